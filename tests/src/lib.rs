@@ -1,0 +1,12 @@
+//! Cross-crate and interop tests, against the real NUT where it runs here. Shared helpers live
+//! in this library; the tests themselves are under `tests/tests/`.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+use std::path::PathBuf;
+
+/// The folder of test fixtures copied into the repository (`tests/fixtures`).
+pub fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
