@@ -1,1 +1,1 @@
-//! TODO
+//! dummy-ups `.dev`/`.seq` files: not yet written.

@@ -1,1 +1,1 @@
-//! TODO
+//! The driver-socket protocol: not yet written.

@@ -82,7 +82,10 @@ fn comments_end_the_line_outside_quotes() {
 fn backslash_newline_continues_the_line() {
     let lines = tokenize_file(b"MONITOR ups@host 1 us\\\ner pass primary\nNEXT\n");
     let first = lines[0].as_ref().unwrap();
-    assert_eq!(first.words, ["MONITOR", "ups@host", "1", "user", "pass", "primary"]);
+    assert_eq!(
+        first.words,
+        ["MONITOR", "ups@host", "1", "user", "pass", "primary"]
+    );
     assert_eq!(first.line, 1);
     assert_eq!(lines[1].as_ref().unwrap().line, 3);
 }

@@ -1,0 +1,1 @@
+//! `nut.conf`: not yet written.

@@ -1,0 +1,1 @@
+//! `ups.conf`: not yet written.

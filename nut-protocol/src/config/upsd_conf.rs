@@ -1,0 +1,1 @@
+//! `upsd.conf`: not yet written.

@@ -1,0 +1,1 @@
+//! `upsd.users`: not yet written.

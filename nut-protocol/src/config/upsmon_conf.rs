@@ -1,0 +1,1 @@
+//! `upsmon.conf`: not yet written.

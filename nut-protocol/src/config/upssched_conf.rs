@@ -1,0 +1,1 @@
+//! `upssched.conf`: not yet written.
