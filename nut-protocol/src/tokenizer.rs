@@ -13,8 +13,14 @@
 //! * at most [`Limits::max_words`] words of [`Limits::max_word_len`] bytes each are kept; the
 //!   rest is dropped, never allocated.
 //!
-//! After an error the tokenizer starts a fresh line with the next byte, exactly like NUT: the
-//! rest of the offending line is read as a new line.
+//! After an error the tokenizer starts a fresh line with the next byte, as NUT's state machine
+//! does. (The real upsd, seen from a client, also throws away the rest of the 512-byte read
+//! chunk that held the error, so what follows in the same TCP segment is never answered; that
+//! is a server concern, not the tokenizer's.)
+//!
+//! Checked against the real upsd 2.8.0: an empty or comment-only line is a line with no words
+//! (upsd answers it `ERR UNKNOWN-COMMAND`); `\` + LF between words yields an empty word; an LF
+//! inside quotes does not end the line.
 //!
 //! ```
 //! use nut_protocol::tokenizer::{tokenize_line, encode};
