@@ -1,0 +1,1 @@
+//! Unit tests for the network protocol types; one test per quirk, named after it.
