@@ -1,1 +1,0 @@
-//! Unit tests for the network protocol types; one test per quirk, named after it.
