@@ -98,8 +98,9 @@ fn ok_other() -> impl Strategy<Value = OkReply> {
                 "STARTTLS",
             ];
             let first_is = |w: &str| words[0].eq_ignore_ascii_case(w);
-            !(words.len() == 1 && known.iter().any(|w| first_is(w)))
-                && !(words.len() == 2 && first_is("TRACKING"))
+            let spells_known = words.len() == 1 && known.iter().any(|w| first_is(w));
+            let spells_tracking = words.len() == 2 && first_is("TRACKING");
+            !spells_known && !spells_tracking
         })
         .prop_map(OkReply::Other)
 }
