@@ -107,7 +107,7 @@ pub const UPSD_2_8_0_HELP_TEXT: &str =
 /// `CMDDESC`, and `UPS` items of `LIST UPS`).
 pub const DESCRIPTION_UNAVAILABLE: &str = "Description unavailable";
 
-/// The description `GET UPSDESC` sends for a UPS without `desc =` **[quirk]**: `LIST UPS` says
+/// The description `GET UPSDESC` sends for a UPS without `desc =` **\[quirk\]**: `LIST UPS` says
 /// [`DESCRIPTION_UNAVAILABLE`] for the same UPS.
 pub const UPSDESC_UNAVAILABLE: &str = "Unavailable";
 

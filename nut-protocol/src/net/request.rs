@@ -178,7 +178,7 @@ pub enum Request {
     ProtVer,
     /// `HELP` (no arguments).
     Help,
-    /// `STARTTLS`. upsd ignores any arguments **[quirk]** ([`Leniency::ExtraWordsIgnored`]).
+    /// `STARTTLS`. upsd ignores any arguments **\[quirk\]** ([`Leniency::ExtraWordsIgnored`]).
     StartTls,
     /// `LOGOUT` (no arguments) → `OK Goodbye`, then the server closes.
     Logout,
@@ -217,7 +217,7 @@ pub enum Request {
     /// `LIST …`.
     List(ListQuery),
     /// `SET VAR <ups> <var> <value>` (needs a user). Words after the value are ignored
-    /// **[quirk]**: `SET VAR ups ups.mfr Two Words` sets `Two`.
+    /// **\[quirk\]**: `SET VAR ups ups.mfr Two Words` sets `Two`.
     SetVar {
         /// UPS name, as sent.
         ups: String,
@@ -232,7 +232,7 @@ pub enum Request {
         enabled: bool,
     },
     /// `INSTCMD <ups> <cmd> [<param>]` (needs a user). See
-    /// [`Leniency::InstCmdParamDropped`] for `INSTCMD ups cmd p1 p2` **[quirk]**.
+    /// [`Leniency::InstCmdParamDropped`] for `INSTCMD ups cmd p1 p2` **\[quirk\]**.
     InstCmd {
         /// UPS name, as sent.
         ups: String,

@@ -86,7 +86,7 @@ impl RequestError {
     }
 }
 
-/// Words of an accepted request that upsd reads past without a word **[quirk]**. The request
+/// Words of an accepted request that upsd reads past without a word **\[quirk\]**. The request
 /// means the same with or without them; a server may log them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Leniency {

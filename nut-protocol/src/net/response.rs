@@ -162,7 +162,7 @@ pub enum Response {
         /// Flags and kind.
         var_type: VarType,
     },
-    /// `DESC <ups> <var> "<text>"`. upsd quotes but does not encode this text **[quirk]**; we
+    /// `DESC <ups> <var> "<text>"`. upsd quotes but does not encode this text **\[quirk\]**; we
     /// always encode. That is byte-identical for every text in NUT's `cmdvartab` (none has
     /// `"`, `\` or `#`), and for other texts it is the only form a client can read back.
     Desc {
