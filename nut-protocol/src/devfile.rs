@@ -1,1 +1,0 @@
-//! dummy-ups `.dev`/`.seq` files: not yet written.
