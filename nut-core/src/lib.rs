@@ -22,3 +22,5 @@ pub mod value;
 
 pub use change::{Range, StateChange};
 pub use flags::VarFlags;
+pub use status::{Status, StatusFlags};
+pub use tree::{StateTree, Variable};
