@@ -11,6 +11,7 @@ use core::fmt;
 
 use crate::tokenizer::{Line, TokenizeError, tokenize_file};
 
+mod args;
 pub mod nut_conf;
 pub mod ups_conf;
 pub mod upsd_conf;
