@@ -138,9 +138,9 @@ impl UpsSection {
     }
 
     fn prefixed<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a str)> {
-        self.settings.iter().filter_map(move |s| {
-            Some((s.key.strip_prefix(prefix)?, s.value.as_deref()?))
-        })
+        self.settings
+            .iter()
+            .filter_map(move |s| Some((s.key.strip_prefix(prefix)?, s.value.as_deref()?)))
     }
 }
 
@@ -275,7 +275,10 @@ fn read_setting(a: &mut Args<'_>) -> Option<Setting> {
             })
         }
         _ => {
-            a.warning(key, "not 'key = value' nor a flag: line ignored (as NUT does)");
+            a.warning(
+                key,
+                "not 'key = value' nor a flag: line ignored (as NUT does)",
+            );
             None
         }
     }

@@ -194,7 +194,10 @@ pub fn parse(text: &[u8], file_name: &str) -> Parsed<UpsdConf> {
             }
             "DISABLE_WEAK_SSL" => set(&mut conf.disable_weak_ssl, a.bool(1)),
             "ACCEPT" | "REJECT" | "ACL" => {
-                a.warning(keyword, "obsolete directive ignored (use LISTEN and a firewall)");
+                a.warning(
+                    keyword,
+                    "obsolete directive ignored (use LISTEN and a firewall)",
+                );
                 continue;
             }
             _ if keyword.eq_ignore_ascii_case("DEBUG_MIN") => {
@@ -223,7 +226,8 @@ mod tests {
 
     #[test]
     fn every_directive() {
-        let text = b"MAXAGE 30\nTRACKINGDELAY 60\nALLOW_NO_DEVICE true\nALLOW_NOT_ALL_LISTENERS 1\n\
+        let text =
+            b"MAXAGE 30\nTRACKINGDELAY 60\nALLOW_NO_DEVICE true\nALLOW_NOT_ALL_LISTENERS 1\n\
 STATEPATH /run/nut\nDATAPATH /usr/share/nut\nLISTEN 127.0.0.1 3493\nLISTEN ::1\nLISTEN * 4000\n\
 MAXCONN 1024\nCERTFILE /etc/nut/upsd.pem\nCERTPATH /etc/nut/ca\nCERTIDENT \"my cert\" secret\n\
 CERTREQUEST REQUIRE\nDISABLE_WEAK_SSL yes\ndebug_min 2\n";
@@ -235,12 +239,21 @@ CERTREQUEST REQUIRE\nDISABLE_WEAK_SSL yes\ndebug_min 2\n";
         assert_eq!(c.statepath.as_deref(), Some("/run/nut"));
         assert_eq!(c.datapath.as_deref(), Some("/usr/share/nut"));
         assert_eq!(c.listen.len(), 3);
-        assert_eq!(c.listen[1], Listen { address: "::1".into(), port: 3493 });
+        assert_eq!(
+            c.listen[1],
+            Listen {
+                address: "::1".into(),
+                port: 3493
+            }
+        );
         assert_eq!(c.listen[2].port, 4000);
         assert_eq!(c.maxconn, Some(1024));
         assert_eq!(c.certfile.as_deref(), Some("/etc/nut/upsd.pem"));
         assert_eq!(c.certpath.as_deref(), Some("/etc/nut/ca"));
-        assert_eq!(c.certident.as_ref().map(|i| i.name.as_str()), Some("my cert"));
+        assert_eq!(
+            c.certident.as_ref().map(|i| i.name.as_str()),
+            Some("my cert")
+        );
         assert!(!alloc::format!("{:?}", c.certident).contains("secret"));
         assert_eq!(c.certrequest, CertRequest::Require);
         assert_eq!(c.debug_min, Some(2));
@@ -280,7 +293,10 @@ CERTREQUEST REQUIRE\nDISABLE_WEAK_SSL yes\ndebug_min 2\n";
             ]
         );
         assert_eq!(parsed.warnings().count(), 2);
-        assert_eq!(parsed.config.maxage, 20, "the rest of the file still counts");
+        assert_eq!(
+            parsed.config.maxage, 20,
+            "the rest of the file still counts"
+        );
         let message = parsed.into_result().unwrap_err().to_string();
         assert!(message.starts_with("upsd.conf:1:soon: error:"), "{message}");
     }

@@ -149,7 +149,10 @@ pub fn parse(text: &[u8], file_name: &str) -> Parsed<Users> {
             if name.is_empty() {
                 a.error(first, "empty user name");
             } else if users.find(name).is_some() {
-                a.warning(first, "user already defined: this section is ignored (as upsd does)");
+                a.warning(
+                    first,
+                    "user already defined: this section is ignored (as upsd does)",
+                );
             } else {
                 users.users.push(User {
                     name: String::from(name),
@@ -226,7 +229,10 @@ fn apply_key(user: &mut User, a: &mut Args<'_>) {
                 }
             }
         }
-        "allowfrom" => a.warning(key, "obsolete 'allowfrom' ignored (use LISTEN and a firewall)"),
+        "allowfrom" => a.warning(
+            key,
+            "obsolete 'allowfrom' ignored (use LISTEN and a firewall)",
+        ),
         _ => a.warning(key, "unknown key ignored"),
     }
 }
@@ -252,7 +258,10 @@ mod tests {
         assert_eq!(sec.actions, [Action::Login]);
         assert!(users.find("nopass").is_some());
         assert!(users.authenticate("nopass", "").is_none());
-        assert!(users.authenticate("Admin", "pa ss").is_none(), "names are case-sensitive");
+        assert!(
+            users.authenticate("Admin", "pa ss").is_none(),
+            "names are case-sensitive"
+        );
         assert!(!alloc::format!("{users:?}").contains("pa ss"));
     }
 
@@ -276,9 +285,16 @@ mod tests {
         let errors: Vec<_> = parsed.errors().map(|d| (d.line, d.word.clone())).collect();
         assert_eq!(
             errors,
-            [(1, "password".into()), (3, "boss".into()), (6, "password".into())]
+            [
+                (1, "password".into()),
+                (3, "boss".into()),
+                (6, "password".into())
+            ]
         );
-        let warnings: Vec<_> = parsed.warnings().map(|d| (d.line, d.word.clone())).collect();
+        let warnings: Vec<_> = parsed
+            .warnings()
+            .map(|d| (d.line, d.word.clone()))
+            .collect();
         assert_eq!(warnings, [(4, "JUMP".into()), (5, "allowfrom".into())]);
         assert_eq!(parsed.config.users[0].actions, [Action::Set]);
     }

@@ -67,11 +67,24 @@ fn sample_with_every_directive_parses_cleanly() {
     assert_eq!(ups.desc(), Some("Server room \"A\""));
     assert_eq!(ups.sdorder(), Some(1));
     assert!(ups.flag("nolock") && ups.flag("ignorelb") && ups.flag("allow_killpower"));
-    assert_eq!(ups.overrides().collect::<Vec<_>>(), [("battery.charge.low", "30")]);
-    assert_eq!(ups.defaults().collect::<Vec<_>>(), [("battery.runtime.low", "180")]);
-    assert_eq!(ups.get("offdelay"), Some("20"), "driver-specific keys are kept");
+    assert_eq!(
+        ups.overrides().collect::<Vec<_>>(),
+        [("battery.charge.low", "30")]
+    );
+    assert_eq!(
+        ups.defaults().collect::<Vec<_>>(),
+        [("battery.runtime.low", "180")]
+    );
+    assert_eq!(
+        ups.get("offdelay"),
+        Some("20"),
+        "driver-specific keys are kept"
+    );
     assert_eq!(ups.get("pollinterval"), Some("5"));
-    assert_eq!(conf.sections[1].socket_name().as_deref(), Some("dummy-ups-dummy"));
+    assert_eq!(
+        conf.sections[1].socket_name().as_deref(),
+        Some("dummy-ups-dummy")
+    );
 }
 
 #[test]
@@ -84,7 +97,10 @@ fn statepath_precedence() {
 
 #[test]
 fn quirk_extra_words_are_dropped_with_a_warning() {
-    let parsed = parse(b"[u]\ndriver = dummy-ups\nport = a.dev\ndesc = Two words\n", "ups.conf");
+    let parsed = parse(
+        b"[u]\ndriver = dummy-ups\nport = a.dev\ndesc = Two words\n",
+        "ups.conf",
+    );
     assert_eq!(parsed.config.sections[0].desc(), Some("Two"));
     let w: Vec<_> = parsed.warnings().collect();
     assert_eq!((w.len(), w[0].line, w[0].word.as_str()), (1, 4, "words"));
@@ -100,7 +116,10 @@ fn lines_nut_ignores_silently_are_warned_about() {
 #[test]
 fn sections_without_driver_or_port_are_warned_about() {
     let parsed = parse(b"[a]\nport = x\n[b]\ndriver = y\n", "ups.conf");
-    let w: Vec<_> = parsed.warnings().map(|d| (d.line, d.word.clone())).collect();
+    let w: Vec<_> = parsed
+        .warnings()
+        .map(|d| (d.line, d.word.clone()))
+        .collect();
     assert_eq!(w, [(1, "a".into()), (3, "b".into())]);
 }
 
@@ -119,7 +138,12 @@ fn errors_are_all_reported_and_the_rest_parses() {
             (9, "[u]".into())
         ]
     );
-    let names: Vec<_> = parsed.config.sections.iter().map(|s| s.name.as_str()).collect();
+    let names: Vec<_> = parsed
+        .config
+        .sections
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
     assert_eq!(names, ["u", "v"]);
     assert_eq!(parsed.config.sections[0].driver(), Some("d"));
 }

@@ -1,1 +1,0 @@
-//! `upsmon.conf`: not yet written.
