@@ -192,18 +192,6 @@ impl DriverMessage {
             DriverMessage::Goodbye => out.push_str("OK Goodbye"),
         }
     }
-
-    /// The wire line with its LF.
-    pub fn to_wire(&self) -> String {
-        let mut out = self.to_line();
-        out.push('\n');
-        out
-    }
-
-    /// Parses one raw line (see [`SockMessage::parse_line`]).
-    pub fn parse_line(line: &[u8]) -> Result<Self, SockError> {
-        <Self as SockMessage>::parse_line(line)
-    }
 }
 
 fn push_range(out: &mut String, range: &Range) {

@@ -17,7 +17,7 @@
 //!
 //! ```
 //! use nut_core::StateChange;
-//! use nut_protocol::sock::DriverMessage;
+//! use nut_protocol::sock::{DriverMessage, SockMessage};
 //!
 //! let msg = DriverMessage::parse_line(br#"SETINFO ups.mfr "A \"B\" \#1""#).unwrap();
 //! assert_eq!(msg, DriverMessage::Change(StateChange::SetInfo {
@@ -104,6 +104,13 @@ pub trait SockMessage: Sized + fmt::Display {
             })?
             .words;
         Self::from_words(&words)
+    }
+
+    /// The wire line with its LF.
+    fn to_wire(&self) -> String {
+        let mut line = alloc::string::ToString::to_string(self);
+        line.push('\n');
+        line
     }
 }
 
