@@ -17,5 +17,6 @@ pub mod address;
 pub mod config;
 pub mod devfile;
 pub mod net;
+pub mod server;
 pub mod sock;
 pub mod tokenizer;
