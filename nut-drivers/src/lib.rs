@@ -2,7 +2,11 @@
 //! Smart, contact closure, USB HID PDC, SNMP, APC Modbus), plus the driver runtime and the
 //! driver-socket server.
 //!
-//! Status: empty; built in the driver issues.
+//! Status: the dummy driver, running drivers inside upsd, and the `upsd --demo` setup.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod demo;
+pub mod dummy;
+pub mod in_process;

@@ -20,3 +20,5 @@ pub mod net;
 pub mod server;
 pub mod sock;
 pub mod tokenizer;
+#[cfg(feature = "tokio")]
+pub mod upsd;

@@ -1,0 +1,236 @@
+//! `upsd`: the NUT data server, drop-in for the C upsd. Reads `upsd.conf`, `ups.conf` and
+//! `upsd.users` from `$NUT_CONFPATH` (default `/etc/nut`), connects to every driver socket and
+//! serves clients. `upsd --demo` serves a simulated UPS on 127.0.0.1:3493 with no config.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use nut_protocol::upsd::Upsd;
+use nut_protocol::upsd::setup::{self, Setup};
+
+const USAGE: &str = "usage: upsd [OPTIONS]
+
+  -c <cmd>   send <cmd> to a running upsd: reload, stop
+  -P <pid>   the process to signal with -c (instead of the PID file)
+  -D         raise the debug level (repeatable); stays in the foreground
+  -F         stay in the foreground (-FF: and still write the PID file)
+  -B         run in the background (accepted; this upsd always stays in the foreground)
+  -u <user>  run as this user (accepted; privileges are not dropped by this build)
+  -4         IPv4 only
+  -6         IPv6 only
+  -V         print the version and exit
+  -h         this help
+  --demo     serve a simulated UPS named 'demo' on 127.0.0.1:3493 (or $NUT_DEMO_LISTEN), no config
+";
+
+struct Options {
+    debug: u8,
+    ip_filter: Option<bool>,
+    demo: bool,
+    control: Option<String>,
+    pid: Option<u32>,
+    pidfile: bool,
+}
+
+fn parse_args() -> Result<Options, String> {
+    let mut options = Options {
+        debug: 0,
+        ip_filter: None,
+        demo: false,
+        control: None,
+        pid: None,
+        pidfile: false,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--demo" => options.demo = true,
+            "-h" | "--help" => return Err(String::new()),
+            "-V" => {
+                println!(
+                    "Network UPS Tools upsd (nut-rs) {}",
+                    env!("CARGO_PKG_VERSION")
+                );
+                std::process::exit(0);
+            }
+            "-4" => options.ip_filter = Some(false),
+            "-6" => options.ip_filter = Some(true),
+            "-B" => {}
+            "-c" => options.control = Some(args.next().ok_or("-c needs reload or stop")?),
+            "-P" => {
+                let pid = args.next().ok_or("-P needs a process id")?;
+                options.pid = Some(pid.parse().map_err(|_| format!("-P: bad pid {pid}"))?);
+            }
+            "-u" | "-r" => {
+                args.next().ok_or(format!("{arg} needs an argument"))?;
+            }
+            flags
+                if flags.starts_with('-')
+                    && flags.len() > 1
+                    && flags[1..].chars().all(|c| "DF".contains(c)) =>
+            {
+                for c in flags[1..].chars() {
+                    match c {
+                        'D' => options.debug = options.debug.saturating_add(1),
+                        _ => options.pidfile = flags.matches('F').count() > 1,
+                    }
+                }
+            }
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    Ok(options)
+}
+
+fn init_logging(debug: u8) {
+    let level = match debug {
+        0 => "info",
+        1 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn statepath_env() -> Option<String> {
+    std::env::var("NUT_STATEPATH").ok()
+}
+
+fn pid_file() -> PathBuf {
+    let dir = std::env::var("NUT_ALTPIDPATH")
+        .or_else(|_| std::env::var("NUT_STATEPATH"))
+        .unwrap_or_else(|_| String::from("/run/nut"));
+    PathBuf::from(dir).join("upsd.pid")
+}
+
+fn control(command: &str, pid: Option<u32>) -> ExitCode {
+    let signal = match command {
+        "reload" => "HUP",
+        "stop" => "TERM",
+        other => {
+            eprintln!("upsd: unknown command for -c: {other}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let pid = match pid {
+        Some(pid) => pid.to_string(),
+        None => match std::fs::read_to_string(pid_file()) {
+            Ok(text) => text.trim().to_string(),
+            Err(error) => {
+                eprintln!("upsd: {}: {error}", pid_file().display());
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    match std::process::Command::new("kill")
+        .args(["-s", signal, &pid])
+        .status()
+    {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        _ => ExitCode::FAILURE,
+    }
+}
+
+fn seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    (nanos as u64) ^ u64::from(std::process::id()).rotate_left(32)
+}
+
+fn main() -> ExitCode {
+    let options = match parse_args() {
+        Ok(options) => options,
+        Err(message) => {
+            if !message.is_empty() {
+                eprintln!("upsd: {message}");
+            }
+            eprint!("{USAGE}");
+            return if message.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            };
+        }
+    };
+    if let Some(command) = &options.control {
+        return control(command, options.pid);
+    }
+    init_logging(options.debug);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("upsd: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let setup = if options.demo {
+            nut_drivers::demo::setup(seed())
+        } else {
+            let confdir =
+                std::env::var("NUT_CONFPATH").unwrap_or_else(|_| String::from("/etc/nut"));
+            match setup::load(
+                &PathBuf::from(confdir),
+                statepath_env().as_deref(),
+                options.ip_filter,
+                seed(),
+            ) {
+                Ok(setup) => setup,
+                Err(error) => {
+                    eprintln!("upsd: {error}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        };
+        for warning in &setup.warnings {
+            tracing::warn!("{warning}");
+        }
+        if options.pidfile || !options.demo {
+            let _ = std::fs::write(pid_file(), format!("{}\n", std::process::id()));
+        }
+        run(setup).await
+    })
+}
+
+async fn run(setup: Setup) -> ExitCode {
+    let Setup {
+        state,
+        drivers,
+        listen,
+        ..
+    } = setup;
+    let upsd = Upsd::new(state);
+    for (ups, source) in drivers {
+        upsd.spawn_driver(ups, source);
+    }
+    let serve = upsd.serve(&listen);
+    tokio::select! {
+        result = serve => match result {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("upsd: {error}");
+                ExitCode::FAILURE
+            }
+        },
+        _ = tokio::signal::ctrl_c() => ExitCode::SUCCESS,
+        _ = terminate() => ExitCode::SUCCESS,
+    }
+}
+
+async fn terminate() {
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut signal) => {
+            signal.recv().await;
+        }
+        Err(_) => std::future::pending().await,
+    }
+}

@@ -1,0 +1,199 @@
+//! The upsd runtime on tokio (feature `tokio`): listeners, one task per client connection,
+//! one task per driver, and the housekeeping tick, around the I/O-free
+//! [`crate::server`] logic.
+//!
+//! Unlike the C upsd, a client that never reads only stalls its own task (the others go on),
+//! every reply — including a whole `LIST` — leaves in one write with `TCP_NODELAY` (no 40 ms
+//! Nagle/delayed-ACK stall), the listen backlog is large, and partial lines are bounded by the
+//! tokenizer's limits and the 60 s idle timeout.
+//!
+//! ```no_run
+//! # async fn run() -> std::io::Result<()> {
+//! use nut_protocol::server::{ServerSettings, ServerState, UpsEntry};
+//! use nut_protocol::upsd::{DriverSource, Upsd};
+//!
+//! let state = ServerState::new(ServerSettings::default(), vec![UpsEntry::new("myups", None)], Default::default(), 1);
+//! let upsd = Upsd::new(state);
+//! upsd.spawn_driver(0, DriverSource::Socket("/run/nut/usbhid-ups-myups".into()));
+//! upsd.serve(&["127.0.0.1:3493".parse().unwrap()]).await
+//! # }
+//! ```
+
+mod client;
+mod driver;
+pub mod setup;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use std::vec;
+use std::vec::Vec;
+
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+use crate::server::ServerState;
+use crate::sock::ServerMessage;
+
+pub use driver::{DriverChannel, DriverSource};
+
+/// How long a client may stay silent before it is disconnected (upsd: 60 s, fixed).
+pub const CLIENT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How often the housekeeping tick runs (staleness, PING, TRACKING expiry).
+pub const TICK_INTERVAL: Duration = Duration::from_millis(500);
+/// Pause between attempts to reach a driver that is not there.
+pub const DRIVER_RETRY_INTERVAL: Duration = Duration::from_secs(1);
+/// Bytes of replies a client may leave unread before its task stops reading its requests.
+pub const CLIENT_WRITE_BUFFER: usize = 64 * 1024;
+
+/// The running server: shared state plus a message queue per driver.
+#[derive(Clone)]
+pub struct Upsd {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    state: Mutex<ServerState>,
+    start: Instant,
+    drivers: Mutex<Vec<Option<mpsc::UnboundedSender<ServerMessage>>>>,
+}
+
+impl Upsd {
+    /// A server around `state`. Spawn its drivers with [`Upsd::spawn_driver`], then
+    /// [`Upsd::serve`].
+    pub fn new(state: ServerState) -> Upsd {
+        let count = state.upses().len();
+        Upsd {
+            shared: Arc::new(Shared {
+                state: Mutex::new(state),
+                start: Instant::now(),
+                drivers: Mutex::new(vec![None; count]),
+            }),
+        }
+    }
+
+    /// Time since the server started, the clock of [`ServerState`].
+    pub fn now(&self) -> Duration {
+        self.shared.start.elapsed()
+    }
+
+    /// Runs `f` with the state locked (a poisoned lock is recovered: the state has no
+    /// invariants a panic elsewhere could break half-way).
+    pub fn with_state<R>(&self, f: impl FnOnce(&mut ServerState) -> R) -> R {
+        let mut guard: MutexGuard<'_, ServerState> = match self.shared.state.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        f(&mut guard)
+    }
+
+    /// Queues a message for the driver of UPS `ups`; false when no driver task runs for it.
+    pub fn send_to_driver(&self, ups: usize, message: ServerMessage) -> bool {
+        let drivers = match self.shared.drivers.lock() {
+            Ok(d) => d,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        drivers
+            .get(ups)
+            .and_then(Option::as_ref)
+            .is_some_and(|tx| tx.send(message).is_ok())
+    }
+
+    /// Starts the task that keeps UPS `ups` connected to its driver.
+    pub fn spawn_driver(&self, ups: usize, source: DriverSource) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        {
+            let mut drivers = match self.shared.drivers.lock() {
+                Ok(d) => d,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            if drivers.len() <= ups {
+                drivers.resize(ups + 1, None);
+            }
+            if let Some(slot) = drivers.get_mut(ups) {
+                *slot = Some(tx);
+            }
+        }
+        tokio::spawn(driver::run(self.clone(), ups, source, rx));
+    }
+
+    /// Binds every address and serves clients until an error stops accepting; also runs the
+    /// housekeeping tick. Fails if no address could be bound.
+    pub async fn serve(&self, addresses: &[SocketAddr]) -> std::io::Result<()> {
+        let mut listeners = Vec::new();
+        let mut last_error = None;
+        for address in addresses {
+            match bind(*address) {
+                Ok(listener) => listeners.push(listener),
+                Err(error) => {
+                    tracing::warn!(%address, %error, "cannot listen");
+                    last_error = Some(error);
+                }
+            }
+        }
+        if listeners.is_empty() {
+            return Err(last_error.unwrap_or_else(|| std::io::Error::other("no LISTEN address")));
+        }
+        self.serve_listeners(listeners).await
+    }
+
+    /// Serves clients on listeners the caller bound (e.g. on port 0 in tests).
+    pub async fn serve_listeners(&self, listeners: Vec<TcpListener>) -> std::io::Result<()> {
+        tokio::spawn(tick(self.clone()));
+        let mut tasks = tokio::task::JoinSet::new();
+        for listener in listeners {
+            if let Ok(address) = listener.local_addr() {
+                tracing::info!(%address, "listening");
+            }
+            tasks.spawn(accept_loop(self.clone(), listener));
+        }
+        while let Some(result) = tasks.join_next().await {
+            if let Ok(Err(error)) = result {
+                return Err(error);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Binds with a large backlog (the C upsd's 16 makes thousands of clients wait seconds).
+pub fn bind(address: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if address.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(4096)
+}
+
+async fn accept_loop(upsd: Upsd, listener: TcpListener) -> std::io::Result<()> {
+    loop {
+        match listener.accept().await {
+            Ok((stream, peer)) => {
+                tokio::spawn(client::run(upsd.clone(), stream, peer));
+            }
+            Err(error) => {
+                // Out of file descriptors and the like: log, breathe, go on.
+                tracing::warn!(%error, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+}
+
+async fn tick(upsd: Upsd) {
+    let mut interval = tokio::time::interval(TICK_INTERVAL);
+    loop {
+        interval.tick().await;
+        let now = upsd.now();
+        let pings = upsd.with_state(|state| state.tick(now));
+        for (ups, message) in pings {
+            upsd.send_to_driver(ups, message);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
