@@ -4,6 +4,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod realnut;
+
 use std::path::PathBuf;
 
 /// The folder of test fixtures copied into the repository (`tests/fixtures`).

@@ -10,10 +10,12 @@
 //! Behaviour is upsd 2.8.0's, checked line by line against the recorded transcript of the real
 //! upsd (see the tests), except for the differences listed in docs/DIFFERENCES.md.
 
+mod descriptions;
 mod session;
 mod state;
 #[cfg(test)]
 mod tests;
 
+pub use descriptions::Descriptions;
 pub use session::{Action, Reply, Session};
 pub use state::{ServerSettings, ServerState, UpsEntry};

@@ -5,7 +5,6 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::time::Duration;
 
-use nut_core::names::{cmd_description, var_description};
 use nut_core::status::with_fsd_prefix;
 use nut_core::value::parse_c_int;
 use nut_core::{VarFlags, Variable};
@@ -265,8 +264,12 @@ impl Session {
             }
             GetQuery::Desc { ups, var } => {
                 available(state, &ups)?;
-                let description =
-                    String::from(var_description(&var).unwrap_or(DESCRIPTION_UNAVAILABLE));
+                let description = String::from(
+                    state
+                        .settings
+                        .var_description(&var)
+                        .unwrap_or(DESCRIPTION_UNAVAILABLE),
+                );
                 Ok(Reply::one(Response::Desc {
                     ups,
                     var,
@@ -275,8 +278,12 @@ impl Session {
             }
             GetQuery::CmdDesc { ups, cmd } => {
                 available(state, &ups)?;
-                let description =
-                    String::from(cmd_description(&cmd).unwrap_or(DESCRIPTION_UNAVAILABLE));
+                let description = String::from(
+                    state
+                        .settings
+                        .cmd_description(&cmd)
+                        .unwrap_or(DESCRIPTION_UNAVAILABLE),
+                );
                 Ok(Reply::one(Response::CmdDesc {
                     ups,
                     cmd,

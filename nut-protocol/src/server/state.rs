@@ -23,6 +23,26 @@ pub struct ServerSettings {
     pub tracking_delay: Duration,
     /// True when a certificate is configured, so `STARTTLS` can be accepted.
     pub tls_available: bool,
+    /// Descriptions from `$DATAPATH/cmdvartab`; `None` uses the built-in table.
+    pub descriptions: Option<super::Descriptions>,
+}
+
+impl ServerSettings {
+    /// The description of a variable for `GET DESC`.
+    pub fn var_description(&self, name: &str) -> Option<&str> {
+        match &self.descriptions {
+            Some(table) => table.var(name),
+            None => nut_core::names::var_description(name),
+        }
+    }
+
+    /// The description of a command for `GET CMDDESC`.
+    pub fn cmd_description(&self, name: &str) -> Option<&str> {
+        match &self.descriptions {
+            Some(table) => table.cmd(name),
+            None => nut_core::names::cmd_description(name),
+        }
+    }
 }
 
 impl Default for ServerSettings {
@@ -33,6 +53,7 @@ impl Default for ServerSettings {
             maxage: Duration::from_secs(15),
             tracking_delay: Duration::from_secs(3600),
             tls_available: false,
+            descriptions: None,
         }
     }
 }

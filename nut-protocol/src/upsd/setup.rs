@@ -10,7 +10,10 @@ use crate::config::ups_conf::{UpsConf, resolve_statepath};
 use crate::config::upsd_conf::{Listen, UpsdConf};
 use crate::config::upsd_users::Users;
 use crate::config::{ConfigError, Diagnostic, Parsed};
-use crate::server::{ServerSettings, ServerState, UpsEntry};
+use crate::server::{Descriptions, ServerSettings, ServerState, UpsEntry};
+
+/// Debian's built-in DATAPATH, where upsd finds `cmdvartab`.
+pub const DEFAULT_DATAPATH: &str = "/usr/share/nut";
 
 use super::DriverSource;
 
@@ -114,7 +117,15 @@ pub fn load(
     if upses.is_empty() && !allow_no_device {
         return Err(SetupError::NoDevice);
     }
+    let datapath = upsd_conf
+        .datapath
+        .clone()
+        .unwrap_or_else(|| String::from(DEFAULT_DATAPATH));
+    let descriptions = std::fs::read(Path::new(&datapath).join("cmdvartab"))
+        .ok()
+        .map(|bytes| Descriptions::parse(&bytes));
     let settings = ServerSettings {
+        descriptions,
         maxage: std::time::Duration::from_secs(u64::from(upsd_conf.maxage)),
         tracking_delay: std::time::Duration::from_secs(u64::from(upsd_conf.tracking_delay)),
         tls_available: false,

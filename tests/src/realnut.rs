@@ -1,0 +1,187 @@
+//! Running the real NUT 2.8.0 (Debian's packages) in a private directory for interop tests:
+//! real dummy-ups drivers, the real upsd, and the real clients. Every process is killed when
+//! the [`Sandbox`] is dropped. Missing binaries make the tests fail loudly: the test script
+//! installs them.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Where Debian puts the NUT daemons and drivers.
+pub const NUT_BIN: &str = "/lib/nut";
+
+/// How long to wait for a daemon to come up.
+pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A scratch NUT installation: `etc/` (NUT_CONFPATH) and `state/` (NUT_STATEPATH).
+pub struct Sandbox {
+    root: PathBuf,
+    children: Vec<Child>,
+}
+
+/// The users every sandbox has (the golden transcript's).
+pub const USERS: &str = "[admin]\n\tpassword = adminpass\n\tactions = SET FSD\n\tinstcmds = ALL\n\n\
+[monuser]\n\tpassword = monpass\n\tupsmon primary\n\n[monsec]\n\tpassword = secpass\n\tupsmon secondary\n\n\
+[viewer]\n\tpassword = viewerpass\n";
+
+fn require(path: &str) {
+    assert!(
+        Path::new(path).exists(),
+        "{path} is missing: install Debian's nut-server and nut-client (scripts/test.sh does)"
+    );
+}
+
+impl Sandbox {
+    /// A fresh sandbox under the system temp dir.
+    pub fn new(name: &str) -> Sandbox {
+        require(&format!("{NUT_BIN}/upsd"));
+        require(&format!("{NUT_BIN}/dummy-ups"));
+        let unique = format!(
+            "nut-rs-{name}-{}-{}",
+            std::process::id(),
+            Instant::now().elapsed().as_nanos()
+        );
+        let root = std::env::temp_dir().join(unique);
+        for dir in ["etc", "state"] {
+            std::fs::create_dir_all(root.join(dir)).expect("sandbox dirs");
+        }
+        Sandbox {
+            root,
+            children: Vec::new(),
+        }
+    }
+
+    /// NUT_CONFPATH.
+    pub fn etc(&self) -> PathBuf {
+        self.root.join("etc")
+    }
+
+    /// NUT_STATEPATH.
+    pub fn state(&self) -> PathBuf {
+        self.root.join("state")
+    }
+
+    /// Writes a file under `etc/`.
+    pub fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.etc().join(name), text).expect("write config");
+    }
+
+    /// Copies device files into `etc/` and writes `ups.conf` with one dummy-ups section per
+    /// device (UPS name, device file name), plus `upsd.users`.
+    pub fn configure_devices(&self, devices: &[(String, PathBuf)]) {
+        let mut ups_conf = String::new();
+        for (name, path) in devices {
+            let file = path
+                .file_name()
+                .and_then(|f| f.to_str())
+                .expect("file name");
+            std::fs::copy(path, self.etc().join(file)).expect("copy device");
+            ups_conf.push_str(&format!(
+                "[{name}]\n\tdriver = dummy-ups\n\tport = {file}\n\tdesc = \"dummy-ups {file}\"\n\n"
+            ));
+        }
+        self.write("ups.conf", &ups_conf);
+        self.write("upsd.users", USERS);
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let mut command = Command::new(program);
+        command
+            .env("NUT_CONFPATH", self.etc())
+            .env("NUT_STATEPATH", self.state())
+            .env("NUT_ALTPIDPATH", self.state())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        command
+    }
+
+    fn root_args() -> Vec<&'static str> {
+        if is_root() {
+            vec!["-u", "root"]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Starts the real dummy-ups for UPS `name` and waits for its socket.
+    pub fn start_real_driver(&mut self, name: &str) {
+        let child = self
+            .command(&format!("{NUT_BIN}/dummy-ups"))
+            .args(["-a", name, "-F"])
+            .args(Self::root_args())
+            .spawn()
+            .expect("start dummy-ups");
+        self.children.push(child);
+        let socket = self.state().join(format!("dummy-ups-{name}"));
+        wait_until(|| socket.exists(), &format!("socket {}", socket.display()));
+    }
+
+    /// Starts the real upsd listening on `port` and waits until it accepts connections.
+    pub fn start_real_upsd(&mut self, port: u16) {
+        self.write("upsd.conf", &format!("LISTEN 127.0.0.1 {port}\n"));
+        let child = self
+            .command(&format!("{NUT_BIN}/upsd"))
+            .arg("-F")
+            .args(Self::root_args())
+            .spawn()
+            .expect("start upsd");
+        self.children.push(child);
+        wait_for_port(port);
+    }
+
+    /// Runs a real client (`upsc`, `upsrw`, `upscmd`, …) and returns its output.
+    pub fn client(&self, program: &str, args: &[&str]) -> Output {
+        let mut command = self.command(program);
+        command
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        command.output().expect("run client")
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        for child in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0"))
+        .unwrap_or(false)
+}
+
+/// A TCP port nobody listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// Polls `ready` every 20 ms until it holds or [`STARTUP_TIMEOUT`] passes (then panics).
+pub fn wait_until(mut ready: impl FnMut() -> bool, what: &str) {
+    let deadline = Instant::now() + STARTUP_TIMEOUT;
+    while !ready() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Waits until something accepts TCP connections on 127.0.0.1:`port`.
+pub fn wait_for_port(port: u16) {
+    let address = SocketAddr::from(([127, 0, 0, 1], port));
+    wait_until(
+        || TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok(),
+        &format!("port {port}"),
+    );
+}
