@@ -12,7 +12,7 @@ use nut_protocol::upsd::DriverSource;
 use nut_protocol::upsd::setup::Setup;
 
 use crate::dummy::DummyDriver;
-use crate::in_process::spawn_dummy;
+use crate::in_process;
 
 /// The embedded device sequence.
 pub const DEMO_SEQUENCE: &str = include_str!("../data/demo.seq");
@@ -37,7 +37,7 @@ pub fn setup(seed: u64) -> Setup {
         .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3493)));
     Setup {
         state,
-        drivers: vec![(0, DriverSource::Channel(spawn_dummy(driver)))],
+        drivers: vec![(0, DriverSource::Channel(in_process::spawn(driver)))],
         listen: vec![listen],
         warnings: Vec::new(),
     }

@@ -58,6 +58,7 @@ impl DummyDriver {
             looping,
         };
         driver.advance(Duration::ZERO);
+        driver.add_identity_defaults();
         for change in driver
             .file
             .rw_changes()
@@ -137,6 +138,42 @@ impl DummyDriver {
         changes
     }
 
+    /// dummy-ups publishes an identity even for a file without one: `ups.mfr` and
+    /// `ups.model` (writable) and `device.mfr`, `device.model`, `device.type`.
+    fn add_identity_defaults(&mut self) {
+        let mut ignored = Vec::new();
+        for (name, value) in [
+            ("ups.mfr", "Dummy Manufacturer"),
+            ("ups.model", "Dummy UPS"),
+        ] {
+            if self.tree.get(name).is_none() {
+                self.set_value(name, value, &mut ignored);
+            }
+        }
+        let mfr = self
+            .tree
+            .value("ups.mfr")
+            .unwrap_or("Dummy Manufacturer")
+            .to_string();
+        let model = self
+            .tree
+            .value("ups.model")
+            .unwrap_or("Dummy UPS")
+            .to_string();
+        for (name, value) in [
+            ("device.mfr", mfr),
+            ("device.model", model),
+            ("device.type", "ups".to_string()),
+        ] {
+            if self.tree.get(name).is_none() {
+                self.tree.apply(&StateChange::SetInfo {
+                    name: name.into(),
+                    value,
+                });
+            }
+        }
+    }
+
     fn set_value(&mut self, name: &str, value: &str, changes: &mut Vec<StateChange>) {
         let is_new = self.tree.get(name).is_none();
         let mut push = |tree: &mut StateTree, change: StateChange| {
@@ -199,6 +236,18 @@ mod tests {
 
     fn driver(text: &str, name: &str) -> DummyDriver {
         DummyDriver::new(DevFile::parse(text.as_bytes(), name).config, name)
+    }
+
+    #[test]
+    fn identity_defaults_like_dummy_ups() {
+        let d = driver("battery.charge: 80\nups.status: OL\n", "minimal.dev");
+        assert_eq!(d.tree().value("ups.mfr"), Some("Dummy Manufacturer"));
+        assert_eq!(d.tree().value("device.model"), Some("Dummy UPS"));
+        assert_eq!(d.tree().value("device.type"), Some("ups"));
+        assert_eq!(
+            d.tree().get("device.mfr").map(|v| v.flags()),
+            Some(VarFlags::empty())
+        );
     }
 
     #[test]
@@ -275,4 +324,50 @@ mod tests {
             }
         }
     }
+}
+
+/// Why a dummy driver could not be set up from `ups.conf`.
+#[derive(Debug)]
+pub enum SetupError {
+    /// No such section, or it has no `port`.
+    NotConfigured(String),
+    /// The device file could not be read.
+    Read(std::path::PathBuf, std::io::Error),
+    /// The device file has errors.
+    Invalid(nut_protocol::config::ConfigError),
+}
+
+impl std::fmt::Display for SetupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SetupError::NotConfigured(what) => write!(f, "{what}"),
+            SetupError::Read(path, error) => write!(f, "{}: {error}", path.display()),
+            SetupError::Invalid(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+impl std::error::Error for SetupError {}
+
+/// The dummy driver for `[ups]` of `ups.conf`: its `port` is the device file, relative to
+/// `confdir` unless absolute.
+pub fn from_ups_conf(
+    conf: &nut_protocol::config::ups_conf::UpsConf,
+    confdir: &std::path::Path,
+    ups: &str,
+) -> Result<DummyDriver, SetupError> {
+    let section = conf
+        .section(ups)
+        .ok_or_else(|| SetupError::NotConfigured(format!("no [{ups}] section in ups.conf")))?;
+    let port = section
+        .port()
+        .ok_or_else(|| SetupError::NotConfigured(format!("[{ups}] has no port")))?;
+    let path = confdir.join(port);
+    let bytes = std::fs::read(&path).map_err(|e| SetupError::Read(path.clone(), e))?;
+    let parsed = DevFile::parse(&bytes, port);
+    for warning in parsed.warnings() {
+        tracing::warn!("{warning}");
+    }
+    let file = parsed.into_result().map_err(SetupError::Invalid)?;
+    Ok(DummyDriver::new(file, port))
 }

@@ -2,7 +2,8 @@
 //! Smart, contact closure, USB HID PDC, SNMP, APC Modbus), plus the driver runtime and the
 //! driver-socket server.
 //!
-//! Status: the dummy driver, running drivers inside upsd, and the `upsd --demo` setup.
+//! Status: the dummy driver; running a driver inside upsd or behind a NUT driver socket; the
+//! `upsd --demo` setup.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -10,3 +11,5 @@
 pub mod demo;
 pub mod dummy;
 pub mod in_process;
+pub mod runtime;
+pub mod socket;
