@@ -19,15 +19,17 @@ bitflags! {
 }
 
 impl VarFlags {
-    /// The wire name of a single flag that may appear in `SETFLAGS` (`RW`, `STRING`, `NUMBER`),
-    /// matched exactly as NUT does (upper case). Any other word, including `IMMUTABLE`, is `None`.
+    /// The flag named by one `SETFLAGS` word (`RW`, `STRING`, `NUMBER`), matched
+    /// case-insensitively as upsd does. Any other word, including `IMMUTABLE`, is `None`.
     pub fn from_wire_word(word: &str) -> Option<VarFlags> {
-        match word {
-            "RW" => Some(VarFlags::RW),
-            "STRING" => Some(VarFlags::STRING),
-            "NUMBER" => Some(VarFlags::NUMBER),
-            _ => None,
-        }
+        [
+            ("RW", VarFlags::RW),
+            ("STRING", VarFlags::STRING),
+            ("NUMBER", VarFlags::NUMBER),
+        ]
+        .into_iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(word))
+        .map(|(_, flag)| flag)
     }
 
     /// The wire words of these flags in NUT's order (`RW`, `STRING`, `NUMBER`), leaving out
