@@ -40,5 +40,6 @@ pub fn setup(seed: u64) -> Setup {
         drivers: vec![(0, DriverSource::Channel(in_process::spawn(driver)))],
         listen: vec![listen],
         warnings: Vec::new(),
+        tls: None,
     }
 }

@@ -206,9 +206,13 @@ async fn run(setup: Setup) -> ExitCode {
         state,
         drivers,
         listen,
+        tls,
         ..
     } = setup;
     let upsd = Upsd::new(state);
+    if let Some(acceptor) = tls {
+        upsd.set_tls(acceptor);
+    }
     for (ups, source) in drivers {
         upsd.spawn_driver(ups, source);
     }

@@ -1,34 +1,88 @@
-//! One client connection.
+//! One client connection: plain TCP until `STARTTLS`, then TLS on the same socket.
 
+use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::string::{String, ToString};
 use std::vec;
 use std::vec::Vec;
 
-use std::cell::RefCell;
-
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout_at};
 
 use super::{CLIENT_IDLE_TIMEOUT, Upsd};
 use crate::server::{Action, Session};
-use crate::tokenizer::Tokenizer;
+use crate::tokenizer::{Line, TokenizeError, Tokenizer};
 
-/// Size of the read buffer shared by all connections of a thread.
+/// Size of the read buffer shared by all plain connections of a thread.
 const READ_CHUNK: usize = 4096;
 
 std::thread_local! {
-    /// One read buffer per thread: an idle connection owns no buffer at all.
+    /// One read buffer per thread: an idle plain connection owns no buffer at all.
     static READ_BUFFER: RefCell<Vec<u8>> = RefCell::new(vec![0; READ_CHUNK]);
 }
 
-/// Reads what is available into the thread's buffer and feeds it to `tokenizer`, returning
-/// the completed lines; `None` on EOF or error.
-fn read_lines(
-    stream: &TcpStream,
-    tokenizer: &mut Tokenizer,
-) -> Option<std::io::Result<Vec<Result<crate::tokenizer::Line, crate::tokenizer::TokenizeError>>>> {
+type Lines = Vec<Result<Line, TokenizeError>>;
+
+/// What one chunk of requests asks of the connection.
+#[derive(Default)]
+struct Outcome {
+    output: String,
+    close: bool,
+    starttls: bool,
+}
+
+/// Per-connection state shared by the plain and the TLS loop.
+struct Connection {
+    upsd: Upsd,
+    session: Session,
+    tokenizer: Tokenizer,
+    deadline: Instant,
+}
+
+impl Connection {
+    /// Answers the lines of one read.
+    fn answer(&mut self, lines: Lines) -> Outcome {
+        let mut outcome = Outcome::default();
+        for line in lines {
+            let words = match line {
+                Ok(line) => line.words,
+                // upsd answers nothing to an unparsable line and ignores the rest of the
+                // chunk that held it.
+                Err(_) => break,
+            };
+            self.deadline = Instant::now() + CLIENT_IDLE_TIMEOUT;
+            let now = self.upsd.now();
+            let session = &mut self.session;
+            let reply = self
+                .upsd
+                .with_state(|state| session.handle(state, &words, now));
+            for line in &reply.lines {
+                outcome.output.push_str(line);
+                outcome.output.push('\n');
+            }
+            for action in reply.actions {
+                match action {
+                    Action::ToDriver { ups, message } => {
+                        if !self.upsd.send_to_driver(ups, message) {
+                            tracing::warn!(ups, "no driver task to deliver to");
+                        }
+                    }
+                    Action::Close => outcome.close = true,
+                    Action::StartTls => outcome.starttls = true,
+                }
+            }
+            if outcome.close || outcome.starttls {
+                // Nothing after STARTTLS may be read in clear text.
+                break;
+            }
+        }
+        outcome
+    }
+}
+
+/// Reads what is available into the thread's buffer and tokenizes it; `None` on EOF.
+fn read_lines(stream: &TcpStream, tokenizer: &mut Tokenizer) -> Option<std::io::Result<Lines>> {
     READ_BUFFER.with(|buffer| {
         let mut buffer = buffer.borrow_mut();
         match stream.try_read(&mut buffer) {
@@ -43,65 +97,83 @@ fn read_lines(
 pub(super) async fn run(upsd: Upsd, mut stream: TcpStream, peer: SocketAddr) {
     let _ = stream.set_nodelay(true);
     let address = peer.ip().to_canonical().to_string();
-    let mut session = upsd.with_state(|state| Session::new(state, &address));
-    let mut tokenizer = Tokenizer::new();
-    let mut deadline = Instant::now() + CLIENT_IDLE_TIMEOUT;
-    'connection: loop {
-        match timeout_at(deadline, stream.readable()).await {
-            Ok(Ok(())) => {}
-            Ok(Err(_)) | Err(_) => break,
+    let session = upsd.with_state(|state| Session::new(state, &address));
+    let mut connection = Connection {
+        upsd: upsd.clone(),
+        session,
+        tokenizer: Tokenizer::new(),
+        deadline: Instant::now() + CLIENT_IDLE_TIMEOUT,
+    };
+    let upgrade = plain_loop(&mut connection, &mut stream).await;
+    if upgrade {
+        match upsd.tls_acceptor() {
+            Some(acceptor) => match acceptor.accept(stream).await {
+                Ok(tls) => {
+                    connection.session.set_tls();
+                    connection.tokenizer = Tokenizer::new();
+                    tls_loop(&mut connection, tls).await;
+                }
+                Err(error) => tracing::info!(%address, %error, "TLS handshake failed"),
+            },
+            None => {
+                let _ = stream.shutdown().await;
+            }
         }
-        let lines = match read_lines(&stream, &mut tokenizer) {
-            None => break,
+    } else {
+        let _ = stream.shutdown().await;
+    }
+    upsd.with_state(|state| state.session_closed(connection.session.id()));
+}
+
+/// The clear-text part; true when the client asked for STARTTLS and got `OK STARTTLS`.
+async fn plain_loop(connection: &mut Connection, stream: &mut TcpStream) -> bool {
+    loop {
+        match timeout_at(connection.deadline, stream.readable()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) | Err(_) => return false,
+        }
+        let lines = match read_lines(stream, &mut connection.tokenizer) {
+            None => return false,
             Some(Err(error)) if error.kind() == std::io::ErrorKind::WouldBlock => continue,
-            Some(Err(_)) => break,
+            Some(Err(_)) => return false,
             Some(Ok(lines)) => lines,
         };
-        let mut close = false;
-        let mut drop_rest_of_chunk = false;
-        let mut output = String::new();
-        for line in lines {
-            if drop_rest_of_chunk {
-                continue;
-            }
-            let words = match line {
-                Ok(line) => line.words,
-                Err(_) => {
-                    // upsd answers nothing to an unparsable line and ignores the rest of the
-                    // chunk that held it.
-                    drop_rest_of_chunk = true;
-                    continue;
-                }
-            };
-            deadline = Instant::now() + CLIENT_IDLE_TIMEOUT;
-            let now = upsd.now();
-            let reply = upsd.with_state(|state| session.handle(state, &words, now));
-            for line in &reply.lines {
-                output.push_str(line);
-                output.push('\n');
-            }
-            for action in reply.actions {
-                match action {
-                    Action::ToDriver { ups, message } => {
-                        if !upsd.send_to_driver(ups, message) {
-                            tracing::warn!(ups, "no driver task to deliver to");
-                        }
-                    }
-                    Action::Close => close = true,
-                    Action::StartTls => {}
-                }
-            }
-            if close {
-                break;
-            }
+        let outcome = connection.answer(lines);
+        if !outcome.output.is_empty() && stream.write_all(outcome.output.as_bytes()).await.is_err()
+        {
+            return false;
         }
-        if !output.is_empty() && stream.write_all(output.as_bytes()).await.is_err() {
-            break 'connection;
+        if outcome.close {
+            return false;
         }
-        if close {
+        if outcome.starttls {
+            return true;
+        }
+    }
+}
+
+/// The encrypted part, over any stream.
+async fn tls_loop<S: AsyncRead + AsyncWrite + Unpin>(connection: &mut Connection, mut stream: S) {
+    let mut buffer = vec![0u8; READ_CHUNK];
+    loop {
+        let n = match timeout_at(connection.deadline, stream.read(&mut buffer)).await {
+            Ok(Ok(0)) | Ok(Err(_)) | Err(_) => break,
+            Ok(Ok(n)) => n,
+        };
+        let lines: Lines = connection
+            .tokenizer
+            .feed(buffer.get(..n).unwrap_or(&[]))
+            .collect();
+        let outcome = connection.answer(lines);
+        if !outcome.output.is_empty()
+            && (stream.write_all(outcome.output.as_bytes()).await.is_err()
+                || stream.flush().await.is_err())
+        {
+            break;
+        }
+        if outcome.close {
             break;
         }
     }
     let _ = stream.shutdown().await;
-    upsd.with_state(|state| state.session_closed(session.id()));
 }

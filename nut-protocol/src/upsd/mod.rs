@@ -22,6 +22,7 @@
 mod client;
 mod driver;
 pub mod setup;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -56,6 +57,7 @@ struct Shared {
     state: Mutex<ServerState>,
     start: Instant,
     drivers: Mutex<Vec<Option<mpsc::UnboundedSender<ServerMessage>>>>,
+    tls: Mutex<Option<tokio_rustls::TlsAcceptor>>,
 }
 
 impl Upsd {
@@ -68,6 +70,7 @@ impl Upsd {
                 state: Mutex::new(state),
                 start: Instant::now(),
                 drivers: Mutex::new(vec![None; count]),
+                tls: Mutex::new(None),
             }),
         }
     }
@@ -85,6 +88,18 @@ impl Upsd {
             Err(poisoned) => poisoned.into_inner(),
         };
         f(&mut guard)
+    }
+
+    /// Enables `STARTTLS` with this acceptor (see [`tls::acceptor`]).
+    pub fn set_tls(&self, acceptor: tokio_rustls::TlsAcceptor) {
+        if let Ok(mut slot) = self.shared.tls.lock() {
+            *slot = Some(acceptor);
+        }
+        self.with_state(|state| state.settings.tls_available = true);
+    }
+
+    pub(crate) fn tls_acceptor(&self) -> Option<tokio_rustls::TlsAcceptor> {
+        self.shared.tls.lock().ok().and_then(|slot| slot.clone())
     }
 
     /// Queues a message for the driver of UPS `ups`; false when no driver task runs for it.

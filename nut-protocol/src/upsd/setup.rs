@@ -27,6 +27,8 @@ pub struct Setup {
     pub listen: Vec<SocketAddr>,
     /// Warnings found in the files (errors make [`load`] fail).
     pub warnings: Vec<Diagnostic>,
+    /// The STARTTLS acceptor when `CERTFILE` is set.
+    pub tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 /// Why the config could not be used.
@@ -43,6 +45,9 @@ pub enum SetupError {
     /// A file has errors (every one, with file:line:word).
     #[error("{0}")]
     Invalid(#[from] ConfigError),
+    /// `CERTFILE`/`CERTPATH`/`CERTREQUEST` cannot be used.
+    #[error("{0}")]
+    Tls(#[from] super::tls::TlsError),
     /// No UPS is configured and `ALLOW_NO_DEVICE` is off.
     #[error("no UPS defined in ups.conf (set ALLOW_NO_DEVICE to start anyway)")]
     NoDevice,
@@ -132,11 +137,20 @@ pub fn load(
         ..ServerSettings::default()
     };
     let listen = resolve_listen(&upsd_conf.listen_or_default(), ip_filter);
+    let tls = match &upsd_conf.certfile {
+        Some(certfile) => Some(super::tls::acceptor(
+            Path::new(certfile),
+            upsd_conf.certpath.as_deref().map(Path::new),
+            upsd_conf.certrequest,
+        )?),
+        None => None,
+    };
     Ok(Setup {
         state: ServerState::new(settings, upses, users, seed),
         drivers,
         listen,
         warnings,
+        tls,
     })
 }
 
