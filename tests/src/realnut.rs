@@ -18,6 +18,7 @@ pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(20);
 pub struct Sandbox {
     root: PathBuf,
     children: Vec<Child>,
+    drivers: Vec<(String, Child)>,
 }
 
 /// The users every sandbox has (the golden transcript's).
@@ -49,6 +50,7 @@ impl Sandbox {
         Sandbox {
             root,
             children: Vec::new(),
+            drivers: Vec::new(),
         }
     }
 
@@ -113,9 +115,19 @@ impl Sandbox {
             .args(Self::root_args())
             .spawn()
             .expect("start dummy-ups");
-        self.children.push(child);
+        self.drivers.push((name.to_string(), child));
         let socket = self.state().join(format!("dummy-ups-{name}"));
         wait_until(|| socket.exists(), &format!("socket {}", socket.display()));
+    }
+
+    /// Kills the real dummy-ups of UPS `name` (a driver dying) and waits until it is gone.
+    pub fn stop_real_driver(&mut self, name: &str) {
+        if let Some(index) = self.drivers.iter().position(|(n, _)| n == name) {
+            let (_, mut child) = self.drivers.remove(index);
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = std::fs::remove_file(self.state().join(format!("dummy-ups-{name}")));
     }
 
     /// Starts the real upsd listening on `port` and waits until it accepts connections.
@@ -144,7 +156,11 @@ impl Sandbox {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
-        for child in &mut self.children {
+        for child in self
+            .children
+            .iter_mut()
+            .chain(self.drivers.iter_mut().map(|(_, c)| c))
+        {
             let _ = child.kill();
             let _ = child.wait();
         }
