@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use nut_protocol::upsd::Upsd;
 use nut_protocol::upsd::setup::{self, Setup};
+use tokio::signal::unix::{Signal, SignalKind};
 
 const USAGE: &str = "usage: upsd [OPTIONS]
 
@@ -173,17 +174,21 @@ fn main() -> ExitCode {
         }
     };
     runtime.block_on(async {
+        let ip_filter = options.ip_filter;
+        let load = move || {
+            let confdir =
+                std::env::var("NUT_CONFPATH").unwrap_or_else(|_| String::from("/etc/nut"));
+            setup::load(
+                &PathBuf::from(confdir),
+                statepath_env().as_deref(),
+                ip_filter,
+                seed(),
+            )
+        };
         let setup = if options.demo {
             nut_drivers::demo::setup(seed())
         } else {
-            let confdir =
-                std::env::var("NUT_CONFPATH").unwrap_or_else(|_| String::from("/etc/nut"));
-            match setup::load(
-                &PathBuf::from(confdir),
-                statepath_env().as_deref(),
-                options.ip_filter,
-                seed(),
-            ) {
+            match load() {
                 Ok(setup) => setup,
                 Err(error) => {
                     eprintln!("upsd: {error}");
@@ -197,11 +202,14 @@ fn main() -> ExitCode {
         if options.pidfile || !options.demo {
             let _ = std::fs::write(pid_file(), format!("{}\n", std::process::id()));
         }
-        run(setup).await
+        run(setup, (!options.demo).then_some(load)).await
     })
 }
 
-async fn run(setup: Setup) -> ExitCode {
+async fn run(
+    setup: Setup,
+    reload: Option<impl Fn() -> Result<Setup, setup::SetupError>>,
+) -> ExitCode {
     let Setup {
         state,
         drivers,
@@ -217,24 +225,38 @@ async fn run(setup: Setup) -> ExitCode {
         upsd.spawn_driver(ups, source);
     }
     let serve = upsd.serve(&listen);
-    tokio::select! {
-        result = serve => match result {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(error) => {
-                eprintln!("upsd: {error}");
-                ExitCode::FAILURE
-            }
-        },
-        _ = tokio::signal::ctrl_c() => ExitCode::SUCCESS,
-        _ = terminate() => ExitCode::SUCCESS,
+    tokio::pin!(serve);
+    let mut hangup = signal(SignalKind::hangup());
+    let mut terminate = signal(SignalKind::terminate());
+    loop {
+        tokio::select! {
+            result = &mut serve => return match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("upsd: {error}");
+                    ExitCode::FAILURE
+                }
+            },
+            _ = tokio::signal::ctrl_c() => return ExitCode::SUCCESS,
+            _ = recv(&mut terminate) => return ExitCode::SUCCESS,
+            _ = recv(&mut hangup) => match reload.as_ref().map(|load| load()) {
+                Some(Ok(setup)) => upsd.reload(setup),
+                Some(Err(error)) => tracing::error!("reload aborted: {error}"),
+                None => {}
+            },
+        }
     }
 }
 
-async fn terminate() {
-    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(mut signal) => {
+fn signal(kind: SignalKind) -> Option<Signal> {
+    tokio::signal::unix::signal(kind).ok()
+}
+
+async fn recv(signal: &mut Option<Signal>) {
+    match signal {
+        Some(signal) => {
             signal.recv().await;
         }
-        Err(_) => std::future::pending().await,
+        None => std::future::pending().await,
     }
 }

@@ -18,4 +18,4 @@ mod tests;
 
 pub use descriptions::Descriptions;
 pub use session::{Action, Reply, Session};
-pub use state::{ServerSettings, ServerState, UpsEntry};
+pub use state::{Reload, ServerSettings, ServerState, UpsEntry};

@@ -458,7 +458,7 @@ fn list(state: &ServerState, query: ListQuery) -> Answer {
     let mut items: Vec<Response> = Vec::new();
     match &query {
         ListQuery::Ups => {
-            for entry in state.upses() {
+            for (_, entry) in state.active_upses() {
                 items.push(Response::Ups {
                     ups: entry.name.clone(),
                     description: entry

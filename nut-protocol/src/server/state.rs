@@ -75,6 +75,10 @@ pub struct UpsEntry {
     pub fsd: bool,
     /// True once the driver finished its first dump since connecting.
     pub dump_done: bool,
+    /// True after a reload removed the UPS from `ups.conf`: it is no longer served.
+    pub retired: bool,
+    /// What feeds it (e.g. the driver socket name); a reload that changes it reconnects.
+    pub identity: String,
     last_heard: Duration,
     last_ping: Duration,
 }
@@ -90,10 +94,23 @@ impl UpsEntry {
             stale: true,
             fsd: false,
             dump_done: false,
+            retired: false,
+            identity: String::new(),
             last_heard: Duration::ZERO,
             last_ping: Duration::ZERO,
         }
     }
+}
+
+/// What a reload changed, by UPS index.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reload {
+    /// New UPSes: start their drivers.
+    pub added: Vec<usize>,
+    /// UPSes no longer configured: stop their drivers.
+    pub retired: Vec<usize>,
+    /// UPSes whose driver changed: reconnect them.
+    pub restart: Vec<usize>,
 }
 
 /// A login of a session to a UPS (`LOGIN`), for `NUMLOGINS` and `LIST CLIENT`.
@@ -140,16 +157,61 @@ impl ServerState {
         }
     }
 
-    /// The UPSes in `ups.conf` order.
+    /// Every UPS entry ever configured, in `ups.conf` order (retired ones included, so that
+    /// indexes stay valid across reloads).
     pub fn upses(&self) -> &[UpsEntry] {
         &self.upses
     }
 
-    /// The index of a UPS by name (case-insensitive, as upsd).
+    /// The served UPSes with their indexes.
+    pub fn active_upses(&self) -> impl Iterator<Item = (usize, &UpsEntry)> {
+        self.upses.iter().enumerate().filter(|(_, u)| !u.retired)
+    }
+
+    /// The index of a served UPS by name (case-insensitive, as upsd).
     pub fn find(&self, name: &str) -> Option<usize> {
         self.upses
             .iter()
-            .position(|u| u.name.eq_ignore_ascii_case(name))
+            .position(|u| !u.retired && u.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Applies a re-read `ups.conf` and `upsd.users` (upsd's SIGHUP, NUT-REFERENCE §4.6):
+    /// users are replaced; a known UPS keeps its data and takes the new description; a new
+    /// one is added; one no longer configured is retired and its logins dropped. `wanted`
+    /// holds (name, description, driver identity); an entry whose identity changed is
+    /// reported in `restart` so the caller reconnects it.
+    pub fn reload(&mut self, users: Users, wanted: &[(String, Option<String>, String)]) -> Reload {
+        self.users = users;
+        let mut plan = Reload::default();
+        for (index, entry) in self.upses.iter_mut().enumerate() {
+            if entry.retired {
+                continue;
+            }
+            match wanted.iter().find(|(name, _, _)| *name == entry.name) {
+                Some((_, desc, identity)) => {
+                    entry.desc = desc.clone();
+                    if *identity != entry.identity {
+                        entry.identity = identity.clone();
+                        plan.restart.push(index);
+                    }
+                }
+                None => {
+                    entry.retired = true;
+                    entry.tree.clear();
+                    entry.connected = false;
+                    plan.retired.push(index);
+                }
+            }
+        }
+        self.logins.retain(|l| !plan.retired.contains(&l.ups));
+        for (name, desc, identity) in wanted {
+            if self.find(name).is_none() {
+                let mut entry = UpsEntry::new(name, desc.as_deref());
+                entry.identity = identity.clone();
+                plan.added.push(self.add_ups(entry));
+            }
+        }
+        plan
     }
 
     /// A UPS by index.

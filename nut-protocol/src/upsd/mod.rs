@@ -25,6 +25,7 @@ pub mod setup;
 pub mod tls;
 
 use std::net::SocketAddr;
+use std::string::String;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use std::vec;
@@ -58,6 +59,7 @@ struct Shared {
     start: Instant,
     drivers: Mutex<Vec<Option<mpsc::UnboundedSender<ServerMessage>>>>,
     tls: Mutex<Option<tokio_rustls::TlsAcceptor>>,
+    driver_tasks: Mutex<Vec<Option<tokio::task::AbortHandle>>>,
 }
 
 impl Upsd {
@@ -71,6 +73,7 @@ impl Upsd {
                 start: Instant::now(),
                 drivers: Mutex::new(vec![None; count]),
                 tls: Mutex::new(None),
+                driver_tasks: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -129,7 +132,73 @@ impl Upsd {
                 *slot = Some(tx);
             }
         }
-        tokio::spawn(driver::run(self.clone(), ups, source, rx));
+        let task = tokio::spawn(driver::run(self.clone(), ups, source, rx));
+        let mut tasks = lock(&self.shared.driver_tasks);
+        if tasks.len() <= ups {
+            tasks.resize(ups + 1, None);
+        }
+        if let Some(slot) = tasks.get_mut(ups) {
+            if let Some(old) = slot.replace(task.abort_handle()) {
+                old.abort();
+            }
+        }
+    }
+
+    fn stop_driver(&self, ups: usize) {
+        if let Some(Some(task)) = lock(&self.shared.driver_tasks)
+            .get_mut(ups)
+            .map(Option::take)
+        {
+            task.abort();
+        }
+        if let Some(slot) = lock(&self.shared.drivers).get_mut(ups) {
+            *slot = None;
+        }
+    }
+
+    /// Applies a freshly loaded configuration, as upsd does on SIGHUP: users and settings
+    /// are replaced, new UPSes start, removed ones stop (their clients' logins end), a UPS
+    /// whose driver changed reconnects. Listen addresses are not changed.
+    pub fn reload(&self, setup: setup::Setup) {
+        let setup::Setup {
+            state: fresh,
+            drivers,
+            ..
+        } = setup;
+        let mut sources: Vec<(String, DriverSource)> = drivers
+            .into_iter()
+            .filter_map(|(index, source)| fresh.ups(index).map(|u| (u.name.clone(), source)))
+            .collect();
+        let wanted: Vec<(String, Option<String>, String)> = fresh
+            .upses()
+            .iter()
+            .map(|u| (u.name.clone(), u.desc.clone(), u.identity.clone()))
+            .collect();
+        let plan = self.with_state(|state| {
+            let tls_available = state.settings.tls_available;
+            state.settings = fresh.settings.clone();
+            state.settings.tls_available = tls_available;
+            state.reload(fresh.users.clone(), &wanted)
+        });
+        for &ups in plan.retired.iter().chain(&plan.restart) {
+            self.stop_driver(ups);
+            self.with_state(|state| state.driver_disconnected(ups));
+        }
+        for &ups in plan.added.iter().chain(&plan.restart) {
+            let Some(name) = self.with_state(|state| state.ups(ups).map(|u| u.name.clone())) else {
+                continue;
+            };
+            if let Some(position) = sources.iter().position(|(n, _)| *n == name) {
+                let (_, source) = sources.swap_remove(position);
+                self.spawn_driver(ups, source);
+            }
+        }
+        tracing::info!(
+            added = plan.added.len(),
+            removed = plan.retired.len(),
+            reconnected = plan.restart.len(),
+            "configuration reloaded"
+        );
     }
 
     /// Binds every address and serves clients until an error stops accepting; also runs the
@@ -168,6 +237,13 @@ impl Upsd {
             }
         }
         Ok(())
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    match mutex.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
     }
 }
 

@@ -111,8 +111,11 @@ pub fn load(
         let (Some(socket), Some(_port)) = (section.socket_name(), section.port()) else {
             continue;
         };
-        drivers.push((upses.len(), DriverSource::Socket(statepath.join(socket))));
-        upses.push(UpsEntry::new(&section.name, section.desc()));
+        let path = statepath.join(socket);
+        let mut entry = UpsEntry::new(&section.name, section.desc());
+        entry.identity = path.display().to_string();
+        drivers.push((upses.len(), DriverSource::Socket(path)));
+        upses.push(entry);
     }
     let allow_no_device = upsd_conf.allow_no_device
         || std::env::var("ALLOW_NO_DEVICE")
