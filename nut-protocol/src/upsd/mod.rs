@@ -86,11 +86,7 @@ impl Upsd {
     /// Runs `f` with the state locked (a poisoned lock is recovered: the state has no
     /// invariants a panic elsewhere could break half-way).
     pub fn with_state<R>(&self, f: impl FnOnce(&mut ServerState) -> R) -> R {
-        let mut guard: MutexGuard<'_, ServerState> = match self.shared.state.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        f(&mut guard)
+        f(&mut lock(&self.shared.state))
     }
 
     /// Enables `STARTTLS` with this acceptor (see [`tls::acceptor`]).
@@ -107,11 +103,7 @@ impl Upsd {
 
     /// Queues a message for the driver of UPS `ups`; false when no driver task runs for it.
     pub fn send_to_driver(&self, ups: usize, message: ServerMessage) -> bool {
-        let drivers = match self.shared.drivers.lock() {
-            Ok(d) => d,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        drivers
+        lock(&self.shared.drivers)
             .get(ups)
             .and_then(Option::as_ref)
             .is_some_and(|tx| tx.send(message).is_ok())
@@ -121,10 +113,7 @@ impl Upsd {
     pub fn spawn_driver(&self, ups: usize, source: DriverSource) {
         let (tx, rx) = mpsc::unbounded_channel();
         {
-            let mut drivers = match self.shared.drivers.lock() {
-                Ok(d) => d,
-                Err(poisoned) => poisoned.into_inner(),
-            };
+            let mut drivers = lock(&self.shared.drivers);
             if drivers.len() <= ups {
                 drivers.resize(ups + 1, None);
             }
@@ -137,10 +126,11 @@ impl Upsd {
         if tasks.len() <= ups {
             tasks.resize(ups + 1, None);
         }
-        if let Some(slot) = tasks.get_mut(ups) {
-            if let Some(old) = slot.replace(task.abort_handle()) {
-                old.abort();
-            }
+        if let Some(old) = tasks
+            .get_mut(ups)
+            .and_then(|slot| slot.replace(task.abort_handle()))
+        {
+            old.abort();
         }
     }
 
