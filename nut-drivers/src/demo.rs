@@ -41,5 +41,6 @@ pub fn setup(seed: u64) -> Setup {
         listen: vec![listen],
         warnings: Vec::new(),
         tls: None,
+        max_connections: None,
     }
 }

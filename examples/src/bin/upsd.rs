@@ -215,9 +215,13 @@ async fn run(
         drivers,
         listen,
         tls,
+        max_connections,
         ..
     } = setup;
     let upsd = Upsd::new(state);
+    if let Some(max) = max_connections {
+        upsd.set_max_connections(max);
+    }
     if let Some(acceptor) = tls {
         upsd.set_tls(acceptor);
     }

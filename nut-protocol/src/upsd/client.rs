@@ -94,7 +94,12 @@ fn read_lines(stream: &TcpStream, tokenizer: &mut Tokenizer) -> Option<std::io::
 }
 
 /// Serves one client until it leaves, idles out or says LOGOUT.
-pub(super) async fn run(upsd: Upsd, mut stream: TcpStream, peer: SocketAddr) {
+pub(super) async fn run(
+    upsd: Upsd,
+    mut stream: TcpStream,
+    peer: SocketAddr,
+    _slot: super::ClientSlot,
+) {
     let _ = stream.set_nodelay(true);
     let address = peer.ip().to_canonical().to_string();
     let session = upsd.with_state(|state| Session::new(state, &address));

@@ -60,6 +60,20 @@ struct Shared {
     drivers: Mutex<Vec<Option<mpsc::UnboundedSender<ServerMessage>>>>,
     tls: Mutex<Option<tokio_rustls::TlsAcceptor>>,
     driver_tasks: Mutex<Vec<Option<tokio::task::AbortHandle>>>,
+    clients: std::sync::atomic::AtomicUsize,
+    max_clients: std::sync::atomic::AtomicUsize,
+}
+
+/// Counts a client connection for as long as it lives.
+pub(crate) struct ClientSlot(Upsd);
+
+impl Drop for ClientSlot {
+    fn drop(&mut self) {
+        self.0
+            .shared
+            .clients
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl Upsd {
@@ -74,6 +88,8 @@ impl Upsd {
                 drivers: Mutex::new(vec![None; count]),
                 tls: Mutex::new(None),
                 driver_tasks: Mutex::new(Vec::new()),
+                clients: std::sync::atomic::AtomicUsize::new(0),
+                max_clients: std::sync::atomic::AtomicUsize::new(usize::MAX),
             }),
         }
     }
@@ -87,6 +103,24 @@ impl Upsd {
     /// invariants a panic elsewhere could break half-way).
     pub fn with_state<R>(&self, f: impl FnOnce(&mut ServerState) -> R) -> R {
         f(&mut lock(&self.shared.state))
+    }
+
+    /// `MAXCONN`: at most this many client connections; further ones are closed at once.
+    pub fn set_max_connections(&self, max: usize) {
+        self.shared
+            .max_clients
+            .store(max, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Takes a client slot, or `None` when MAXCONN connections are open.
+    fn client_slot(&self) -> Option<ClientSlot> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let max = self.shared.max_clients.load(Relaxed);
+        let taken = self
+            .shared
+            .clients
+            .fetch_update(Relaxed, Relaxed, |n| (n < max).then_some(n + 1));
+        taken.ok().map(|_| ClientSlot(self.clone()))
     }
 
     /// Enables `STARTTLS` with this acceptor (see [`tls::acceptor`]).
@@ -252,9 +286,15 @@ pub fn bind(address: SocketAddr) -> std::io::Result<TcpListener> {
 async fn accept_loop(upsd: Upsd, listener: TcpListener) -> std::io::Result<()> {
     loop {
         match listener.accept().await {
-            Ok((stream, peer)) => {
-                tokio::spawn(client::run(upsd.clone(), stream, peer));
-            }
+            Ok((stream, peer)) => match upsd.client_slot() {
+                Some(slot) => {
+                    tokio::spawn(client::run(upsd.clone(), stream, peer, slot));
+                }
+                None => {
+                    tracing::warn!(%peer, "MAXCONN reached: connection refused");
+                    drop(stream);
+                }
+            },
             Err(error) => {
                 // Out of file descriptors and the like: log, breathe, go on.
                 tracing::warn!(%error, "accept failed");

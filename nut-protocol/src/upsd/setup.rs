@@ -29,6 +29,8 @@ pub struct Setup {
     pub warnings: Vec<Diagnostic>,
     /// The STARTTLS acceptor when `CERTFILE` is set.
     pub tls: Option<tokio_rustls::TlsAcceptor>,
+    /// `MAXCONN`, if set.
+    pub max_connections: Option<usize>,
 }
 
 /// Why the config could not be used.
@@ -154,6 +156,7 @@ pub fn load(
         listen,
         warnings,
         tls,
+        max_connections: upsd_conf.maxconn.and_then(|n| usize::try_from(n).ok()),
     })
 }
 

@@ -90,10 +90,11 @@ async fn ask<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut BufReader<S>, line:
         .get_mut()
         .write_all(format!("{line}\n").as_bytes())
         .await
-        .expect("write");
-    stream.get_mut().flush().await.expect("flush");
+        .ok();
+    stream.get_mut().flush().await.ok();
     let mut answer = String::new();
-    stream.read_line(&mut answer).await.expect("read");
+    // A closed or reset connection reads as an empty answer.
+    let _ = stream.read_line(&mut answer).await;
     answer.trim_end().to_string()
 }
 
@@ -202,4 +203,45 @@ fn bad_tls_files_are_clear_errors() {
     let pki = pki("bad");
     let no_ca = tls::acceptor(&pki.dir.join("upsd.pem"), None, CertRequest::Require);
     assert!(no_ca.is_err());
+}
+
+#[tokio::test]
+async fn maxconn_refuses_connections_beyond_the_limit() {
+    let state = ServerState::new(ServerSettings::default(), Vec::new(), Default::default(), 1);
+    let upsd = Upsd::new(state);
+    upsd.set_max_connections(2);
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let server = upsd.clone();
+    tokio::spawn(async move { server.serve_listeners(vec![listener]).await });
+    let connect = || async {
+        BufReader::new(
+            TcpStream::connect(("127.0.0.1", port))
+                .await
+                .expect("connect"),
+        )
+    };
+    let mut first = connect().await;
+    let mut second = connect().await;
+    assert_eq!(ask(&mut first, "NETVER").await, "1.3");
+    assert_eq!(ask(&mut second, "NETVER").await, "1.3");
+    let mut third = connect().await;
+    assert_eq!(
+        ask(&mut third, "NETVER").await,
+        "",
+        "the third connection is closed"
+    );
+    drop(first);
+    // The freed slot is taken again once the server has seen the first one leave.
+    let mut answered = false;
+    for _ in 0..200 {
+        let mut again = connect().await;
+        if ask(&mut again, "NETVER").await == "1.3" {
+            answered = true;
+            break;
+        }
+        tokio::task::yield_now().await;
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(answered, "a slot freed by a leaving client is reused");
 }
