@@ -10,6 +10,7 @@
 
 pub mod demo;
 pub mod dummy;
+pub mod embed;
 pub mod in_process;
 pub mod runtime;
 pub mod socket;

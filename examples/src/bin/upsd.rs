@@ -21,6 +21,7 @@ const USAGE: &str = "usage: upsd [OPTIONS]
   -6         IPv6 only
   -V         print the version and exit
   -h         this help
+  --embed-drivers  run the dummy-ups UPSes of ups.conf inside upsd (no driver processes)
   --demo     serve a simulated UPS named 'demo' on 127.0.0.1:3493 (or $NUT_DEMO_LISTEN), no config
 ";
 
@@ -28,6 +29,7 @@ struct Options {
     debug: u8,
     ip_filter: Option<bool>,
     demo: bool,
+    embed: bool,
     control: Option<String>,
     pid: Option<u32>,
     pidfile: bool,
@@ -38,6 +40,7 @@ fn parse_args() -> Result<Options, String> {
         debug: 0,
         ip_filter: None,
         demo: false,
+        embed: false,
         control: None,
         pid: None,
         pidfile: false,
@@ -46,6 +49,7 @@ fn parse_args() -> Result<Options, String> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--demo" => options.demo = true,
+            "--embed-drivers" => options.embed = true,
             "-h" | "--help" => return Err(String::new()),
             "-V" => {
                 println!(
@@ -185,7 +189,7 @@ fn main() -> ExitCode {
                 seed(),
             )
         };
-        let setup = if options.demo {
+        let mut setup = if options.demo {
             nut_drivers::demo::setup(seed())
         } else {
             match load() {
@@ -196,6 +200,17 @@ fn main() -> ExitCode {
                 }
             }
         };
+        if options.embed && !options.demo {
+            let confdir =
+                std::env::var("NUT_CONFPATH").unwrap_or_else(|_| String::from("/etc/nut"));
+            match nut_drivers::embed::embed_drivers(&mut setup, &PathBuf::from(confdir)) {
+                Ok(count) => tracing::info!(count, "drivers embedded"),
+                Err(error) => {
+                    eprintln!("upsd: {error}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
         for warning in &setup.warnings {
             tracing::warn!("{warning}");
         }
