@@ -120,6 +120,24 @@ impl Sandbox {
         wait_until(|| socket.exists(), &format!("socket {}", socket.display()));
     }
 
+    /// Starts the pydrv driver emulator (tests/fixtures/golden/pydrv.py) for UPS `name`
+    /// (`driver = pydrv` in ups.conf) on device file `file`, and waits for its socket.
+    pub fn start_pydrv(&mut self, name: &str, file: &Path) {
+        let script = crate::fixtures_dir().join("golden/pydrv.py");
+        let socket = self.state().join(format!("pydrv-{name}"));
+        let child = self
+            .command("python3")
+            .arg(script)
+            .arg("--socket")
+            .arg(&socket)
+            .arg("--file")
+            .arg(file)
+            .spawn()
+            .expect("start pydrv.py (python3)");
+        self.drivers.push((name.to_string(), child));
+        wait_until(|| socket.exists(), &format!("socket {}", socket.display()));
+    }
+
     /// Kills the real dummy-ups of UPS `name` (a driver dying) and waits until it is gone.
     pub fn stop_real_driver(&mut self, name: &str) {
         if let Some(index) = self.drivers.iter().position(|(n, _)| n == name) {
