@@ -16,7 +16,7 @@ const USAGE: &str = "usage: upsd [OPTIONS]
   -D         raise the debug level (repeatable); stays in the foreground
   -F         stay in the foreground (-FF: and still write the PID file)
   -B         run in the background (accepted; this upsd always stays in the foreground)
-  -u <user>  run as this user (accepted; privileges are not dropped by this build)
+  -u <user>  switch to this user (and its group) once the listeners are open
   -4         IPv4 only
   -6         IPv6 only
   -V         print the version and exit
@@ -30,6 +30,7 @@ struct Options {
     ip_filter: Option<bool>,
     demo: bool,
     embed: bool,
+    user: Option<String>,
     control: Option<String>,
     pid: Option<u32>,
     pidfile: bool,
@@ -41,6 +42,7 @@ fn parse_args() -> Result<Options, String> {
         ip_filter: None,
         demo: false,
         embed: false,
+        user: None,
         control: None,
         pid: None,
         pidfile: false,
@@ -66,8 +68,9 @@ fn parse_args() -> Result<Options, String> {
                 let pid = args.next().ok_or("-P needs a process id")?;
                 options.pid = Some(pid.parse().map_err(|_| format!("-P: bad pid {pid}"))?);
             }
-            "-u" | "-r" => {
-                args.next().ok_or(format!("{arg} needs an argument"))?;
+            "-u" => options.user = Some(args.next().ok_or("-u needs a user name")?),
+            "-r" => {
+                args.next().ok_or("-r needs a directory")?;
             }
             flags
                 if flags.starts_with('-')
@@ -217,12 +220,18 @@ fn main() -> ExitCode {
         if options.pidfile || !options.demo {
             let _ = std::fs::write(pid_file(), format!("{}\n", std::process::id()));
         }
-        run(setup, (!options.demo).then_some(load)).await
+        run(
+            setup,
+            options.user.as_deref(),
+            (!options.demo).then_some(load),
+        )
+        .await
     })
 }
 
 async fn run(
     setup: Setup,
+    user: Option<&str>,
     reload: Option<impl Fn() -> Result<Setup, setup::SetupError>>,
 ) -> ExitCode {
     let Setup {
@@ -243,7 +252,24 @@ async fn run(
     for (ups, source) in drivers {
         upsd.spawn_driver(ups, source);
     }
-    let serve = upsd.serve(&listen);
+    let mut listeners = Vec::new();
+    for address in &listen {
+        match nut_protocol::upsd::bind(*address) {
+            Ok(listener) => listeners.push(listener),
+            Err(error) => tracing::warn!(%address, %error, "cannot listen"),
+        }
+    }
+    if listeners.is_empty() {
+        eprintln!("upsd: no LISTEN address could be opened");
+        return ExitCode::FAILURE;
+    }
+    if let Some(user) = user {
+        if let Err(error) = drop_privileges(user) {
+            eprintln!("upsd: -u {user}: {error}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let serve = upsd.serve_listeners(listeners);
     tokio::pin!(serve);
     let mut hangup = signal(SignalKind::hangup());
     let mut terminate = signal(SignalKind::terminate());
@@ -265,6 +291,21 @@ async fn run(
             },
         }
     }
+}
+
+/// Becomes `user` (its primary group first), as upsd does after opening its listeners. Being
+/// that user already is fine; anything else without the rights to switch is an error.
+fn drop_privileges(name: &str) -> Result<(), String> {
+    use nix::unistd::{Uid, User, setgid, setuid};
+    let user = User::from_name(name)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| String::from("no such user"))?;
+    if Uid::current() == user.uid {
+        return Ok(());
+    }
+    setgid(user.gid).map_err(|e| format!("setgid: {e}"))?;
+    setuid(user.uid).map_err(|e| format!("setuid: {e}"))?;
+    Ok(())
 }
 
 fn signal(kind: SignalKind) -> Option<Signal> {
