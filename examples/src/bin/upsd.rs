@@ -263,11 +263,11 @@ async fn run(
         eprintln!("upsd: no LISTEN address could be opened");
         return ExitCode::FAILURE;
     }
-    if let Some(user) = user {
-        if let Err(error) = drop_privileges(user) {
-            eprintln!("upsd: -u {user}: {error}");
-            return ExitCode::FAILURE;
-        }
+    if let Some(user) = user
+        && let Err(error) = drop_privileges(user)
+    {
+        eprintln!("upsd: -u {user}: {error}");
+        return ExitCode::FAILURE;
     }
     let serve = upsd.serve_listeners(listeners);
     tokio::pin!(serve);
