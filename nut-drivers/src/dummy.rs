@@ -88,6 +88,47 @@ impl DummyDriver {
         }
     }
 
+    /// The device file changed (dummy-once re-reads it when its mtime changes): applies the
+    /// new file from the top and removes device variables it no longer has. Returns what
+    /// changed.
+    pub fn reload(&mut self, file: DevFile) -> Vec<StateChange> {
+        let before: Vec<String> = self
+            .tree
+            .variables()
+            .map(|v| v.name().to_string())
+            .filter(|n| !nut_protocol::devfile::is_driver_variable(n))
+            .collect();
+        self.file = file;
+        self.cursor = 0;
+        let mut changes = self.advance(Duration::ZERO);
+        let mut extra = Vec::new();
+        for change in self
+            .file
+            .rw_changes()
+            .iter()
+            .chain(&self.file.command_changes())
+        {
+            if self.tree.apply(change) {
+                extra.push(change.clone());
+            }
+        }
+        changes.extend(extra);
+        let kept: Vec<&str> = self.file.device_values().map(|(n, _)| n).collect();
+        for name in before {
+            let identity = matches!(
+                name.as_str(),
+                "ups.mfr" | "ups.model" | "device.mfr" | "device.model" | "device.type"
+            );
+            if !identity && !kept.iter().any(|k| k.eq_ignore_ascii_case(&name)) {
+                let change = StateChange::DelInfo { name };
+                if self.tree.apply(&change) {
+                    changes.push(change);
+                }
+            }
+        }
+        changes
+    }
+
     /// `SET var value`: accepted for any variable.
     pub fn set_var(&mut self, name: &str, value: &str) -> Vec<StateChange> {
         let change = StateChange::SetInfo {
@@ -299,6 +340,29 @@ mod tests {
     }
 
     #[test]
+    fn reload_applies_the_new_file_and_drops_what_is_gone() {
+        let mut d = driver(
+            "ups.status: OL\nbattery.charge: 80\ninput.voltage: 230\n",
+            "x.dev",
+        );
+        let new = DevFile::parse(b"ups.status: OB\nbattery.charge: 80\n", "x.dev").config;
+        let changes = d.reload(new);
+        assert!(changes.contains(&StateChange::SetInfo {
+            name: "ups.status".into(),
+            value: "OB".into()
+        }));
+        assert!(changes.contains(&StateChange::DelInfo {
+            name: "input.voltage".into()
+        }));
+        assert!(
+            !changes.iter().any(
+                |c| matches!(c, StateChange::SetInfo { name, .. } if name == "battery.charge")
+            )
+        );
+        assert_eq!(d.tree().value("ups.mfr"), Some("Dummy Manufacturer"));
+    }
+
+    #[test]
     fn set_is_accepted_for_any_variable() {
         let mut d = driver("ups.status: OL\n", "x.dev");
         assert_eq!(d.set_var("ups.id", "rack").len(), 1);
@@ -370,4 +434,81 @@ pub fn from_ups_conf(
     }
     let file = parsed.into_result().map_err(SetupError::Invalid)?;
     Ok(DummyDriver::new(file, port))
+}
+
+/// [`from_ups_conf`], watching the file for changes as dummy-ups does in dummy-once mode.
+pub fn watched_from_ups_conf(
+    conf: &nut_protocol::config::ups_conf::UpsConf,
+    confdir: &std::path::Path,
+    ups: &str,
+) -> Result<WatchedDummy, SetupError> {
+    let driver = from_ups_conf(conf, confdir, ups)?;
+    let port = conf.section(ups).and_then(|s| s.port()).unwrap_or("");
+    Ok(WatchedDummy::new(driver, confdir.join(port)))
+}
+
+/// A dummy driver that re-reads its `.dev` file when the file's modification time changes
+/// (dummy-ups' dummy-once mode), checked every [`WATCH_INTERVAL`].
+#[derive(Debug)]
+pub struct WatchedDummy {
+    driver: DummyDriver,
+    path: std::path::PathBuf,
+    modified: Option<std::time::SystemTime>,
+    next_check: Duration,
+}
+
+/// How often a watched device file is checked for changes.
+pub const WATCH_INTERVAL: Duration = Duration::from_secs(1);
+
+impl WatchedDummy {
+    /// Watches `path`, the file `driver` was built from.
+    pub fn new(driver: DummyDriver, path: std::path::PathBuf) -> WatchedDummy {
+        let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+        WatchedDummy {
+            driver,
+            path,
+            modified,
+            next_check: WATCH_INTERVAL,
+        }
+    }
+
+    /// The current state.
+    pub fn tree(&self) -> &StateTree {
+        self.driver.tree()
+    }
+
+    /// When to poll next: the sequence's next step or the next file check.
+    pub fn next_wakeup(&self) -> Option<Duration> {
+        Some(match self.driver.next_wakeup() {
+            Some(at) => at.min(self.next_check),
+            None => self.next_check,
+        })
+    }
+
+    /// Advances the sequence and re-reads the file if it changed.
+    pub fn poll(&mut self, now: Duration) -> Vec<StateChange> {
+        let mut changes = self.driver.poll(now);
+        if now >= self.next_check {
+            self.next_check = now + WATCH_INTERVAL;
+            let modified = std::fs::metadata(&self.path)
+                .and_then(|m| m.modified())
+                .ok();
+            if modified.is_some() && modified != self.modified {
+                self.modified = modified;
+                if let Ok(bytes) = std::fs::read(&self.path) {
+                    let name = self.driver.file.file_name.clone();
+                    let parsed = DevFile::parse(&bytes, &name);
+                    if !parsed.has_errors() {
+                        changes.extend(self.driver.reload(parsed.config));
+                    }
+                }
+            }
+        }
+        changes
+    }
+
+    /// `SET var value`.
+    pub fn set_var(&mut self, name: &str, value: &str) -> Vec<StateChange> {
+        self.driver.set_var(name, value)
+    }
 }

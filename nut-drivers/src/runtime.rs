@@ -45,6 +45,28 @@ impl Driver for DummyDriver {
     }
 }
 
+impl Driver for crate::dummy::WatchedDummy {
+    fn tree(&self) -> &StateTree {
+        crate::dummy::WatchedDummy::tree(self)
+    }
+
+    fn next_wakeup(&self) -> Option<Duration> {
+        crate::dummy::WatchedDummy::next_wakeup(self)
+    }
+
+    fn poll(&mut self, now: Duration) -> Vec<StateChange> {
+        crate::dummy::WatchedDummy::poll(self, now)
+    }
+
+    fn set_var(&mut self, name: &str, value: &str) -> Result<Vec<StateChange>, TrackingResult> {
+        Ok(crate::dummy::WatchedDummy::set_var(self, name, value))
+    }
+
+    fn instcmd(&mut self, _cmd: &str, _param: Option<&str>) -> TrackingResult {
+        TrackingResult::UNKNOWN
+    }
+}
+
 /// A driver's answer to one message: lines for the asking client only, and changes for
 /// every client.
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -1,5 +1,5 @@
 //! `upsd --embed-drivers`: dummy-ups UPSes of ups.conf run inside upsd, no driver process; the
-//! real `upsc` reads them like socket-fed ones.
+//! real `upsc` reads them like socket-fed ones, and an edited `.dev` file is read again.
 
 use std::net::SocketAddr;
 
@@ -46,5 +46,19 @@ fn embedded_dummy_driver_is_served_without_a_driver_process() {
     assert!(
         text.contains("ups.status: OL\n") && text.contains("driver.name: dummy-ups\n"),
         "{text}"
+    );
+
+    // dummy-once: a changed .dev file is read again.
+    sandbox.write(
+        "minimal.dev",
+        "battery.charge: 42\nups.status: OB DISCHRG\n",
+    );
+    wait_until(
+        || sandbox.client("upsc", &[&target, "ups.status"]).stdout == b"OB DISCHRG\n",
+        "the edited device file",
+    );
+    assert_eq!(
+        sandbox.client("upsc", &[&target, "battery.charge"]).stdout,
+        b"42\n"
     );
 }
