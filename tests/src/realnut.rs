@@ -219,3 +219,39 @@ pub fn wait_for_port(port: u16) {
         &format!("port {port}"),
     );
 }
+
+/// Starts OUR upsd (the library the `upsd` binary wires) on the sandbox's config, listening
+/// on 127.0.0.1:`port`, in a thread of its own; returns the server and its runtime handle
+/// once it accepts connections. `prepare` may change the setup inside the runtime first
+/// (e.g. embed drivers).
+pub fn start_our_upsd(
+    sandbox: &Sandbox,
+    port: u16,
+    prepare: impl FnOnce(&mut nut_protocol::upsd::setup::Setup) + Send + 'static,
+) -> (nut_protocol::upsd::Upsd, tokio::runtime::Handle) {
+    use nut_protocol::upsd::{Upsd, setup};
+    let state = sandbox.state();
+    let mut config = setup::load(&sandbox.etc(), state.to_str(), None, u64::from(port))
+        .expect("our upsd loads the sandbox config");
+    config.listen = vec![SocketAddr::from(([127, 0, 0, 1], port))];
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async move {
+            prepare(&mut config);
+            let upsd = Upsd::new(config.state);
+            for (ups, source) in config.drivers {
+                upsd.spawn_driver(ups, source);
+            }
+            let _ = tx.send((upsd.clone(), tokio::runtime::Handle::current()));
+            let _ = upsd.serve(&config.listen).await;
+        });
+    });
+    let started = rx.recv().expect("our upsd started");
+    wait_for_port(port);
+    started
+}

@@ -5,12 +5,11 @@
 //! settles, for at most a few seconds.
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use nut_protocol::net::TrackingId;
-use nut_protocol::upsd::{Upsd, setup};
-use nut_tests::realnut::{Sandbox, USERS, free_port, wait_for_port, wait_until};
+use nut_tests::realnut::{Sandbox, USERS, free_port, wait_until};
 
 const UPS_CONF: &str = "[dummy]\n\tdriver = dummy-ups\n\tport = usbhid-ups.dev\n\tdesc = \"dummy-ups usbhid-ups.dev\"\n\n\
 [pyups]\n\tdriver = pydrv\n\tport = enum-range.pydev\n\tdesc = \"pydrv emulated UPS pyups\"\n\n\
@@ -106,24 +105,7 @@ fn our_upsd_answers_the_real_transcript_over_tcp() {
     sandbox.start_pydrv("pyups", &sandbox.etc().join("enum-range.pydev"));
     sandbox.start_pydrv("staleups", &sandbox.etc().join("stale.pydev"));
     let port = free_port();
-    let state = sandbox.state();
-    let mut config = setup::load(&sandbox.etc(), state.to_str(), None, 13).expect("config");
-    config.listen = vec![SocketAddr::from(([127, 0, 0, 1], port))];
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        runtime.block_on(async move {
-            let upsd = Upsd::new(config.state);
-            for (ups, source) in config.drivers {
-                upsd.spawn_driver(ups, source);
-            }
-            let _ = upsd.serve(&config.listen).await;
-        });
-    });
-    wait_for_port(port);
+    nut_tests::realnut::start_our_upsd(&sandbox, port, |_| {});
     for ups in ["dummy", "pyups", "fsdups"] {
         wait_until(
             || {

@@ -1,13 +1,10 @@
 //! Interop (issue #3, a): for every `.dev` device file, the real NUT clients print exactly the
 //! same against our upsd as against the real upsd, both fed by the real dummy-ups drivers.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Output;
 
-use nut_protocol::upsd::Upsd;
-use nut_protocol::upsd::setup;
-use nut_tests::realnut::{Sandbox, free_port, wait_for_port, wait_until};
+use nut_tests::realnut::{Sandbox, free_port, wait_until};
 
 fn devices() -> Vec<(String, PathBuf)> {
     let dir = nut_tests::fixtures_dir().join("dev");
@@ -22,28 +19,6 @@ fn devices() -> Vec<(String, PathBuf)> {
         .enumerate()
         .map(|(i, path)| (format!("ups{i:02}"), path))
         .collect()
-}
-
-/// Starts our upsd (the library the `upsd` binary wires) on the sandbox's config.
-fn start_our_upsd(sandbox: &Sandbox, port: u16) {
-    let state = sandbox.state();
-    let mut setup = setup::load(&sandbox.etc(), state.to_str(), None, 7).expect("our config load");
-    setup.listen = vec![SocketAddr::from(([127, 0, 0, 1], port))];
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        runtime.block_on(async move {
-            let upsd = Upsd::new(setup.state);
-            for (ups, source) in setup.drivers {
-                upsd.spawn_driver(ups, source);
-            }
-            let _ = upsd.serve(&setup.listen).await;
-        });
-    });
-    wait_for_port(port);
 }
 
 fn shown(output: &Output) -> String {
@@ -67,7 +42,7 @@ fn real_clients_print_the_same_against_our_upsd_and_the_real_one() {
     let real = free_port();
     sandbox.start_real_upsd(real);
     let ours = free_port();
-    start_our_upsd(&sandbox, ours);
+    nut_tests::realnut::start_our_upsd(&sandbox, ours, |_| {});
 
     // Both servers have every driver's data once `upsc` stops reporting the WAIT placeholder
     // or a missing driver.

@@ -1,10 +1,7 @@
 //! `upsd --embed-drivers`: dummy-ups UPSes of ups.conf run inside upsd, no driver process; the
 //! real `upsc` reads them like socket-fed ones, and an edited `.dev` file is read again.
 
-use std::net::SocketAddr;
-
-use nut_protocol::upsd::{Upsd, setup};
-use nut_tests::realnut::{Sandbox, free_port, wait_for_port, wait_until};
+use nut_tests::realnut::{Sandbox, free_port, wait_until};
 
 #[test]
 fn embedded_dummy_driver_is_served_without_a_driver_process() {
@@ -14,24 +11,10 @@ fn embedded_dummy_driver_is_served_without_a_driver_process() {
     let port = free_port();
     let state = sandbox.state();
     let etc = sandbox.etc();
-    let mut config = setup::load(&etc, state.to_str(), None, 9).expect("config");
-    config.listen = vec![SocketAddr::from(([127, 0, 0, 1], port))];
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        runtime.block_on(async move {
-            let embedded = nut_drivers::embed::embed_drivers(&mut config, &etc).expect("embed");
-            assert_eq!(embedded, 1);
-            let upsd = Upsd::new(config.state);
-            for (ups, source) in config.drivers {
-                upsd.spawn_driver(ups, source);
-            }
-            let _ = upsd.serve(&config.listen).await;
-        });
+    nut_tests::realnut::start_our_upsd(&sandbox, port, move |config| {
+        let embedded = nut_drivers::embed::embed_drivers(config, &etc).expect("embed");
+        assert_eq!(embedded, 1);
     });
-    wait_for_port(port);
     assert!(
         !state.join("dummy-ups-a").exists(),
         "no driver socket is used"

@@ -2,33 +2,11 @@
 //! that never reads while others are served.
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use nut_protocol::upsd::{Upsd, setup};
-use nut_tests::realnut::{Sandbox, free_port, wait_for_port, wait_until};
-
-fn start_our_upsd(sandbox: &Sandbox, port: u16) {
-    let state = sandbox.state();
-    let mut setup = setup::load(&sandbox.etc(), state.to_str(), None, 11).expect("config");
-    setup.listen = vec![SocketAddr::from(([127, 0, 0, 1], port))];
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        runtime.block_on(async move {
-            let upsd = Upsd::new(setup.state);
-            for (ups, source) in setup.drivers {
-                upsd.spawn_driver(ups, source);
-            }
-            let _ = upsd.serve(&setup.listen).await;
-        });
-    });
-    wait_for_port(port);
-}
+use nut_tests::realnut::{Sandbox, free_port, wait_until};
 
 fn sandbox(name: &str, devices: &[(&str, &str)]) -> Sandbox {
     let dir = nut_tests::fixtures_dir().join("dev");
@@ -58,7 +36,7 @@ fn ask(port: u16, line: &str) -> String {
 fn a_driver_that_dies_is_reported_and_recovers_without_touching_the_others() {
     let mut sandbox = sandbox("faults", &[("a", "minimal.dev"), ("b", "usbhid-ups.dev")]);
     let port = free_port();
-    start_our_upsd(&sandbox, port);
+    nut_tests::realnut::start_our_upsd(&sandbox, port, |_| {});
     wait_until(
         || ask(port, "GET VAR a ups.status") == "VAR a ups.status \"OL\"",
         "data for a",
@@ -87,7 +65,7 @@ fn a_driver_that_dies_is_reported_and_recovers_without_touching_the_others() {
 fn a_client_that_never_reads_does_not_delay_the_others() {
     let sandbox = sandbox("slow-client", &[("b", "usbhid-ups.dev")]);
     let port = free_port();
-    start_our_upsd(&sandbox, port);
+    nut_tests::realnut::start_our_upsd(&sandbox, port, |_| {});
     wait_until(
         || ask(port, "GET VAR b ups.status") == "VAR b ups.status \"OL CHRG\"",
         "data for b",

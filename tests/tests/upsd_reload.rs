@@ -2,11 +2,11 @@
 //! re-read upsd.users replaces the users, without dropping the UPSes that stay.
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::time::Duration;
 
-use nut_protocol::upsd::{Upsd, setup};
-use nut_tests::realnut::{Sandbox, USERS, free_port, wait_for_port, wait_until};
+use nut_protocol::upsd::setup;
+use nut_tests::realnut::{Sandbox, USERS, free_port, wait_until};
 
 fn answers(port: u16, lines: &[&str]) -> Vec<String> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
@@ -49,26 +49,7 @@ fn reload_adds_and_removes_upses_and_replaces_users() {
     sandbox.start_real_driver("b");
     let port = free_port();
     let state = sandbox.state();
-    let mut first = setup::load(&sandbox.etc(), state.to_str(), None, 5).expect("config");
-    first.listen = vec![SocketAddr::from(([127, 0, 0, 1], port))];
-    let (upsd_tx, upsd_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        runtime.block_on(async move {
-            let upsd = Upsd::new(first.state);
-            for (ups, source) in first.drivers {
-                upsd.spawn_driver(ups, source);
-            }
-            let _ = upsd_tx.send((upsd.clone(), tokio::runtime::Handle::current()));
-            let _ = upsd.serve(&first.listen).await;
-        });
-    });
-    let (upsd, handle) = upsd_rx.recv().expect("server");
-    wait_for_port(port);
+    let (upsd, handle) = nut_tests::realnut::start_our_upsd(&sandbox, port, |_| {});
     wait_until(
         || answers(port, &["GET VAR b ups.status"]) == ["VAR b ups.status \"OL CHRG\""],
         "b served",
