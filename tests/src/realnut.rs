@@ -244,6 +244,9 @@ pub fn start_our_upsd(
         runtime.block_on(async move {
             prepare(&mut config);
             let upsd = Upsd::new(config.state);
+            if let Some(tls) = config.tls {
+                upsd.set_tls(tls);
+            }
             for (ups, source) in config.drivers {
                 upsd.spawn_driver(ups, source);
             }
