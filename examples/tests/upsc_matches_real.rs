@@ -1,0 +1,75 @@
+//! Our `upsc` prints what Debian's `upsc` prints (stdout, exit status, and stderr less the NSS
+//! start-up notice "Init SSL without certificate database"), against the real upsd fed by the
+//! real dummy-ups, for every fixture device and the error cases of the golden record.
+
+use std::process::{Command, Output};
+
+use nut_tests::realnut::{Sandbox, free_port};
+
+fn shown(output: &Output) -> String {
+    let stderr: String = String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .filter(|l| *l != "Init SSL without certificate database")
+        .map(|l| format!("{l}\n"))
+        .collect();
+    format!(
+        "exit {:?}\n--- stdout\n{}--- stderr\n{stderr}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout)
+    )
+}
+
+#[test]
+fn our_upsc_prints_what_the_real_one_prints() {
+    let dir = nut_tests::fixtures_dir().join("dev");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "dev"))
+        .collect();
+    files.sort();
+    let devices: Vec<(String, std::path::PathBuf)> = files
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| (format!("ups{i:02}"), p))
+        .collect();
+    let mut sandbox = Sandbox::new("upsc");
+    sandbox.configure_devices(&devices);
+    for (name, _) in &devices {
+        sandbox.start_real_driver(name);
+    }
+    let port = free_port();
+    sandbox.start_real_upsd(port);
+    let host = format!("127.0.0.1:{port}");
+    nut_tests::realnut::wait_until(
+        || {
+            devices.iter().all(|(name, _)| {
+                let out = sandbox.client("upsc", &[&format!("{name}@{host}"), "ups.status"]);
+                out.status.success() && out.stdout != b"WAIT\n"
+            })
+        },
+        "every UPS served",
+    );
+    let mut cases: Vec<Vec<String>> = vec![
+        vec!["-l".into(), host.clone()],
+        vec!["-L".into(), host.clone()],
+        vec![format!("nosuch@{host}")],
+        vec!["-c".into(), format!("ups00@{host}")],
+        vec!["ups00@127.0.0.1:1".into()],
+        vec![],
+    ];
+    for (name, _) in &devices {
+        let target = format!("{name}@{host}");
+        cases.push(vec![target.clone()]);
+        cases.push(vec![target.clone(), "ups.status".into()]);
+        cases.push(vec![target, "no.such.var".into()]);
+    }
+    for args in &cases {
+        let real = sandbox.client("upsc", &args.iter().map(String::as_str).collect::<Vec<_>>());
+        let ours = Command::new(env!("CARGO_BIN_EXE_upsc"))
+            .args(args)
+            .output()
+            .expect("run our upsc");
+        assert_eq!(shown(&ours), shown(&real), "upsc {args:?}");
+    }
+}
