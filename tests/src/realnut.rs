@@ -38,10 +38,11 @@ impl Sandbox {
     pub fn new(name: &str) -> Sandbox {
         require(&format!("{NUT_BIN}/upsd"));
         require(&format!("{NUT_BIN}/dummy-ups"));
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let unique = format!(
             "nut-rs-{name}-{}-{}",
             std::process::id(),
-            Instant::now().elapsed().as_nanos()
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         );
         let root = std::env::temp_dir().join(unique);
         for dir in ["etc", "state"] {
@@ -194,12 +195,21 @@ fn is_root() -> bool {
         .unwrap_or(false)
 }
 
-/// A TCP port nobody listens on right now.
+/// A TCP port nobody listens on right now, never handed out twice in one test process (tests
+/// run in parallel and bind later).
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("free port");
+        let mut given = GIVEN.lock().unwrap_or_else(|p| p.into_inner());
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
 }
 
 /// Polls `ready` every 20 ms until it holds or [`STARTUP_TIMEOUT`] passes (then panics).
