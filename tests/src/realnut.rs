@@ -33,7 +33,40 @@ fn require(path: &str) {
     );
 }
 
+/// `ups.conf` of the golden recordings (../golden/README.md): `dummy`, `pyups`, `fsdups`,
+/// `staleups`, and `absent` whose driver never runs.
+pub const GOLDEN_UPS_CONF: &str = "[dummy]\n\tdriver = dummy-ups\n\tport = usbhid-ups.dev\n\tdesc = \"dummy-ups usbhid-ups.dev\"\n\n\
+[pyups]\n\tdriver = pydrv\n\tport = enum-range.pydev\n\tdesc = \"pydrv emulated UPS pyups\"\n\n\
+[fsdups]\n\tdriver = dummy-ups\n\tport = minimal.dev\n\tdesc = \"dummy-ups minimal.dev\"\n\n\
+[staleups]\n\tdriver = pydrv\n\tport = stale.pydev\n\tdesc = \"pydrv emulated UPS staleups\"\n\n\
+[absent]\n\tdriver = dummy-ups\n\tport = absent.dev\n\tdesc = \"never started\"\n";
+
 impl Sandbox {
+    /// The UPS set of the golden recordings, with its drivers running (no upsd yet).
+    pub fn golden(name: &str) -> Sandbox {
+        let fixtures = crate::fixtures_dir();
+        let mut sandbox = Sandbox::new(name);
+        for file in [
+            "dev/usbhid-ups.dev",
+            "dev/minimal.dev",
+            "golden/enum-range.pydev",
+            "golden/stale.pydev",
+        ] {
+            let from = fixtures.join(file);
+            let to = sandbox.etc().join(from.file_name().expect("file name"));
+            std::fs::copy(&from, to).expect("copy fixture");
+        }
+        sandbox.write("ups.conf", GOLDEN_UPS_CONF);
+        sandbox.write("upsd.users", USERS);
+        sandbox.start_real_driver("dummy");
+        sandbox.start_real_driver("fsdups");
+        let pyups = sandbox.etc().join("enum-range.pydev");
+        sandbox.start_pydrv("pyups", &pyups);
+        let stale = sandbox.etc().join("stale.pydev");
+        sandbox.start_pydrv("staleups", &stale);
+        sandbox
+    }
+
     /// A fresh sandbox under the system temp dir.
     pub fn new(name: &str) -> Sandbox {
         require(&format!("{NUT_BIN}/upsd"));

@@ -9,13 +9,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use nut_protocol::net::TrackingId;
-use nut_tests::realnut::{Sandbox, USERS, free_port, wait_until};
-
-const UPS_CONF: &str = "[dummy]\n\tdriver = dummy-ups\n\tport = usbhid-ups.dev\n\tdesc = \"dummy-ups usbhid-ups.dev\"\n\n\
-[pyups]\n\tdriver = pydrv\n\tport = enum-range.pydev\n\tdesc = \"pydrv emulated UPS pyups\"\n\n\
-[fsdups]\n\tdriver = dummy-ups\n\tport = minimal.dev\n\tdesc = \"dummy-ups minimal.dev\"\n\n\
-[staleups]\n\tdriver = pydrv\n\tport = stale.pydev\n\tdesc = \"pydrv emulated UPS staleups\"\n\n\
-[absent]\n\tdriver = dummy-ups\n\tport = absent.dev\n\tdesc = \"never started\"\n";
+use nut_tests::realnut::{Sandbox, free_port, wait_until};
 
 fn unescape(text: &str) -> String {
     let mut out = String::new();
@@ -87,23 +81,7 @@ fn mask(line: &str, last_id: &mut Option<String>) -> String {
 #[test]
 fn our_upsd_answers_the_real_transcript_over_tcp() {
     let fixtures = nut_tests::fixtures_dir();
-    let mut sandbox = Sandbox::new("golden-tcp");
-    for file in [
-        "dev/usbhid-ups.dev",
-        "dev/minimal.dev",
-        "golden/enum-range.pydev",
-        "golden/stale.pydev",
-    ] {
-        let from = fixtures.join(file);
-        let name = from.file_name().expect("name").to_owned();
-        std::fs::copy(&from, sandbox.etc().join(name)).expect("copy");
-    }
-    sandbox.write("ups.conf", UPS_CONF);
-    sandbox.write("upsd.users", USERS);
-    sandbox.start_real_driver("dummy");
-    sandbox.start_real_driver("fsdups");
-    sandbox.start_pydrv("pyups", &sandbox.etc().join("enum-range.pydev"));
-    sandbox.start_pydrv("staleups", &sandbox.etc().join("stale.pydev"));
+    let sandbox = Sandbox::golden("golden-tcp");
     let port = free_port();
     nut_tests::realnut::start_our_upsd(&sandbox, port, |_| {});
     for ups in ["dummy", "pyups", "fsdups"] {

@@ -1,0 +1,155 @@
+//! `upscmd`: run an instant command, with NUT's flags, messages and exit codes.
+//!
+//! `upscmd -l <ups>[@<host>[:<port>]]` lists the commands;
+//! `upscmd [-u <user>] [-p <password>] [-w] [-t <seconds>] <ups>[@<host>[:<port>]] <cmd> [<value>]`
+//! runs one (`-w` waits for the driver's result and prints it).
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use nut_client::ClientError;
+use nut_client::blocking::Connection;
+use nut_protocol::address::UpsAddress;
+use nut_protocol::net::{Response, TrackingStatus};
+
+const USAGE_ERROR: &str =
+    "Error: invalid UPS definition.\nRequired format: upsname[@hostname[:port]]";
+
+#[derive(Default)]
+struct Options {
+    list: bool,
+    user: Option<String>,
+    password: Option<String>,
+    wait: bool,
+    timeout: Option<u64>,
+    rest: Vec<String>,
+}
+
+fn parse(args: &[String]) -> Result<Options, String> {
+    let mut options = Options::default();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "-l" => options.list = true,
+            "-w" => options.wait = true,
+            "-u" => options.user = it.next().cloned(),
+            "-p" => options.password = it.next().cloned(),
+            "-t" => options.timeout = it.next().and_then(|t| t.parse().ok()),
+            _ => options.rest.push(arg.clone()),
+        }
+    }
+    Ok(options)
+}
+
+fn io_text(error: &std::io::Error) -> String {
+    let text = error.to_string();
+    text.find(" (os error")
+        .map_or(text.clone(), |cut| text[..cut].to_string())
+}
+
+fn error_exit(error: &ClientError) -> ExitCode {
+    match error {
+        ClientError::Io(io) => eprintln!("Error: Connection failure: {}", io_text(io)),
+        other => eprintln!("Error: {other}"),
+    }
+    ExitCode::FAILURE
+}
+
+/// upscmd reports a refused command with the raw answer.
+fn unexpected(error: &ClientError) -> ExitCode {
+    match error {
+        ClientError::Server(code) => {
+            eprintln!(
+                "Unexpected response from upsd: {}",
+                Response::error(code.clone()).to_line()
+            );
+            ExitCode::FAILURE
+        }
+        other => error_exit(other),
+    }
+}
+
+fn list(address: &UpsAddress) -> Result<(), ClientError> {
+    let mut connection = Connection::connect(&address.host, address.port, Default::default())?;
+    let commands = connection.list_cmds(&address.ups)?;
+    println!("Instant commands supported on UPS [{}]:\n", address.ups);
+    for command in commands {
+        let description = connection.get_cmd_desc(&address.ups, &command.name)?;
+        println!("{} - {description}", command.name);
+    }
+    Ok(())
+}
+
+fn run(options: &Options, address: &UpsAddress) -> ExitCode {
+    let Some(cmd) = options.rest.get(1) else {
+        eprintln!("{USAGE_ERROR}");
+        return ExitCode::FAILURE;
+    };
+    let mut connection = match Connection::connect(&address.host, address.port, Default::default())
+    {
+        Ok(connection) => connection,
+        Err(error) => return error_exit(&error),
+    };
+    let user = options.user.as_deref().unwrap_or("");
+    let password = options.password.as_deref().unwrap_or("");
+    if let Err(error) = connection.authenticate(user, password) {
+        return unexpected(&error);
+    }
+    if options.wait
+        && let Err(error) = connection.set_tracking(true)
+    {
+        return unexpected(&error);
+    }
+    let param = options.rest.get(2).map(String::as_str);
+    let id = match connection.instcmd(&address.ups, cmd, param) {
+        Ok(id) => id,
+        Err(error) => return unexpected(&error),
+    };
+    let Some(id) = id.filter(|_| options.wait) else {
+        eprintln!("OK");
+        return ExitCode::SUCCESS;
+    };
+    let deadline = Instant::now() + Duration::from_secs(options.timeout.unwrap_or(10));
+    loop {
+        match connection.tracking(&id) {
+            Ok(TrackingStatus::Pending) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Ok(TrackingStatus::Pending) => {
+                eprintln!("Timeout");
+                return ExitCode::FAILURE;
+            }
+            Ok(status) => {
+                eprintln!("{}", status.as_line());
+                return ExitCode::SUCCESS;
+            }
+            Err(error) => return unexpected(&error),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let options = match parse(&args) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let Some(address) = options
+        .rest
+        .first()
+        .and_then(|a| a.parse::<UpsAddress>().ok())
+    else {
+        eprintln!("{USAGE_ERROR}");
+        return ExitCode::FAILURE;
+    };
+    if options.list {
+        return match list(&address) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => error_exit(&error),
+        };
+    }
+    run(&options, &address)
+}
