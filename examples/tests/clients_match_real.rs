@@ -1,4 +1,4 @@
-//! Our `upsc` prints what Debian's `upsc` prints (stdout, exit status, and stderr less the NSS
+//! Our `upsc`, `upsrw` and `upscmd -l` print what Debian's print (stdout, exit status, and stderr less the NSS
 //! start-up notice "Init SSL without certificate database"), against the real upsd fed by the
 //! real dummy-ups, for every fixture device and the error cases of the golden record.
 
@@ -20,7 +20,7 @@ fn shown(output: &Output) -> String {
 }
 
 #[test]
-fn our_upsc_prints_what_the_real_one_prints() {
+fn our_clients_print_what_the_real_ones_print() {
     let dir = nut_tests::fixtures_dir().join("dev");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("fixtures")
@@ -50,7 +50,8 @@ fn our_upsc_prints_what_the_real_one_prints() {
         },
         "every UPS served",
     );
-    let mut cases: Vec<Vec<String>> = vec![
+    let mut cases: Vec<(&str, Vec<String>)> = Vec::new();
+    let upsc_cases: Vec<Vec<String>> = vec![
         vec!["-l".into(), host.clone()],
         vec!["-L".into(), host.clone()],
         vec![format!("nosuch@{host}")],
@@ -58,18 +59,26 @@ fn our_upsc_prints_what_the_real_one_prints() {
         vec!["ups00@127.0.0.1:1".into()],
         vec![],
     ];
+    cases.extend(upsc_cases.into_iter().map(|args| ("upsc", args)));
     for (name, _) in &devices {
         let target = format!("{name}@{host}");
-        cases.push(vec![target.clone()]);
-        cases.push(vec![target.clone(), "ups.status".into()]);
-        cases.push(vec![target, "no.such.var".into()]);
+        cases.push(("upsc", vec![target.clone()]));
+        cases.push(("upsc", vec![target.clone(), "ups.status".into()]));
+        cases.push(("upsc", vec![target.clone(), "no.such.var".into()]));
+        cases.push(("upsrw", vec![target.clone()]));
+        cases.push(("upscmd", vec!["-l".into(), target]));
     }
-    for args in &cases {
-        let real = sandbox.client("upsc", &args.iter().map(String::as_str).collect::<Vec<_>>());
-        let ours = Command::new(env!("CARGO_BIN_EXE_upsc"))
-            .args(args)
-            .output()
-            .expect("run our upsc");
-        assert_eq!(shown(&ours), shown(&real), "upsc {args:?}");
+    for (program, args) in &cases {
+        let real = sandbox.client(
+            program,
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
+        let binary = match *program {
+            "upsc" => env!("CARGO_BIN_EXE_upsc"),
+            "upsrw" => env!("CARGO_BIN_EXE_upsrw"),
+            _ => env!("CARGO_BIN_EXE_upscmd"),
+        };
+        let ours = Command::new(binary).args(args).output().expect("run ours");
+        assert_eq!(shown(&ours), shown(&real), "{program} {args:?}");
     }
 }
