@@ -1,8 +1,54 @@
-//! Thin reference binaries under NUT's names (`upsd`, `upsmon`, `upssched`, `upsc`, `upsrw`,
-//! `upscmd`, `upslog`, `upsdrvctl`, drivers). A binary parses flags and config, wires library
-//! pieces and runs; it holds no logic a library user would need.
-//!
-//! Status: no binaries yet; `upsd` comes with the upsd issue.
+//! Thin reference binaries under NUT's names (`upsd`, `dummy-ups`, `upsc`, `upsrw`,
+//! `upscmd`, and the `nut-load` tool). A binary parses flags and config, wires library pieces
+//! and runs; this library only holds what several of them print the same way.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use nut_client::ClientError;
+use nut_client::blocking::Connection;
+use nut_protocol::net::TrackingId;
+
+/// NUT's message for a malformed UPS argument.
+pub const USAGE_ERROR: &str =
+    "Error: invalid UPS definition.\nRequired format: upsname[@hostname[:port]]";
+
+/// Prints `Error: <message>` as NUT's clients do and fails.
+pub fn error_exit(error: &ClientError) -> ExitCode {
+    eprintln!("Error: {}", error.nut_message());
+    ExitCode::FAILURE
+}
+
+/// Prints upsd's refusal (`Unexpected response from upsd: ERR …`) and fails.
+pub fn refused(error: &ClientError) -> ExitCode {
+    eprintln!("{}", error.refusal_message());
+    ExitCode::FAILURE
+}
+
+/// After an accepted `SET VAR`/`INSTCMD`: `OK`, or with `-w` the driver's result
+/// (`SUCCESS`, `ERR FAILED`, …) once known, all on stderr as upsrw and upscmd print them.
+pub fn report_result(
+    connection: &mut Connection,
+    id: Option<TrackingId>,
+    wait: bool,
+    timeout: Duration,
+) -> ExitCode {
+    let Some(id) = id.filter(|_| wait) else {
+        eprintln!("OK");
+        return ExitCode::SUCCESS;
+    };
+    match connection.wait_tracking(&id, timeout) {
+        Ok(status) => {
+            eprintln!("{}", status.as_line());
+            ExitCode::SUCCESS
+        }
+        Err(ClientError::Timeout) => {
+            eprintln!("Timeout");
+            ExitCode::FAILURE
+        }
+        Err(error) => refused(&error),
+    }
+}

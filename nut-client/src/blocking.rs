@@ -69,5 +69,9 @@ impl Connection {
         }
     }
 
+    fn pause(duration: std::time::Duration) {
+        std::thread::sleep(duration);
+    }
+
     nut_commands!(;);
 }

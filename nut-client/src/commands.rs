@@ -249,6 +249,21 @@ macro_rules! nut_commands {
             commands::tracking_status(self.call(Request::get_tracking(*id))$($await)*?)
         }
 
+        /// Asks `GET TRACKING` until the result is final or `timeout` passes (then
+        /// [`ClientError::Timeout`]); checks every 100 ms.
+        pub $($async)? fn wait_tracking(&mut self, id: &TrackingId, timeout: std::time::Duration) -> Result<TrackingStatus, ClientError> {
+            let deadline = std::time::Instant::now() + timeout;
+            loop {
+                match self.tracking(id)$($await)*? {
+                    TrackingStatus::Pending if std::time::Instant::now() < deadline => {
+                        Self::pause(std::time::Duration::from_millis(100))$($await)*;
+                    }
+                    TrackingStatus::Pending => return Err(ClientError::Timeout),
+                    status => return Ok(status),
+                }
+            }
+        }
+
         /// `LOGOUT`.
         pub $($async)? fn logout(&mut self) -> Result<(), ClientError> {
             commands::ok(self.call(Request::Logout)$($await)*?)

@@ -23,6 +23,35 @@ pub enum ClientError {
 }
 
 impl ClientError {
+    /// The message NUT's clients print after `Error: `, e.g. `Unknown UPS` or
+    /// `Connection failure: Connection refused` (the C library's wording, without Rust's
+    /// "(os error N)").
+    pub fn nut_message(&self) -> String {
+        match self {
+            ClientError::Io(io) => {
+                let text = io.to_string();
+                let text = text
+                    .find(" (os error")
+                    .map_or(text.as_str(), |cut| &text[..cut])
+                    .to_string();
+                format!("Connection failure: {text}")
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// What `upsrw -s` and `upscmd` print when upsd refuses the request:
+    /// `Unexpected response from upsd: ERR <CODE>`; other errors as `Error: <message>`.
+    pub fn refusal_message(&self) -> String {
+        match self {
+            ClientError::Server(code) => format!(
+                "Unexpected response from upsd: {}",
+                nut_protocol::net::Response::error(code.clone()).to_line()
+            ),
+            other => format!("Error: {}", other.nut_message()),
+        }
+    }
+
     /// The server's error code, if the server answered `ERR`.
     pub fn code(&self) -> Option<&ErrorCode> {
         match self {

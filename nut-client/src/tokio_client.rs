@@ -65,5 +65,9 @@ impl Client {
         }
     }
 
+    async fn pause(duration: std::time::Duration) {
+        tokio::time::sleep(duration).await;
+    }
+
     nut_commands!(async; .await);
 }

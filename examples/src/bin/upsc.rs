@@ -7,28 +7,8 @@ use std::process::ExitCode;
 
 use nut_client::ClientError;
 use nut_client::blocking::Connection;
+use nut_examples::{USAGE_ERROR, error_exit};
 use nut_protocol::address::UpsAddress;
-
-const USAGE_ERROR: &str =
-    "Error: invalid UPS definition.\nRequired format: upsname[@hostname[:port]]";
-
-fn fail(error: &ClientError) -> ExitCode {
-    let message = match error {
-        ClientError::Io(io) => format!("Connection failure: {}", io_text(io)),
-        other => other.to_string(),
-    };
-    eprintln!("Error: {message}");
-    ExitCode::FAILURE
-}
-
-/// The C library's wording of an I/O error (`strerror`), without Rust's "(os error N)".
-fn io_text(error: &std::io::Error) -> String {
-    let text = error.to_string();
-    match text.find(" (os error") {
-        Some(cut) => text[..cut].to_string(),
-        None => text,
-    }
-}
 
 fn connect(address: &UpsAddress) -> Result<Connection, ClientError> {
     Connection::connect(&address.host, address.port, Default::default())
@@ -92,6 +72,6 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(&args) {
         Ok(code) => code,
-        Err(error) => fail(&error),
+        Err(error) => error_exit(&error),
     }
 }

@@ -5,15 +5,12 @@
 //! runs one (`-w` waits for the driver's result and prints it).
 
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use nut_client::ClientError;
 use nut_client::blocking::Connection;
+use nut_examples::{USAGE_ERROR, error_exit, refused, report_result};
 use nut_protocol::address::UpsAddress;
-use nut_protocol::net::{Response, TrackingStatus};
-
-const USAGE_ERROR: &str =
-    "Error: invalid UPS definition.\nRequired format: upsname[@hostname[:port]]";
 
 #[derive(Default)]
 struct Options {
@@ -41,34 +38,6 @@ fn parse(args: &[String]) -> Result<Options, String> {
     Ok(options)
 }
 
-fn io_text(error: &std::io::Error) -> String {
-    let text = error.to_string();
-    text.find(" (os error")
-        .map_or(text.clone(), |cut| text[..cut].to_string())
-}
-
-fn error_exit(error: &ClientError) -> ExitCode {
-    match error {
-        ClientError::Io(io) => eprintln!("Error: Connection failure: {}", io_text(io)),
-        other => eprintln!("Error: {other}"),
-    }
-    ExitCode::FAILURE
-}
-
-/// upscmd reports a refused command with the raw answer.
-fn unexpected(error: &ClientError) -> ExitCode {
-    match error {
-        ClientError::Server(code) => {
-            eprintln!(
-                "Unexpected response from upsd: {}",
-                Response::error(code.clone()).to_line()
-            );
-            ExitCode::FAILURE
-        }
-        other => error_exit(other),
-    }
-}
-
 fn list(address: &UpsAddress) -> Result<(), ClientError> {
     let mut connection = Connection::connect(&address.host, address.port, Default::default())?;
     let commands = connection.list_cmds(&address.ups)?;
@@ -93,39 +62,24 @@ fn run(options: &Options, address: &UpsAddress) -> ExitCode {
     let user = options.user.as_deref().unwrap_or("");
     let password = options.password.as_deref().unwrap_or("");
     if let Err(error) = connection.authenticate(user, password) {
-        return unexpected(&error);
+        return refused(&error);
     }
     if options.wait
         && let Err(error) = connection.set_tracking(true)
     {
-        return unexpected(&error);
+        return refused(&error);
     }
     let param = options.rest.get(2).map(String::as_str);
     let id = match connection.instcmd(&address.ups, cmd, param) {
         Ok(id) => id,
-        Err(error) => return unexpected(&error),
+        Err(error) => return refused(&error),
     };
-    let Some(id) = id.filter(|_| options.wait) else {
-        eprintln!("OK");
-        return ExitCode::SUCCESS;
-    };
-    let deadline = Instant::now() + Duration::from_secs(options.timeout.unwrap_or(10));
-    loop {
-        match connection.tracking(&id) {
-            Ok(TrackingStatus::Pending) if Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            Ok(TrackingStatus::Pending) => {
-                eprintln!("Timeout");
-                return ExitCode::FAILURE;
-            }
-            Ok(status) => {
-                eprintln!("{}", status.as_line());
-                return ExitCode::SUCCESS;
-            }
-            Err(error) => return unexpected(&error),
-        }
-    }
+    report_result(
+        &mut connection,
+        id,
+        options.wait,
+        Duration::from_secs(options.timeout.unwrap_or(10)),
+    )
 }
 
 fn main() -> ExitCode {

@@ -4,16 +4,14 @@
 //! `upsrw -s <var>=<value> [-u <user>] [-p <password>] [-w] [-t <seconds>] <ups>[@…]` sets one.
 
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use nut_client::ClientError;
 use nut_client::blocking::Connection;
 use nut_core::value::parse_c_int;
+use nut_examples::{USAGE_ERROR, error_exit, refused, report_result};
 use nut_protocol::address::UpsAddress;
-use nut_protocol::net::{Response, TrackingStatus, ValueKind};
-
-const USAGE_ERROR: &str =
-    "Error: invalid UPS definition.\nRequired format: upsname[@hostname[:port]]";
+use nut_protocol::net::ValueKind;
 
 #[derive(Default)]
 struct Options {
@@ -40,33 +38,6 @@ fn parse(args: &[String]) -> Options {
         }
     }
     options
-}
-
-fn error_exit(error: &ClientError) -> ExitCode {
-    match error {
-        ClientError::Io(io) => {
-            let text = io.to_string();
-            let text = text
-                .find(" (os error")
-                .map_or(text.clone(), |cut| text[..cut].to_string());
-            eprintln!("Error: Connection failure: {text}");
-        }
-        other => eprintln!("Error: {other}"),
-    }
-    ExitCode::FAILURE
-}
-
-fn unexpected(error: &ClientError) -> ExitCode {
-    match error {
-        ClientError::Server(code) => {
-            eprintln!(
-                "Unexpected response from upsd: {}",
-                Response::error(code.clone()).to_line()
-            );
-            ExitCode::FAILURE
-        }
-        other => error_exit(other),
-    }
 }
 
 /// One variable as upsrw prints it.
@@ -145,38 +116,23 @@ fn set(options: &Options, address: &UpsAddress, assignment: &str) -> ExitCode {
     let user = options.user.as_deref().unwrap_or("");
     let password = options.password.as_deref().unwrap_or("");
     if let Err(error) = connection.authenticate(user, password) {
-        return unexpected(&error);
+        return refused(&error);
     }
     if options.wait
         && let Err(error) = connection.set_tracking(true)
     {
-        return unexpected(&error);
+        return refused(&error);
     }
     let id = match connection.set_var(&address.ups, var, value) {
         Ok(id) => id,
-        Err(error) => return unexpected(&error),
+        Err(error) => return refused(&error),
     };
-    let Some(id) = id.filter(|_| options.wait) else {
-        eprintln!("OK");
-        return ExitCode::SUCCESS;
-    };
-    let deadline = Instant::now() + Duration::from_secs(options.timeout.unwrap_or(10));
-    loop {
-        match connection.tracking(&id) {
-            Ok(TrackingStatus::Pending) if Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            Ok(TrackingStatus::Pending) => {
-                eprintln!("Timeout");
-                return ExitCode::FAILURE;
-            }
-            Ok(status) => {
-                eprintln!("{}", status.as_line());
-                return ExitCode::SUCCESS;
-            }
-            Err(error) => return unexpected(&error),
-        }
-    }
+    report_result(
+        &mut connection,
+        id,
+        options.wait,
+        Duration::from_secs(options.timeout.unwrap_or(10)),
+    )
 }
 
 fn main() -> ExitCode {
