@@ -52,3 +52,24 @@ pub fn report_result(
         Err(error) => refused(&error),
     }
 }
+
+/// Connects and authenticates for a write (`upsrw -s`, `upscmd`), turning tracking on for
+/// `-w`; on failure prints what NUT's tools print and returns the exit code.
+pub fn writer(
+    address: &nut_protocol::address::UpsAddress,
+    user: Option<&str>,
+    password: Option<&str>,
+    wait: bool,
+) -> Result<Connection, ExitCode> {
+    let mut connection = Connection::connect(&address.host, address.port, Default::default())
+        .map_err(|error| error_exit(&error))?;
+    connection
+        .authenticate(user.unwrap_or(""), password.unwrap_or(""))
+        .map_err(|error| refused(&error))?;
+    if wait {
+        connection
+            .set_tracking(true)
+            .map_err(|error| refused(&error))?;
+    }
+    Ok(connection)
+}

@@ -2,22 +2,9 @@
 //! start-up notice "Init SSL without certificate database"), against the real upsd fed by the
 //! real dummy-ups, for every fixture device and the error cases of the golden record.
 
-use std::process::{Command, Output};
+use std::process::Command;
 
-use nut_tests::realnut::{Sandbox, free_port};
-
-fn shown(output: &Output) -> String {
-    let stderr: String = String::from_utf8_lossy(&output.stderr)
-        .lines()
-        .filter(|l| *l != "Init SSL without certificate database")
-        .map(|l| format!("{l}\n"))
-        .collect();
-    format!(
-        "exit {:?}\n--- stdout\n{}--- stderr\n{stderr}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout)
-    )
-}
+use nut_tests::realnut::{Sandbox, free_port, shown_without_nss_notice as shown};
 
 #[test]
 fn our_clients_print_what_the_real_ones_print() {

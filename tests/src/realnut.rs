@@ -301,3 +301,18 @@ pub fn start_our_upsd(
     wait_for_port(port);
     started
 }
+
+/// A client's result as compared in interop tests: exit status, stdout, and stderr without
+/// the NSS start-up notice Debian's clients print ("Init SSL without certificate database").
+pub fn shown_without_nss_notice(output: &Output) -> String {
+    let stderr: String = String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .filter(|l| *l != "Init SSL without certificate database")
+        .map(|l| format!("{l}\n"))
+        .collect();
+    format!(
+        "exit {:?}\n--- stdout\n{}--- stderr\n{stderr}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout)
+    )
+}

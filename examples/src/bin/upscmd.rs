@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use nut_client::ClientError;
 use nut_client::blocking::Connection;
-use nut_examples::{USAGE_ERROR, error_exit, refused, report_result};
+use nut_examples::{USAGE_ERROR, error_exit, refused, report_result, writer};
 use nut_protocol::address::UpsAddress;
 
 #[derive(Default)]
@@ -54,21 +54,15 @@ fn run(options: &Options, address: &UpsAddress) -> ExitCode {
         eprintln!("{USAGE_ERROR}");
         return ExitCode::FAILURE;
     };
-    let mut connection = match Connection::connect(&address.host, address.port, Default::default())
-    {
+    let mut connection = match writer(
+        address,
+        options.user.as_deref(),
+        options.password.as_deref(),
+        options.wait,
+    ) {
         Ok(connection) => connection,
-        Err(error) => return error_exit(&error),
+        Err(code) => return code,
     };
-    let user = options.user.as_deref().unwrap_or("");
-    let password = options.password.as_deref().unwrap_or("");
-    if let Err(error) = connection.authenticate(user, password) {
-        return refused(&error);
-    }
-    if options.wait
-        && let Err(error) = connection.set_tracking(true)
-    {
-        return refused(&error);
-    }
     let param = options.rest.get(2).map(String::as_str);
     let id = match connection.instcmd(&address.ups, cmd, param) {
         Ok(id) => id,

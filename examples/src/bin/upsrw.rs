@@ -9,7 +9,7 @@ use std::time::Duration;
 use nut_client::ClientError;
 use nut_client::blocking::Connection;
 use nut_core::value::parse_c_int;
-use nut_examples::{USAGE_ERROR, error_exit, refused, report_result};
+use nut_examples::{USAGE_ERROR, error_exit, refused, report_result, writer};
 use nut_protocol::address::UpsAddress;
 use nut_protocol::net::ValueKind;
 
@@ -108,21 +108,15 @@ fn set(options: &Options, address: &UpsAddress, assignment: &str) -> ExitCode {
         eprintln!("Error: invalid variable assignment (use var=value)");
         return ExitCode::FAILURE;
     };
-    let mut connection = match Connection::connect(&address.host, address.port, Default::default())
-    {
+    let mut connection = match writer(
+        address,
+        options.user.as_deref(),
+        options.password.as_deref(),
+        options.wait,
+    ) {
         Ok(connection) => connection,
-        Err(error) => return error_exit(&error),
+        Err(code) => return code,
     };
-    let user = options.user.as_deref().unwrap_or("");
-    let password = options.password.as_deref().unwrap_or("");
-    if let Err(error) = connection.authenticate(user, password) {
-        return refused(&error);
-    }
-    if options.wait
-        && let Err(error) = connection.set_tracking(true)
-    {
-        return refused(&error);
-    }
     let id = match connection.set_var(&address.ups, var, value) {
         Ok(id) => id,
         Err(error) => return refused(&error),

@@ -1,23 +1,10 @@
-//! Our `upsrw` does what Debian's does for every `upsrw` command of the golden record
+//! Our `upsrw` and `upscmd` do what Debian's do for every command of the golden record
 //! (../tests/fixtures/golden/clients.txt): same stdout, stderr (less the NSS notice) and exit
 //! status, against the real upsd with the golden UPS set.
 
-use std::process::{Command, Output};
+use std::process::Command;
 
-use nut_tests::realnut::{Sandbox, free_port, wait_until};
-
-fn shown(output: &Output) -> String {
-    let stderr: String = String::from_utf8_lossy(&output.stderr)
-        .lines()
-        .filter(|l| *l != "Init SSL without certificate database")
-        .map(|l| format!("{l}\n"))
-        .collect();
-    format!(
-        "exit {:?}\n--- stdout\n{}--- stderr\n{stderr}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout)
-    )
-}
+use nut_tests::realnut::{Sandbox, free_port, shown_without_nss_notice as shown, wait_until};
 
 /// Splits a recorded command line into words, honouring single quotes.
 fn split_like_sh(line: &str) -> Vec<String> {
@@ -50,8 +37,8 @@ fn split_like_sh(line: &str) -> Vec<String> {
 }
 
 #[test]
-fn our_upsrw_does_what_the_real_one_does() {
-    let mut sandbox = Sandbox::golden("upsrw");
+fn our_upsrw_and_upscmd_do_what_the_real_ones_do() {
+    let mut sandbox = Sandbox::golden("recorded");
     let port = free_port();
     sandbox.start_real_upsd(port);
     wait_until(
@@ -65,24 +52,27 @@ fn our_upsrw_does_what_the_real_one_does() {
     );
     let record = std::fs::read_to_string(nut_tests::fixtures_dir().join("golden/clients.txt"))
         .expect("record");
-    let mut compared = 0;
+    let mut compared = [0usize; 2];
     for line in record.lines() {
-        let Some(command) = line.strip_prefix("### $ upsrw ") else {
+        let Some(command) = line.strip_prefix("### $ ") else {
             continue;
         };
-        let command = command.replace("<PORT>", &port.to_string());
-        let owned = split_like_sh(&command);
-        let args: Vec<&str> = owned.iter().map(String::as_str).collect();
-        let real = sandbox.client("upsrw", &args);
-        let ours = Command::new(env!("CARGO_BIN_EXE_upsrw"))
-            .args(&args)
-            .output()
-            .expect("run ours");
-        assert_eq!(shown(&ours), shown(&real), "upsrw {command}");
-        compared += 1;
+        let (program, binary, slot) = if command.starts_with("upsrw ") {
+            ("upsrw", env!("CARGO_BIN_EXE_upsrw"), 0)
+        } else if command.starts_with("upscmd ") {
+            ("upscmd", env!("CARGO_BIN_EXE_upscmd"), 1)
+        } else {
+            continue;
+        };
+        let words = split_like_sh(&command.replace("<PORT>", &port.to_string()));
+        let args: Vec<&str> = words.iter().skip(1).map(String::as_str).collect();
+        let real = sandbox.client(program, &args);
+        let ours = Command::new(binary).args(&args).output().expect("run ours");
+        assert_eq!(shown(&ours), shown(&real), "{command}");
+        compared[slot] += 1;
     }
     assert!(
-        compared >= 12,
-        "only {compared} upsrw commands in the record"
+        compared[0] >= 14 && compared[1] >= 12,
+        "too few recorded commands: {compared:?}"
     );
 }
