@@ -286,15 +286,9 @@ pub fn start_our_upsd(
             .expect("runtime");
         runtime.block_on(async move {
             prepare(&mut config);
-            let upsd = Upsd::new(config.state);
-            if let Some(tls) = config.tls {
-                upsd.set_tls(tls);
-            }
-            for (ups, source) in config.drivers {
-                upsd.spawn_driver(ups, source);
-            }
+            let (upsd, listen) = Upsd::start(config);
             let _ = tx.send((upsd.clone(), tokio::runtime::Handle::current()));
-            let _ = upsd.serve(&config.listen).await;
+            let _ = upsd.serve(&listen).await;
         });
     });
     let started = rx.recv().expect("our upsd started");

@@ -234,24 +234,7 @@ async fn run(
     user: Option<&str>,
     reload: Option<impl Fn() -> Result<Setup, setup::SetupError>>,
 ) -> ExitCode {
-    let Setup {
-        state,
-        drivers,
-        listen,
-        tls,
-        max_connections,
-        ..
-    } = setup;
-    let upsd = Upsd::new(state);
-    if let Some(max) = max_connections {
-        upsd.set_max_connections(max);
-    }
-    if let Some(acceptor) = tls {
-        upsd.set_tls(acceptor);
-    }
-    for (ups, source) in drivers {
-        upsd.spawn_driver(ups, source);
-    }
+    let (upsd, listen) = Upsd::start(setup);
     let mut listeners = Vec::new();
     for address in &listen {
         match nut_protocol::upsd::bind(*address) {

@@ -94,6 +94,32 @@ impl Upsd {
         }
     }
 
+    /// Starts a server from a loaded configuration (call inside a tokio runtime): the state,
+    /// MAXCONN, the STARTTLS acceptor, and a task per driver. Returns the server and the
+    /// addresses it should listen on (bind them with [`bind`], then
+    /// [`Upsd::serve_listeners`], or call [`Upsd::serve`]).
+    pub fn start(setup: setup::Setup) -> (Upsd, Vec<SocketAddr>) {
+        let setup::Setup {
+            state,
+            drivers,
+            listen,
+            tls,
+            max_connections,
+            ..
+        } = setup;
+        let upsd = Upsd::new(state);
+        if let Some(max) = max_connections {
+            upsd.set_max_connections(max);
+        }
+        if let Some(acceptor) = tls {
+            upsd.set_tls(acceptor);
+        }
+        for (ups, source) in drivers {
+            upsd.spawn_driver(ups, source);
+        }
+        (upsd, listen)
+    }
+
     /// Time since the server started, the clock of [`ServerState`].
     pub fn now(&self) -> Duration {
         self.shared.start.elapsed()
