@@ -2,10 +2,11 @@
 
 use std::cell::RefCell;
 use std::net::SocketAddr;
-use std::string::{String, ToString};
+use std::string::ToString;
 use std::vec;
 use std::vec::Vec;
 
+use bytes::BytesMut;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{Instant, timeout_at};
@@ -27,7 +28,8 @@ type Lines = Vec<Result<Line, TokenizeError>>;
 /// What one chunk of requests asks of the connection.
 #[derive(Default)]
 struct Outcome {
-    output: String,
+    /// Every reply line of the chunk, sent in one write.
+    output: BytesMut,
     close: bool,
     starttls: bool,
 }
@@ -58,8 +60,8 @@ impl Connection {
                 .upsd
                 .with_state(|state| session.handle(state, &words, now));
             for line in &reply.lines {
-                outcome.output.push_str(line);
-                outcome.output.push('\n');
+                outcome.output.extend_from_slice(line.as_bytes());
+                outcome.output.extend_from_slice(b"\n");
             }
             for action in reply.actions {
                 match action {
@@ -144,8 +146,7 @@ async fn plain_loop(connection: &mut Connection, stream: &mut TcpStream) -> bool
             Some(Ok(lines)) => lines,
         };
         let outcome = connection.answer(lines);
-        if !outcome.output.is_empty() && stream.write_all(outcome.output.as_bytes()).await.is_err()
-        {
+        if !outcome.output.is_empty() && stream.write_all(&outcome.output).await.is_err() {
             return false;
         }
         if outcome.close {
@@ -171,8 +172,7 @@ async fn tls_loop<S: AsyncRead + AsyncWrite + Unpin>(connection: &mut Connection
             .collect();
         let outcome = connection.answer(lines);
         if !outcome.output.is_empty()
-            && (stream.write_all(outcome.output.as_bytes()).await.is_err()
-                || stream.flush().await.is_err())
+            && (stream.write_all(&outcome.output).await.is_err() || stream.flush().await.is_err())
         {
             break;
         }
