@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod demo;
+pub mod diff;
 pub mod dummy;
 pub mod embed;
 pub mod in_process;

@@ -55,7 +55,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let driver = match nut_drivers::dummy::watched_from_ups_conf(&conf, &confdir, &ups) {
+    let driver = match nut_drivers::dummy::watched_from_ups_conf(&conf, &confdir, &ups, &[]) {
         Ok(driver) => driver,
         Err(error) => {
             eprintln!("dummy-ups: {error}");

@@ -56,14 +56,14 @@ async fn dumpall_ping_set_and_broadcast_to_other_clients() {
         .expect("write");
     assert_eq!(
         lines_until(&mut a, "TRACKING X 0").await,
-        ["SETINFO ups.id \"a \\\"b\\\"\"", "TRACKING X 0"]
+        [
+            "SETINFO ups.id \"a \\\"b\\\"\"",
+            "SETFLAGS ups.id RW STRING",
+            "SETAUX ups.id 16",
+            "TRACKING X 0"
+        ]
     );
-    assert_eq!(
-        lines_until(&mut b, "SETINFO ups.id \"a \\\"b\\\"\"")
-            .await
-            .len(),
-        1
-    );
+    assert_eq!(lines_until(&mut b, "SETAUX ups.id 16").await.len(), 3);
     b_write.write_all(b"LOGOUT\n").await.expect("write");
     assert_eq!(lines_until(&mut b, "OK Goodbye").await, ["OK Goodbye"]);
     let mut rest = String::new();
