@@ -38,7 +38,10 @@ pub use options::{
     DEFAULT_POLLINTERVAL, DRIVER_NAME, DRIVER_VERSION, DRIVER_VERSION_INTERNAL, DummyOptions, Mode,
     OptionError,
 };
-pub use setup::{SetupError, from_ups_conf, from_ups_conf_with, watched_from_ups_conf};
+pub use setup::{
+    SetupError, device_path, from_ups_conf, from_ups_conf_with, watched_from_args,
+    watched_from_ups_conf,
+};
 pub use watch::{WATCH_INTERVAL, WatchedDummy};
 
 use crate::diff::tree_diff;

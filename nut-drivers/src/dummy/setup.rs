@@ -90,3 +90,33 @@ pub fn watched_from_ups_conf(
     let path = device_path(confdir, driver.options());
     Ok(WatchedDummy::new(driver, path))
 }
+
+/// The dummy driver a command line asks for: `-a <ups>` reads the section of `conf` with the
+/// `-x`/`-i` settings over it; `-s <ups>` uses only those settings (`-x port=…`).
+pub fn watched_from_args(
+    conf: Option<&UpsConf>,
+    confdir: &Path,
+    args: &crate::cli::DriverArgs,
+) -> Result<WatchedDummy, SetupError> {
+    let ups = args.ups.as_deref().unwrap_or_default();
+    let overrides = args.overrides();
+    if !args.standalone {
+        let empty = UpsConf::default();
+        return watched_from_ups_conf(conf.unwrap_or(&empty), confdir, ups, &overrides);
+    }
+    let options = DummyOptions::from_settings(
+        overrides
+            .iter()
+            .map(|(key, value)| (key.as_str(), value.as_deref())),
+    )
+    .map_err(|error| SetupError::Options {
+        ups: ups.into(),
+        error,
+    })?;
+    let path = device_path(confdir, &options);
+    let file = read_device_file(&path, &options.port)?;
+    Ok(WatchedDummy::new(
+        DummyDriver::with_options(file, options),
+        path,
+    ))
+}
