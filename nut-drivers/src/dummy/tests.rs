@@ -368,3 +368,42 @@ fn every_fixture_file_loads() {
     }
     assert!(count > 20);
 }
+
+#[test]
+fn a_watched_file_is_read_again_when_its_mtime_changes() {
+    let dir = std::env::temp_dir().join(format!("nut-rs-watch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("w.dev");
+    std::fs::write(&path, "ups.status: OL\ninput.voltage: 230\n").expect("write");
+    let start = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+    let touch = |at: std::time::SystemTime| {
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_modified(at))
+            .expect("set mtime");
+    };
+    touch(start);
+    let conf = nut_protocol::config::ups_conf::parse(
+        b"[w]\n driver = dummy-ups\n port = w.dev\n",
+        "ups.conf",
+    )
+    .config;
+    let mut w = watched_from_ups_conf(&conf, &dir, "w", &[]).expect("driver");
+    assert_eq!(w.next_wakeup(), Some(WATCH_INTERVAL));
+    assert!(w.poll(WATCH_INTERVAL).is_empty(), "unchanged file");
+    std::fs::write(&path, "ups.status: OB\n").expect("rewrite");
+    touch(start + Duration::from_secs(60));
+    let changes = w.poll(WATCH_INTERVAL * 2);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        changes,
+        [
+            set("ups.status", "OB"),
+            StateChange::DelInfo {
+                name: "input.voltage".into()
+            }
+        ]
+    );
+    assert_eq!(w.tree().value("ups.status"), Some("OB"));
+}
