@@ -73,3 +73,18 @@ pub fn writer(
     }
     Ok(connection)
 }
+
+/// Becomes `user` (its primary group first), as NUT's daemons do for `-u`. Being that user
+/// already is fine; anything else without the rights to switch is an error.
+pub fn become_user(name: &str) -> Result<(), String> {
+    use nix::unistd::{Uid, User, setgid, setuid};
+    let user = User::from_name(name)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| String::from("no such user"))?;
+    if Uid::current() == user.uid {
+        return Ok(());
+    }
+    setgid(user.gid).map_err(|e| format!("setgid: {e}"))?;
+    setuid(user.uid).map_err(|e| format!("setuid: {e}"))?;
+    Ok(())
+}

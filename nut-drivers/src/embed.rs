@@ -44,7 +44,7 @@ pub fn embed_drivers(setup: &mut Setup, confdir: &Path) -> Result<usize, EmbedEr
         if !is_dummy {
             continue;
         }
-        let driver = dummy::watched_from_ups_conf(&conf, confdir, &name)
+        let driver = dummy::watched_from_ups_conf(&conf, confdir, &name, &[])
             .map_err(|e| EmbedError(e.to_string()))?;
         *source = DriverSource::Channel(in_process::spawn(driver));
         embedded += 1;

@@ -8,7 +8,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod cli;
 pub mod demo;
+pub mod diff;
 pub mod dummy;
 pub mod embed;
 pub mod in_process;

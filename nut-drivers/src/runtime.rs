@@ -6,7 +6,7 @@ use std::time::Duration;
 use nut_core::{StateChange, StateTree};
 use nut_protocol::sock::{DriverMessage, ServerMessage, TrackingResult, dump_reply};
 
-use crate::dummy::DummyDriver;
+use crate::dummy::{DummyDriver, WatchedDummy};
 
 /// A driver as the runtimes see it: a state machine with a tree, a clock and commands.
 pub trait Driver: Send + 'static {
@@ -36,34 +36,33 @@ impl Driver for DummyDriver {
     }
 
     fn set_var(&mut self, name: &str, value: &str) -> Result<Vec<StateChange>, TrackingResult> {
-        Ok(DummyDriver::set_var(self, name, value))
+        DummyDriver::set_var(self, name, value)
     }
 
-    fn instcmd(&mut self, _cmd: &str, _param: Option<&str>) -> TrackingResult {
-        // dummy-ups has no instant commands of its own: "unknown", as the real one answers.
-        TrackingResult::UNKNOWN
+    fn instcmd(&mut self, cmd: &str, param: Option<&str>) -> TrackingResult {
+        DummyDriver::instcmd(self, cmd, param)
     }
 }
 
-impl Driver for crate::dummy::WatchedDummy {
+impl Driver for WatchedDummy {
     fn tree(&self) -> &StateTree {
-        crate::dummy::WatchedDummy::tree(self)
+        WatchedDummy::tree(self)
     }
 
     fn next_wakeup(&self) -> Option<Duration> {
-        crate::dummy::WatchedDummy::next_wakeup(self)
+        WatchedDummy::next_wakeup(self)
     }
 
     fn poll(&mut self, now: Duration) -> Vec<StateChange> {
-        crate::dummy::WatchedDummy::poll(self, now)
+        WatchedDummy::poll(self, now)
     }
 
     fn set_var(&mut self, name: &str, value: &str) -> Result<Vec<StateChange>, TrackingResult> {
-        Ok(crate::dummy::WatchedDummy::set_var(self, name, value))
+        WatchedDummy::set_var(self, name, value)
     }
 
-    fn instcmd(&mut self, _cmd: &str, _param: Option<&str>) -> TrackingResult {
-        TrackingResult::UNKNOWN
+    fn instcmd(&mut self, cmd: &str, param: Option<&str>) -> TrackingResult {
+        WatchedDummy::instcmd(self, cmd, param)
     }
 }
 

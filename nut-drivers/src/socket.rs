@@ -158,5 +158,10 @@ async fn write_client(mut write: OwnedWriteHalf, mut rx: mpsc::UnboundedReceiver
     let _ = write.shutdown().await;
 }
 
+/// Where a driver's socket is: `<statepath>/<driver>-<ups>`.
+pub fn socket_path(statepath: &Path, driver: &str, ups: &str) -> std::path::PathBuf {
+    statepath.join(format!("{driver}-{ups}"))
+}
+
 #[cfg(test)]
 mod tests;

@@ -143,8 +143,15 @@ impl Sandbox {
 
     /// Starts the real dummy-ups for UPS `name` and waits for its socket.
     pub fn start_real_driver(&mut self, name: &str) {
+        self.start_dummy_ups(&format!("{NUT_BIN}/dummy-ups"), name);
+    }
+
+    /// Starts `program` (a dummy-ups: the real one or ours) as `<program> -a <name> -F [-u
+    /// root]` with the sandbox's environment, and waits for its socket `dummy-ups-<name>`.
+    /// It is killed when the sandbox is dropped.
+    pub fn start_dummy_ups(&mut self, program: &str, name: &str) {
         let child = self
-            .command(&format!("{NUT_BIN}/dummy-ups"))
+            .command(program)
             .args(["-a", name, "-F"])
             .args(Self::root_args())
             .spawn()

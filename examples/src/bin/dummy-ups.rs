@@ -1,102 +1,118 @@
 //! `dummy-ups`: NUT's simulation driver. `dummy-ups -a <ups>` reads `[ups]` from
-//! `$NUT_CONFPATH/ups.conf`, plays its `port` file (`.dev` once, `.seq` looping) and serves
-//! `$NUT_STATEPATH/dummy-ups-<ups>`, so any upsd — ours or the C one — can read it.
+//! `$NUT_CONFPATH/ups.conf` (default /etc/nut), plays its `port` file (`.dev` once, `.seq`
+//! looping; `-x mode=…` to choose) and serves `$NUT_STATEPATH/dummy-ups-<ups>`, so any upsd —
+//! ours or the C one — can read it. Everything but the wiring is in `nut_drivers`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use nut_protocol::config::ups_conf::{self, resolve_statepath};
+use nut_drivers::cli::DriverArgs;
+use nut_drivers::dummy::{self, DRIVER_NAME, DRIVER_VERSION, DRIVER_VERSION_INTERNAL};
+use nut_protocol::config::ups_conf::{self, UpsConf, resolve_statepath};
+use tokio::signal::unix::{SignalKind, signal};
 
-const USAGE: &str = "usage: dummy-ups -a <ups> [-F] [-D] [-u <user>]\n";
+const USAGE: &str = "usage: dummy-ups (-a <id>|-s <id>) [OPTIONS]
+  -a <id>        - autoconfig using ups.conf section <id>
+  -s <id>        - configure directly from -x arguments (at least -x port=<file>)
+  -x <var>=<val> - set driver variable <var> to <val> (after -a: overrides ups.conf)
+  -i <int>       - poll interval
+  -u <user>      - switch to <user> (if started as root)
+  -D             - raise debugging level
+  -F / -B        - stay in the foreground (always)
+  -V             - print version, then exit
+  -h             - display this help
+
+Acceptable values for -x or ups.conf in this driver:
+  mode=<dummy-once|dummy-loop|dummy>  (default: from the port's name: .dev once, .seq loop)
+";
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("dummy-ups: {message}");
+    ExitCode::FAILURE
+}
 
 fn main() -> ExitCode {
-    let mut ups = None;
-    let mut debug = 0u8;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "-a" => ups = args.next(),
-            "-u" | "-x" | "-i" => {
-                let _ = args.next();
-            }
-            "-F" | "-FF" | "-B" => {}
-            "-h" => {
-                eprint!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            flags if flags.starts_with("-D") => debug += flags.len().saturating_sub(1) as u8,
-            other => {
-                eprintln!("dummy-ups: unknown option {other}\n{USAGE}");
-                return ExitCode::FAILURE;
-            }
+    let banner = format!(
+        "Network UPS Tools - Device simulation driver {DRIVER_VERSION_INTERNAL} ({DRIVER_VERSION}, nut-rs)"
+    );
+    let args = match DriverArgs::parse(std::env::args().skip(1)) {
+        Ok(args) => args,
+        Err(error) => {
+            eprint!("{error}\n\n{USAGE}");
+            return ExitCode::FAILURE;
         }
-    }
-    let Some(ups) = ups else {
-        eprint!("{USAGE}");
-        return ExitCode::FAILURE;
     };
-    let level = if debug > 0 { "debug" } else { "info" };
+    if args.help || args.version {
+        println!("{banner}");
+        if args.help {
+            print!("\n{USAGE}");
+        }
+        return ExitCode::SUCCESS;
+    }
+    let level = if args.debug > 0 { "debug" } else { "info" };
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(level))
         .with_writer(std::io::stderr)
         .init();
     let confdir =
         PathBuf::from(std::env::var("NUT_CONFPATH").unwrap_or_else(|_| "/etc/nut".into()));
-    let conf = match std::fs::read(confdir.join("ups.conf")) {
-        Ok(bytes) => match ups_conf::parse(&bytes, "ups.conf").into_result() {
-            Ok(conf) => conf,
-            Err(error) => {
-                eprintln!("dummy-ups: {error}");
-                return ExitCode::FAILURE;
-            }
-        },
-        Err(error) => {
-            eprintln!("dummy-ups: {}: {error}", confdir.join("ups.conf").display());
-            return ExitCode::FAILURE;
+    let conf = if args.standalone {
+        None
+    } else {
+        let path = confdir.join("ups.conf");
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(error) => return fail(format_args!("{}: {error}", path.display())),
+        };
+        match ups_conf::parse(&bytes, "ups.conf").into_result() {
+            Ok(conf) => Some(conf),
+            Err(error) => return fail(error),
         }
     };
-    let driver = match nut_drivers::dummy::watched_from_ups_conf(&conf, &confdir, &ups) {
+    let driver = match dummy::watched_from_args(conf.as_ref(), &confdir, &args) {
         Ok(driver) => driver,
-        Err(error) => {
-            eprintln!("dummy-ups: {error}");
-            return ExitCode::FAILURE;
-        }
+        Err(error) => return fail(error),
     };
     let env_statepath = std::env::var("NUT_STATEPATH").ok();
     let statepath = PathBuf::from(resolve_statepath(
         env_statepath.as_deref(),
-        conf.statepath(),
+        conf.as_ref().and_then(UpsConf::statepath),
         None,
     ));
-    let socket = statepath.join(format!("dummy-ups-{ups}"));
+    let ups = args.ups.clone().unwrap_or_default();
+    let socket = nut_drivers::socket::socket_path(&statepath, DRIVER_NAME, &ups);
+    if let Some(user) = &args.user
+        && let Err(error) = nut_examples::become_user(user)
+    {
+        return fail(format_args!("-u {user}: {error}"));
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
         Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("dummy-ups: {error}");
-            return ExitCode::FAILURE;
-        }
+        Err(error) => return fail(error),
     };
-    runtime.block_on(async {
+    eprintln!("{banner}");
+    let code = runtime.block_on(async {
         let listener = match nut_drivers::socket::bind(&socket) {
             Ok(listener) => listener,
-            Err(error) => {
-                eprintln!("dummy-ups: {}: {error}", socket.display());
-                return ExitCode::FAILURE;
-            }
+            Err(error) => return fail(format_args!("{}: {error}", socket.display())),
         };
         tracing::info!(socket = %socket.display(), "serving");
+        let mut terminate = match signal(SignalKind::terminate()) {
+            Ok(terminate) => terminate,
+            Err(error) => return fail(error),
+        };
         tokio::select! {
             result = nut_drivers::socket::serve(driver, listener) => match result {
                 Ok(()) => ExitCode::SUCCESS,
-                Err(error) => {
-                    eprintln!("dummy-ups: {error}");
-                    ExitCode::FAILURE
-                }
+                Err(error) => fail(error),
             },
             _ = tokio::signal::ctrl_c() => ExitCode::SUCCESS,
+            _ = terminate.recv() => ExitCode::SUCCESS,
         }
-    })
+    });
+    let _ = std::fs::remove_file(&socket);
+    code
 }

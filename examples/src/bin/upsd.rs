@@ -247,7 +247,7 @@ async fn run(
         return ExitCode::FAILURE;
     }
     if let Some(user) = user
-        && let Err(error) = drop_privileges(user)
+        && let Err(error) = nut_examples::become_user(user)
     {
         eprintln!("upsd: -u {user}: {error}");
         return ExitCode::FAILURE;
@@ -274,21 +274,6 @@ async fn run(
             },
         }
     }
-}
-
-/// Becomes `user` (its primary group first), as upsd does after opening its listeners. Being
-/// that user already is fine; anything else without the rights to switch is an error.
-fn drop_privileges(name: &str) -> Result<(), String> {
-    use nix::unistd::{Uid, User, setgid, setuid};
-    let user = User::from_name(name)
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| String::from("no such user"))?;
-    if Uid::current() == user.uid {
-        return Ok(());
-    }
-    setgid(user.gid).map_err(|e| format!("setgid: {e}"))?;
-    setuid(user.uid).map_err(|e| format!("setuid: {e}"))?;
-    Ok(())
 }
 
 fn signal(kind: SignalKind) -> Option<Signal> {
