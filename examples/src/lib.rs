@@ -2,8 +2,10 @@
 //! `upscmd`, and the `nut-load` tool). A binary parses flags and config, wires library pieces
 //! and runs; this library only holds what several of them print the same way.
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod daemon;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -74,16 +76,18 @@ pub fn writer(
     Ok(connection)
 }
 
-/// Becomes `user` (its primary group first), as NUT's daemons do for `-u`. Being that user
+/// Becomes `user` (its groups, primary and supplementary, first), as NUT's daemons do for `-u`. Being that user
 /// already is fine; anything else without the rights to switch is an error.
 pub fn become_user(name: &str) -> Result<(), String> {
-    use nix::unistd::{Uid, User, setgid, setuid};
+    use nix::unistd::{Uid, User, initgroups, setgid, setuid};
     let user = User::from_name(name)
         .map_err(|e| e.to_string())?
         .ok_or_else(|| String::from("no such user"))?;
     if Uid::current() == user.uid {
         return Ok(());
     }
+    let c_name = std::ffi::CString::new(name).map_err(|e| e.to_string())?;
+    initgroups(&c_name, user.gid).map_err(|e| format!("initgroups: {e}"))?;
     setgid(user.gid).map_err(|e| format!("setgid: {e}"))?;
     setuid(user.uid).map_err(|e| format!("setuid: {e}"))?;
     Ok(())

@@ -109,5 +109,83 @@ fn demo_serves_without_config_and_u_switches_user() {
             uid_line.split_whitespace().skip(1).all(|id| id == "65534"),
             "{uid_line}"
         );
+        let groups_line = status
+            .lines()
+            .find(|l| l.starts_with("Groups:"))
+            .expect("Groups line");
+        assert_eq!(
+            groups_line.split_whitespace().skip(1).collect::<Vec<_>>(),
+            ["65534"],
+            "supplementary groups are nobody's own: {groups_line}"
+        );
     }
+}
+
+/// A config directory with one UPS (no driver running) and upsd listening on `port`.
+fn config_dir(name: &str, port: u16) -> std::path::PathBuf {
+    let dir = scratch(name);
+    std::fs::write(dir.join("upsd.conf"), format!("LISTEN 127.0.0.1 {port}\n")).expect("write");
+    std::fs::write(
+        dir.join("ups.conf"),
+        "[u]\n\tdriver = dummy-ups\n\tport = x.dev\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join("upsd.users"), "").expect("write");
+    dir
+}
+
+fn upsd_in(dir: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_upsd"));
+    command
+        .env("NUT_CONFPATH", dir)
+        .env("NUT_STATEPATH", dir)
+        .env("NUT_ALTPIDPATH", dir);
+    command
+}
+
+#[test]
+fn without_f_upsd_goes_to_the_background_once_serving_and_c_stop_ends_it() {
+    let port = free_port();
+    let dir = config_dir("background", port);
+    // The command returns only when the daemon serves; its standard streams are let go.
+    let output = upsd_in(&dir).output().expect("run upsd");
+    assert!(output.status.success(), "{output:?}");
+    let pid: u32 = std::fs::read_to_string(dir.join("upsd.pid"))
+        .expect("PID file")
+        .trim()
+        .parse()
+        .expect("a pid");
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("daemon runs");
+    let session: u32 = stat
+        .rsplit(')')
+        .next()
+        .and_then(|rest| rest.split_whitespace().nth(3))
+        .and_then(|s| s.parse().ok())
+        .expect("session id");
+    assert_eq!(session, pid, "the daemon leads a session of its own");
+    assert_eq!(ask(port, "LIST UPS").as_deref(), Some("BEGIN LIST UPS"));
+    let stop = upsd_in(&dir)
+        .args(["-c", "stop"])
+        .status()
+        .expect("upsd -c stop");
+    assert!(stop.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        assert!(Instant::now() < deadline, "the daemon never stopped");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_daemon_that_cannot_start_fails_the_command_with_its_message() {
+    let holder = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = holder.local_addr().expect("addr").port();
+    let dir = config_dir("background-fails", port);
+    let output = upsd_in(&dir).output().expect("run upsd");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("no LISTEN address could be opened"),
+        "{stderr}"
+    );
 }

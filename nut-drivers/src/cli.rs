@@ -21,6 +21,8 @@ pub struct DriverArgs {
     pub debug: u8,
     /// `-F`: stay in the foreground (`-B` clears it).
     pub foreground: bool,
+    /// `-B`: go to the background even when debugging.
+    pub background: bool,
     /// `-h`: print the usage and exit.
     pub help: bool,
     /// `-V`: print the version and exit.
@@ -74,8 +76,14 @@ impl DriverArgs {
                 }
                 match flag {
                     'D' => out.debug = out.debug.saturating_add(1),
-                    'F' => out.foreground = true,
-                    'B' => out.foreground = false,
+                    'F' => {
+                        out.foreground = true;
+                        out.background = false;
+                    }
+                    'B' => {
+                        out.foreground = false;
+                        out.background = true;
+                    }
                     'q' => {}
                     'h' => out.help = true,
                     'V' => out.version = true,
@@ -116,6 +124,12 @@ impl DriverArgs {
         Ok(())
     }
 
+    /// Whether the driver goes to the background, by NUT's rule: yes unless `-F`, or `-D`
+    /// without `-B`.
+    pub fn detaches(&self) -> bool {
+        self.background || !(self.foreground || self.debug > 0)
+    }
+
     /// The settings to apply over `ups.conf`: the `-x` ones, then `-i` as `pollinterval`.
     pub fn overrides(&self) -> Vec<(String, Option<String>)> {
         let mut out = self.settings.clone();
@@ -149,6 +163,7 @@ mod tests {
         assert!(!args.standalone);
         assert_eq!(args.user.as_deref(), Some("root"));
         assert!(args.foreground);
+        assert!(!args.detaches());
         assert_eq!(args.debug, 2);
         assert_eq!(
             args.overrides(),
@@ -158,6 +173,16 @@ mod tests {
                 ("pollinterval".to_string(), Some("5".to_string())),
             ]
         );
+    }
+
+    #[test]
+    fn background_unless_foreground_or_debugging_without_b() {
+        let detaches = |args: &[&str]| DriverArgs::parse(args.iter().copied()).map(|a| a.detaches());
+        assert_eq!(detaches(&["-a", "u"]), Ok(true));
+        assert_eq!(detaches(&["-a", "u", "-F"]), Ok(false));
+        assert_eq!(detaches(&["-a", "u", "-D"]), Ok(false));
+        assert_eq!(detaches(&["-a", "u", "-DB"]), Ok(true));
+        assert_eq!(detaches(&["-a", "u", "-B", "-F"]), Ok(false));
     }
 
     #[test]

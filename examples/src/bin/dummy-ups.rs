@@ -18,7 +18,8 @@ const USAGE: &str = "usage: dummy-ups (-a <id>|-s <id>) [OPTIONS]
   -i <int>       - poll interval
   -u <user>      - switch to <user> (if started as root)
   -D             - raise debugging level
-  -F / -B        - stay in the foreground (always)
+  -F             - stay in the foreground
+  -B             - go to the background even with -D (the default without -D)
   -V             - print version, then exit
   -h             - display this help
 
@@ -49,11 +50,7 @@ fn main() -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    let level = if args.debug > 0 { "debug" } else { "info" };
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(level))
-        .with_writer(std::io::stderr)
-        .init();
+    nut_examples::daemon::init_logging(args.debug);
     let confdir =
         PathBuf::from(std::env::var("NUT_CONFPATH").unwrap_or_else(|_| "/etc/nut".into()));
     let conf = if args.standalone {
@@ -86,6 +83,17 @@ fn main() -> ExitCode {
     {
         return fail(format_args!("-u {user}: {error}"));
     }
+    let detached = if args.detaches() {
+        match nut_examples::daemon::detach() {
+            Ok(detached) => Some(detached),
+            Err(error) => return fail(error),
+        }
+    } else {
+        None
+    };
+    let pid_file = detached
+        .is_some()
+        .then(|| statepath.join(format!("{DRIVER_NAME}-{ups}.pid")));
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -100,6 +108,12 @@ fn main() -> ExitCode {
             Err(error) => return fail(format_args!("{}: {error}", socket.display())),
         };
         tracing::info!(socket = %socket.display(), "serving");
+        if let (Some(detached), Some(pid_file)) = (detached, &pid_file) {
+            let _ = std::fs::write(pid_file, format!("{}\n", std::process::id()));
+            if let Err(error) = detached.ready(c"dummy-ups") {
+                return fail(error);
+            }
+        }
         let mut terminate = match signal(SignalKind::terminate()) {
             Ok(terminate) => terminate,
             Err(error) => return fail(error),
@@ -114,5 +128,8 @@ fn main() -> ExitCode {
         }
     });
     let _ = std::fs::remove_file(&socket);
+    if let Some(pid_file) = &pid_file {
+        let _ = std::fs::remove_file(pid_file);
+    }
     code
 }

@@ -15,7 +15,7 @@ const USAGE: &str = "usage: upsd [OPTIONS]
   -P <pid>   the process to signal with -c (instead of the PID file)
   -D         raise the debug level (repeatable); stays in the foreground
   -F         stay in the foreground (-FF: and still write the PID file)
-  -B         run in the background (accepted; this upsd always stays in the foreground)
+  -B         go to the background even with -D or --demo (the default otherwise)
   -u <user>  switch to this user (and its group) once the listeners are open
   -4         IPv4 only
   -6         IPv6 only
@@ -34,6 +34,16 @@ struct Options {
     control: Option<String>,
     pid: Option<u32>,
     pidfile: bool,
+    foreground: bool,
+    background: bool,
+}
+
+impl Options {
+    /// NUT's rule: in the background unless -F, or -D without -B (and, here, --demo
+    /// without -B, so the README's run command stays on the terminal).
+    fn detaches(&self) -> bool {
+        self.background || !(self.foreground || self.debug > 0 || self.demo)
+    }
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -46,6 +56,8 @@ fn parse_args() -> Result<Options, String> {
         control: None,
         pid: None,
         pidfile: false,
+        foreground: false,
+        background: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -62,7 +74,7 @@ fn parse_args() -> Result<Options, String> {
             }
             "-4" => options.ip_filter = Some(false),
             "-6" => options.ip_filter = Some(true),
-            "-B" => {}
+            "-B" => options.background = true,
             "-c" => options.control = Some(args.next().ok_or("-c needs reload or stop")?),
             "-P" => {
                 let pid = args.next().ok_or("-P needs a process id")?;
@@ -80,7 +92,10 @@ fn parse_args() -> Result<Options, String> {
                 for c in flags[1..].chars() {
                     match c {
                         'D' => options.debug = options.debug.saturating_add(1),
-                        _ => options.pidfile = flags.matches('F').count() > 1,
+                        _ => {
+                            options.foreground = true;
+                            options.pidfile = flags.matches('F').count() > 1;
+                        }
                     }
                 }
             }
@@ -88,20 +103,6 @@ fn parse_args() -> Result<Options, String> {
         }
     }
     Ok(options)
-}
-
-fn init_logging(debug: u8) {
-    let level = match debug {
-        0 => "info",
-        1 => "debug",
-        _ => "trace",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
 }
 
 fn statepath_env() -> Option<String> {
@@ -169,7 +170,18 @@ fn main() -> ExitCode {
     if let Some(command) = &options.control {
         return control(command, options.pid);
     }
-    init_logging(options.debug);
+    nut_examples::daemon::init_logging(options.debug);
+    let detached = if options.detaches() {
+        match nut_examples::daemon::detach() {
+            Ok(detached) => Some(detached),
+            Err(error) => {
+                eprintln!("upsd: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        None
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -217,12 +229,13 @@ fn main() -> ExitCode {
         for warning in &setup.warnings {
             tracing::warn!("{warning}");
         }
-        if options.pidfile || !options.demo {
+        if options.pidfile || !options.demo || detached.is_some() {
             let _ = std::fs::write(pid_file(), format!("{}\n", std::process::id()));
         }
         run(
             setup,
             options.user.as_deref(),
+            detached,
             (!options.demo).then_some(load),
         )
         .await
@@ -232,6 +245,7 @@ fn main() -> ExitCode {
 async fn run(
     setup: Setup,
     user: Option<&str>,
+    detached: Option<nut_examples::daemon::Detached>,
     reload: Option<impl Fn() -> Result<Setup, setup::SetupError>>,
 ) -> ExitCode {
     let (upsd, listen) = Upsd::start(setup);
@@ -250,6 +264,12 @@ async fn run(
         && let Err(error) = nut_examples::become_user(user)
     {
         eprintln!("upsd: -u {user}: {error}");
+        return ExitCode::FAILURE;
+    }
+    if let Some(detached) = detached
+        && let Err(error) = detached.ready(c"upsd")
+    {
+        eprintln!("upsd: {error}");
         return ExitCode::FAILURE;
     }
     let serve = upsd.serve_listeners(listeners);

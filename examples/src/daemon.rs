@@ -1,0 +1,159 @@
+//! Running in the background as NUT's daemons do (`upsd` and drivers without `-F`): the
+//! process forks at start-up, the child carries on in a session of its own, and the parent
+//! waits until the child is serving (exit 0) or has failed (exit with the child's status, its
+//! error message already on the terminal). Once serving, the daemon logs to syslog and its
+//! standard streams point to `/dev/null`.
+
+use std::fs::File;
+use std::io::{IsTerminal, Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use nix::sys::wait::{WaitStatus, waitpid};
+use nix::syslog::{Facility, LogFlags, Priority, Severity};
+use nix::unistd::{ForkResult, Pid};
+use tracing_subscriber::fmt::MakeWriter;
+
+/// Set once the process has gone to the background: logs go to syslog from then on.
+static DETACHED: AtomicBool = AtomicBool::new(false);
+
+/// The background child's link to its waiting parent.
+#[derive(Debug)]
+pub struct Detached {
+    ready: File,
+}
+
+/// Forks into the background (NUT's default for daemons). Returns in the child only; the
+/// parent waits for [`Detached::ready`] and exits. Call it before any thread is started
+/// (before the tokio runtime is built).
+pub fn detach() -> Result<Detached, String> {
+    let (read, write) = nix::unistd::pipe().map_err(|e| format!("pipe: {e}"))?;
+    // SAFETY: called at start-up while the process has a single thread, so the child is a
+    // complete copy and may run any code.
+    #[allow(unsafe_code)]
+    let forked = unsafe { nix::unistd::fork() }.map_err(|e| format!("fork: {e}"))?;
+    match forked {
+        ForkResult::Parent { child } => {
+            drop(write);
+            std::process::exit(wait_for_child(File::from(read), child))
+        }
+        ForkResult::Child => {
+            drop(read);
+            nix::unistd::setsid().map_err(|e| format!("setsid: {e}"))?;
+            Ok(Detached {
+                ready: File::from(write),
+            })
+        }
+    }
+}
+
+/// The parent's exit code: 0 once the child reports ready, else the child's own status.
+fn wait_for_child(mut ready: File, child: Pid) -> i32 {
+    let mut byte = [0u8; 1];
+    if matches!(ready.read(&mut byte), Ok(1)) {
+        return 0;
+    }
+    match waitpid(child, None) {
+        Ok(WaitStatus::Exited(_, code)) => code,
+        _ => 1,
+    }
+}
+
+impl Detached {
+    /// The daemon is serving: from now on it logs to syslog as `ident`, its standard streams
+    /// point to `/dev/null`, and the waiting parent exits 0.
+    pub fn ready(mut self, ident: &'static std::ffi::CStr) -> Result<(), String> {
+        nix::syslog::openlog(Some(ident), LogFlags::LOG_PID, Facility::LOG_DAEMON)
+            .map_err(|e| format!("openlog: {e}"))?;
+        DETACHED.store(true, Ordering::SeqCst);
+        let null = File::options()
+            .read(true)
+            .write(true)
+            .open("/dev/null")
+            .map_err(|e| format!("/dev/null: {e}"))?;
+        nix::unistd::dup2_stdin(&null).map_err(|e| format!("dup2: {e}"))?;
+        nix::unistd::dup2_stdout(&null).map_err(|e| format!("dup2: {e}"))?;
+        nix::unistd::dup2_stderr(&null).map_err(|e| format!("dup2: {e}"))?;
+        self.ready
+            .write_all(b"1")
+            .map_err(|e| format!("telling the parent: {e}"))
+    }
+}
+
+/// Logs through `tracing` at `debug` (0: info, 1: debug, more: trace; `RUST_LOG` overrides)
+/// to stderr, and to syslog once the process is [`Detached::ready`].
+pub fn init_logging(debug: u8) {
+    let level = match debug {
+        0 => "info",
+        1 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(DaemonLog)
+        .init();
+}
+
+/// Where log lines go: stderr, or syslog once detached.
+struct DaemonLog;
+
+impl<'a> MakeWriter<'a> for DaemonLog {
+    type Writer = LogLine;
+
+    fn make_writer(&'a self) -> LogLine {
+        LogLine::new(Severity::LOG_INFO)
+    }
+
+    fn make_writer_for(&'a self, meta: &tracing::Metadata<'_>) -> LogLine {
+        let severity = match *meta.level() {
+            tracing::Level::ERROR => Severity::LOG_ERR,
+            tracing::Level::WARN => Severity::LOG_WARNING,
+            tracing::Level::INFO => Severity::LOG_INFO,
+            _ => Severity::LOG_DEBUG,
+        };
+        LogLine::new(severity)
+    }
+}
+
+/// One log event: written through to stderr, or collected and sent to syslog when dropped.
+struct LogLine {
+    severity: Severity,
+    text: Vec<u8>,
+}
+
+impl LogLine {
+    fn new(severity: Severity) -> LogLine {
+        LogLine {
+            severity,
+            text: Vec::new(),
+        }
+    }
+}
+
+impl Write for LogLine {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if DETACHED.load(Ordering::Relaxed) {
+            self.text.extend_from_slice(bytes);
+            Ok(bytes.len())
+        } else {
+            std::io::stderr().write(bytes)
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
+impl Drop for LogLine {
+    fn drop(&mut self) {
+        if self.text.is_empty() {
+            return;
+        }
+        let text = String::from_utf8_lossy(&self.text);
+        let priority = Priority::new(self.severity, Facility::LOG_DAEMON);
+        let _ = nix::syslog::syslog(priority, text.trim_end());
+    }
+}
