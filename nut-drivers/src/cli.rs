@@ -177,7 +177,8 @@ mod tests {
 
     #[test]
     fn background_unless_foreground_or_debugging_without_b() {
-        let detaches = |args: &[&str]| DriverArgs::parse(args.iter().copied()).map(|a| a.detaches());
+        let detaches =
+            |args: &[&str]| DriverArgs::parse(args.iter().copied()).map(|a| a.detaches());
         assert_eq!(detaches(&["-a", "u"]), Ok(true));
         assert_eq!(detaches(&["-a", "u", "-F"]), Ok(false));
         assert_eq!(detaches(&["-a", "u", "-D"]), Ok(false));

@@ -9,7 +9,7 @@ use std::vec::Vec;
 use bytes::BytesMut;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::time::{Instant, timeout_at};
+use tokio::time::{Instant, sleep_until};
 
 use super::{CLIENT_IDLE_TIMEOUT, Upsd};
 use crate::server::{Action, Session};
@@ -84,13 +84,29 @@ impl Connection {
 }
 
 /// Reads what is available into the thread's buffer and tokenizes it; `None` on EOF.
+///
+/// A read shorter than the buffer drained the socket, so its readiness is let go right away
+/// (tokio keeps it if an event arrived meanwhile): the next wait goes to epoll instead of
+/// costing one more `recv` that says `EAGAIN`.
 fn read_lines(stream: &TcpStream, tokenizer: &mut Tokenizer) -> Option<std::io::Result<Lines>> {
+    use std::io::{ErrorKind, Read};
     READ_BUFFER.with(|buffer| {
         let mut buffer = buffer.borrow_mut();
-        match stream.try_read(&mut buffer) {
-            Ok(0) => None,
-            Ok(n) => Some(Ok(tokenizer.feed(buffer.get(..n).unwrap_or(&[])).collect())),
-            Err(error) => Some(Err(error)),
+        let mut received = None;
+        let result = stream.try_io(tokio::io::Interest::READABLE, || {
+            let n = (&*socket2::SockRef::from(stream)).read(&mut buffer)?;
+            received = Some(n);
+            if n > 0 && n < buffer.len() {
+                Err(ErrorKind::WouldBlock.into())
+            } else {
+                Ok(())
+            }
+        });
+        match (received, result) {
+            (Some(0), _) => None,
+            (Some(n), _) => Some(Ok(tokenizer.feed(buffer.get(..n).unwrap_or(&[])).collect())),
+            (None, Err(error)) => Some(Err(error)),
+            (None, Ok(())) => None,
         }
     })
 }
@@ -132,12 +148,38 @@ pub(super) async fn run(
     upsd.with_state(|state| state.session_closed(connection.session.id()));
 }
 
+/// Waits for `ready`, or until the connection has idled past its deadline (`None`).
+///
+/// The idle timer is lazy: a request only moves `connection.deadline` (no timer work per
+/// request); when the timer fires early it is re-armed at the moved deadline.
+async fn unless_idle<T>(
+    connection: &Connection,
+    idle: &mut std::pin::Pin<&mut tokio::time::Sleep>,
+    ready: impl std::future::Future<Output = T>,
+) -> Option<T> {
+    tokio::pin!(ready);
+    loop {
+        tokio::select! {
+            biased;
+            value = &mut ready => return Some(value),
+            () = idle.as_mut() => {
+                if Instant::now() >= connection.deadline {
+                    return None;
+                }
+                idle.as_mut().reset(connection.deadline);
+            }
+        }
+    }
+}
+
 /// The clear-text part; true when the client asked for STARTTLS and got `OK STARTTLS`.
 async fn plain_loop(connection: &mut Connection, stream: &mut TcpStream) -> bool {
+    let idle = sleep_until(connection.deadline);
+    tokio::pin!(idle);
     loop {
-        match timeout_at(connection.deadline, stream.readable()).await {
-            Ok(Ok(())) => {}
-            Ok(Err(_)) | Err(_) => return false,
+        match unless_idle(connection, &mut idle, stream.readable()).await {
+            Some(Ok(())) => {}
+            Some(Err(_)) | None => return false,
         }
         let lines = match read_lines(stream, &mut connection.tokenizer) {
             None => return false,
@@ -161,10 +203,12 @@ async fn plain_loop(connection: &mut Connection, stream: &mut TcpStream) -> bool
 /// The encrypted part, over any stream.
 async fn tls_loop<S: AsyncRead + AsyncWrite + Unpin>(connection: &mut Connection, mut stream: S) {
     let mut buffer = vec![0u8; READ_CHUNK];
+    let idle = sleep_until(connection.deadline);
+    tokio::pin!(idle);
     loop {
-        let n = match timeout_at(connection.deadline, stream.read(&mut buffer)).await {
-            Ok(Ok(0)) | Ok(Err(_)) | Err(_) => break,
-            Ok(Ok(n)) => n,
+        let n = match unless_idle(connection, &mut idle, stream.read(&mut buffer)).await {
+            Some(Ok(0)) | Some(Err(_)) | None => break,
+            Some(Ok(n)) => n,
         };
         let lines: Lines = connection
             .tokenizer

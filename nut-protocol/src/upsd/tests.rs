@@ -205,6 +205,29 @@ fn bad_tls_files_are_clear_errors() {
     assert!(no_ca.is_err());
 }
 
+#[tokio::test(start_paused = true)]
+async fn an_idle_client_is_dropped_60_s_after_its_last_request() {
+    use std::time::Duration;
+    let port = start(None).await;
+    let mut client = BufReader::new(
+        TcpStream::connect(("127.0.0.1", port))
+            .await
+            .expect("connect"),
+    );
+    assert_eq!(ask(&mut client, "NETVER").await, "1.3");
+    tokio::time::sleep(Duration::from_secs(50)).await;
+    assert_eq!(ask(&mut client, "NETVER").await, "1.3", "open after 50 s");
+    let last_request = tokio::time::Instant::now();
+    let mut rest = String::new();
+    let read = client.read_line(&mut rest).await.expect("read");
+    assert_eq!(read, 0, "the server closed the connection");
+    let idle = last_request.elapsed();
+    assert!(
+        idle >= Duration::from_secs(60) && idle < Duration::from_secs(61),
+        "closed after {idle:?} of silence"
+    );
+}
+
 #[tokio::test]
 async fn maxconn_refuses_connections_beyond_the_limit() {
     let state = ServerState::new(ServerSettings::default(), Vec::new(), Default::default(), 1);
