@@ -6,7 +6,7 @@
 //! Logging into a file runs in the background (re-executing itself detached) unless `-F`.
 
 use std::fs::{File, OpenOptions};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
@@ -428,7 +428,9 @@ async fn run_loop(mut logger: Logger, mut signals: Signals, interval: Duration) 
 }
 
 /// Flags checked, UPS split, connection tried, log opened: the logger, or the exit code.
-fn prepare(flags: &Flags, background_child: bool) -> Result<(Logger, i64), ExitCode> {
+/// `stdout` holds what C's buffered stdout would: the caller shows it or, when going to the
+/// background with stdout not a terminal, drops it as the real upslog's fork does.
+fn prepare(flags: &Flags, stdout: &mut String) -> Result<(Logger, i64), ExitCode> {
     let Some(spec_text) = flags.ups.clone() else {
         eprintln!("No UPS defined for monitoring - use -s <system>");
         return Err(ExitCode::FAILURE);
@@ -438,9 +440,9 @@ fn prepare(flags: &Flags, background_child: bool) -> Result<(Logger, i64), ExitC
         return Err(ExitCode::FAILURE);
     };
     let interval = flags.interval.as_deref().map_or(30, atoi);
-    if !background_child {
-        println!("logging status of {spec_text} to {logfile} ({interval}s intervals)");
-    }
+    stdout.push_str(&format!(
+        "logging status of {spec_text} to {logfile} ({interval}s intervals)\n"
+    ));
     let format =
         LogFormat::parse(flags.format.as_deref().unwrap_or(DEFAULT_FORMAT)).map_err(|error| {
             eprintln!("{error}");
@@ -474,19 +476,32 @@ fn prepare(flags: &Flags, background_child: bool) -> Result<(Logger, i64), ExitC
     Ok((logger, interval))
 }
 
-fn run(flags: &Flags) -> Result<ExitCode, ExitCode> {
-    let background_child = is_background_child();
-    let (logger, interval) = prepare(flags, background_child)?;
+/// Shows what was held for stdout.
+fn flush_stdout(stdout: &mut String) {
+    print!("{stdout}");
+    let _ = std::io::stdout().flush();
+    stdout.clear();
+}
+
+fn run(flags: &Flags, stdout: &mut String) -> Result<ExitCode, ExitCode> {
+    let (logger, interval) = prepare(flags, stdout)?;
     let user = target_user(flags);
     if let Some(name) = user {
         check_user(name)?;
     }
     let to_stdout = logger.logfile == "-";
     let background = flags.background || (!to_stdout && !flags.foreground);
-    if background && !background_child {
-        detach()?;
-        return Ok(ExitCode::SUCCESS);
+    if background {
+        if is_background_child() || !std::io::stdout().is_terminal() {
+            stdout.clear();
+        }
+        if !is_background_child() {
+            flush_stdout(stdout);
+            detach()?;
+            return Ok(ExitCode::SUCCESS);
+        }
     }
+    flush_stdout(stdout);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -509,14 +524,15 @@ fn run(flags: &Flags) -> Result<ExitCode, ExitCode> {
 }
 
 fn main() -> ExitCode {
-    if !is_background_child() {
-        println!("{BANNER}");
-    }
+    let mut stdout = format!("{BANNER}\n");
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flags = parse_flags(&args);
     if flags.help || flags.positional {
-        print!("{HELP}");
+        stdout.push_str(HELP);
+        flush_stdout(&mut stdout);
         return ExitCode::SUCCESS;
     }
-    run(&flags).unwrap_or_else(|code| code)
+    let code = run(&flags, &mut stdout).unwrap_or_else(|code| code);
+    flush_stdout(&mut stdout);
+    code
 }
