@@ -461,3 +461,35 @@ fn normalising_masks_timestamps_and_trailing_pids() {
         ["-f", "a b", "-l", "-"]
     );
 }
+
+/// Reads lines until one equals `wanted` (at most `limit` lines); whether it came.
+fn read_until(child: &mut Child, wanted: &str, limit: usize) -> bool {
+    (0..limit).any(|_| read_lines(child, 1).first().is_some_and(|l| l == wanted))
+}
+
+#[test]
+fn a_driver_that_goes_away_logs_na_then_values_again() {
+    let (mut sandbox, port) = golden_sandbox("upslog-driver-away");
+    let args: Vec<String> = ["-l", "-", "-i", "1", "-f", "%VAR battery.charge%", "-s"]
+        .iter()
+        .map(|a| a.to_string())
+        .chain([format!("dummy@127.0.0.1:{port}")])
+        .collect();
+    let mut ours = spawn(OURS, &args, &sandbox);
+    assert!(
+        read_until(&mut ours, "100", 10),
+        "values while the driver runs"
+    );
+    sandbox.stop_real_driver("dummy");
+    assert!(
+        read_until(&mut ours, "NA", 60),
+        "NA once the driver is gone"
+    );
+    sandbox.start_real_driver("dummy");
+    assert!(
+        read_until(&mut ours, "100", 60),
+        "values again once it is back"
+    );
+    let run = terminate_after(ours, 0, false);
+    assert_eq!(run.stderr, ["Signal 15: exiting"]);
+}
