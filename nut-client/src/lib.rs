@@ -23,6 +23,7 @@ pub mod blocking;
 mod commands;
 mod error;
 pub mod exchange;
+pub mod log_format;
 #[cfg(feature = "tokio")]
 mod tokio_client;
 
