@@ -3,13 +3,12 @@
 //! `upslog -s <ups> -l <logfile|-> [-f <format>] [-i <interval>] [-p <pidbase>] [-u <user>]
 //! [-F|-B]`. Writes one line per interval (see [`nut_client::log_format`]); SIGHUP reopens
 //! the log, SIGUSR1 logs at once, SIGTERM/SIGINT/SIGQUIT log a last line and exit.
-//! Logging into a file runs in the background (re-executing itself detached) unless `-F`.
+//! Logging into a file runs in the background (forked off once the log is open) unless `-F`.
 
 use std::fs::{File, OpenOptions};
 use std::io::{IsTerminal, Write};
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::{Command, ExitCode, Stdio};
+use std::process::ExitCode;
 use std::time::Duration;
 
 use nut_client::ClientError;
@@ -54,9 +53,6 @@ const PID_DIR: &str = "/run/nut";
 
 /// The user upslog becomes when started as root without `-u` (Debian's build).
 const DEFAULT_USER: &str = "nut";
-
-/// Set in the environment of the detached copy that logs in the background.
-const BACKGROUND_CHILD: &str = "NUT_RS_UPSLOG_BACKGROUND";
 
 /// The UPS definition error, after upsclient's own line.
 const INVALID_UPS: &str =
@@ -327,29 +323,6 @@ fn write_pid_file(pidbase: &str) {
     }
 }
 
-/// Whether this process is the detached copy that logs in the background.
-fn is_background_child() -> bool {
-    std::env::var_os(BACKGROUND_CHILD).is_some()
-}
-
-/// Starts the detached copy (same arguments, no terminal, own process group).
-fn detach() -> Result<(), ExitCode> {
-    let exe = std::env::current_exe().map_err(|_| ExitCode::FAILURE)?;
-    Command::new(exe)
-        .args(std::env::args_os().skip(1))
-        .env(BACKGROUND_CHILD, "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .spawn()
-        .map(|_| ())
-        .map_err(|error| {
-            eprintln!("fork: {error}");
-            ExitCode::FAILURE
-        })
-}
-
 /// The user to become when running as root (`-u`, else NUT's default).
 fn target_user(flags: &Flags) -> Option<&str> {
     nix::unistd::Uid::current()
@@ -492,14 +465,18 @@ fn run(flags: &Flags, stdout: &mut String) -> Result<ExitCode, ExitCode> {
     let to_stdout = logger.logfile == "-";
     let background = flags.background || (!to_stdout && !flags.foreground);
     if background {
-        if is_background_child() || !std::io::stdout().is_terminal() {
+        if !std::io::stdout().is_terminal() {
             stdout.clear();
         }
-        if !is_background_child() {
-            flush_stdout(stdout);
-            detach()?;
-            return Ok(ExitCode::SUCCESS);
-        }
+        flush_stdout(stdout);
+        let detached = nut_examples::daemon::detach().map_err(|error| {
+            eprintln!("{error}");
+            ExitCode::FAILURE
+        })?;
+        detached.ready(c"upslog").map_err(|error| {
+            eprintln!("{error}");
+            ExitCode::FAILURE
+        })?;
     }
     flush_stdout(stdout);
     let runtime = tokio::runtime::Builder::new_current_thread()
