@@ -1,38 +1,89 @@
-//! The blocking face: one `std` TCP connection, one request at a time.
+//! The blocking face: `std` sockets, rustls for STARTTLS, and a keep-alive thread when
+//! asked for.
+//!
+//! ```no_run
+//! use nut_client::blocking::Connection;
+//! use nut_client::{GetQuery, Options, Request, tls::TlsOptions};
+//! # fn main() -> Result<(), nut_client::ClientError> {
+//! let options = Options::long_lived().tls(TlsOptions::ca_file("/etc/nut/ca.pem")?.required(true));
+//! let mut ups = Connection::connect("ups.example", 3493, options)?;
+//! ups.authenticate("monuser", "secret")?;
+//! ups.login("myups")?;
+//! let get = |var: &str| Request::Get(GetQuery::Var { ups: "myups".into(), var: var.into() });
+//! let answers = ups.pipeline(vec![get("ups.status"), get("battery.charge")])?;
+//! assert_eq!(answers.len(), 2);
+//! # Ok(()) }
+//! ```
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::Duration;
 
 use nut_protocol::net::{
     ErrorCode, GetQuery, ListQuery, Request, Secret, TrackingId, TrackingStatus, VarType,
 };
+use rustls::{ClientConnection, StreamOwned};
 
 use crate::ClientError;
 use crate::commands::{self, Item, nut_commands};
-use crate::exchange::{Answer, Options, Pending, request_line};
+use crate::exchange::{self, Answer, Options, Pending, request_line};
+use crate::link::{Link, link_logic};
+use crate::tls::TlsOptions;
 
-/// A blocking connection to a upsd.
+/// A TCP stream, in clear text or under TLS.
 #[derive(Debug)]
-pub struct Connection {
-    writer: TcpStream,
-    reader: BufReader<TcpStream>,
+pub(crate) enum Stream {
+    Plain(TcpStream),
+    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
 }
 
-impl Connection {
-    /// Connects to `host:port` (the first address that answers).
-    pub fn connect(host: &str, port: u16, options: Options) -> Result<Connection, ClientError> {
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Stream::Plain(tcp) => tcp.read(buf),
+            Stream::Tls(tls) => tls.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Stream::Plain(tcp) => tcp.write(buf),
+            Stream::Tls(tls) => tls.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Stream::Plain(tcp) => tcp.flush(),
+            Stream::Tls(tls) => tls.flush(),
+        }
+    }
+}
+
+type Buffered = BufReader<Stream>;
+
+fn io_error(error: std::io::Error) -> ClientError {
+    match error.kind() {
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => ClientError::Timeout,
+        _ => ClientError::Io(error),
+    }
+}
+
+impl Link<Buffered> {
+    fn connect_tcp(host: &str, port: u16, options: &Options) -> Result<Buffered, ClientError> {
         let mut last = None;
+        let host = host.trim_start_matches('[').trim_end_matches(']');
         for address in (host, port).to_socket_addrs()? {
             match TcpStream::connect_timeout(&address, options.connect_timeout) {
                 Ok(stream) => {
                     stream.set_nodelay(true)?;
                     stream.set_read_timeout(Some(options.timeout))?;
                     stream.set_write_timeout(Some(options.timeout))?;
-                    let reader = BufReader::new(stream.try_clone()?);
-                    return Ok(Connection {
-                        writer: stream,
-                        reader,
-                    });
+                    return Ok(BufReader::new(Stream::Plain(stream)));
                 }
                 Err(error) => last = Some(error),
             }
@@ -43,35 +94,144 @@ impl Connection {
         ))
     }
 
-    /// Sends `request` and reads its whole answer.
-    pub fn call(&mut self, request: Request) -> Result<Answer, ClientError> {
-        self.writer.write_all(request_line(&request).as_bytes())?;
-        let mut pending = Pending::new(request);
-        let mut line = Vec::new();
-        loop {
-            line.clear();
-            let n = Read::by_ref(&mut self.reader)
-                .take(crate::exchange::MAX_LINE_LEN as u64 + 1)
-                .read_until(b'\n', &mut line)
-                .map_err(|e| match e.kind() {
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
-                        ClientError::Timeout
-                    }
-                    _ => ClientError::Io(e),
-                })?;
-            if n == 0 {
-                return Err(ClientError::Closed);
-            }
-            let text = line.strip_suffix(b"\n").unwrap_or(&line);
-            if let Some(answer) = pending.line(text)? {
-                return Ok(answer);
-            }
+    fn send(stream: &mut Buffered, bytes: &[u8], _timeout: Duration) -> Result<(), ClientError> {
+        let stream = stream.get_mut();
+        stream.write_all(bytes).map_err(io_error)?;
+        stream.flush().map_err(io_error)
+    }
+
+    fn receive(
+        stream: &mut Buffered,
+        line: &mut Vec<u8>,
+        _timeout: Duration,
+    ) -> Result<(), ClientError> {
+        line.clear();
+        let n = Read::by_ref(stream)
+            .take(exchange::MAX_LINE_LEN as u64 + 1)
+            .read_until(b'\n', line)
+            .map_err(io_error)?;
+        if n == 0 {
+            return Err(ClientError::Closed);
+        }
+        if line.last() == Some(&b'\n') {
+            line.pop();
+        }
+        Ok(())
+    }
+
+    fn handshake(
+        plain: Buffered,
+        host: &str,
+        tls: &TlsOptions,
+        timeout: Duration,
+    ) -> Result<Buffered, ClientError> {
+        if !plain.buffer().is_empty() {
+            return Err(ClientError::Protocol(String::from(
+                "clear-text bytes after OK STARTTLS",
+            )));
+        }
+        let Stream::Plain(tcp) = plain.into_inner() else {
+            return Err(ClientError::Protocol(String::from("TLS already started")));
+        };
+        let (config, name) = tls.client_config(host)?;
+        let connection =
+            ClientConnection::new(config, name).map_err(|e| ClientError::Tls(e.to_string()))?;
+        tcp.set_read_timeout(Some(timeout))?;
+        let mut stream = StreamOwned::new(connection, tcp);
+        while stream.conn.is_handshaking() {
+            stream
+                .conn
+                .complete_io(&mut stream.sock)
+                .map_err(|e| ClientError::Tls(e.to_string()))?;
+        }
+        Ok(BufReader::new(Stream::Tls(Box::new(stream))))
+    }
+
+    fn pause(duration: Duration) {
+        if !duration.is_zero() {
+            std::thread::sleep(duration);
         }
     }
 
-    fn pause(duration: std::time::Duration) {
+    link_logic!(;);
+}
+
+/// A blocking connection to a upsd. With [`Options::keepalive`], a thread sends `NETVER`
+/// when the connection has been quiet that long; it ends with the connection.
+#[derive(Debug)]
+pub struct Connection {
+    link: Arc<Mutex<Link<Buffered>>>,
+    _keepalive: Option<mpsc::Sender<()>>,
+}
+
+fn lock(link: &Mutex<Link<Buffered>>) -> MutexGuard<'_, Link<Buffered>> {
+    link.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Connection {
+    /// Connects to `host:port` (the first address that answers; IPv6 literals may be in
+    /// brackets), and starts TLS if `options` say so: a failed handshake fails here.
+    pub fn connect(host: &str, port: u16, options: Options) -> Result<Connection, ClientError> {
+        let keepalive = options.keepalive;
+        let mut link = Link::new(host, port, options);
+        link.open()?;
+        let link = Arc::new(Mutex::new(link));
+        let keepalive = keepalive.map(|every| keep_alive(Arc::downgrade(&link), every));
+        Ok(Connection {
+            link,
+            _keepalive: keepalive,
+        })
+    }
+
+    /// Sends `request` and reads its whole answer (reconnecting first, if the connection
+    /// broke and [`Options::reconnect`] is set).
+    pub fn call(&mut self, request: Request) -> Result<Answer, ClientError> {
+        lock(&self.link).call(request)
+    }
+
+    /// Sends independent `requests` at once and returns their answers in order: one round
+    /// trip instead of one per request.
+    pub fn pipeline(
+        &mut self,
+        requests: Vec<Request>,
+    ) -> Result<Vec<Result<Answer, ClientError>>, ClientError> {
+        lock(&self.link).pipeline(requests)
+    }
+
+    /// Connects again now (with back-off per [`Options::reconnect`]), logging in again.
+    pub fn reconnect(&mut self) -> Result<(), ClientError> {
+        lock(&self.link).reopen()
+    }
+
+    /// Whether the connection is up (as far as the last request knows).
+    pub fn is_connected(&self) -> bool {
+        lock(&self.link).stream.is_some()
+    }
+
+    /// Whether the connection runs under TLS.
+    pub fn is_tls(&self) -> bool {
+        matches!(
+            lock(&self.link).stream.as_ref().map(BufReader::get_ref),
+            Some(Stream::Tls(_))
+        )
+    }
+
+    fn pause(duration: Duration) {
         std::thread::sleep(duration);
     }
 
     nut_commands!(;);
+}
+
+/// Starts the keep-alive thread; it stops when the returned sender is dropped.
+fn keep_alive(link: Weak<Mutex<Link<Buffered>>>, every: Duration) -> mpsc::Sender<()> {
+    let (stop, stopped) = mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(every / 2) {
+            let Some(link) = link.upgrade() else { break };
+            lock(&link).keep_alive(every);
+        }
+    });
+    stop
 }

@@ -20,6 +20,17 @@ pub enum ClientError {
     /// The server closed the connection.
     #[error("Server disconnected")]
     Closed,
+    /// TLS could not be set up: bad certificate files, or a handshake that failed (wrong
+    /// CA, wrong host name, pin mismatch, server refusing our certificate).
+    #[error("TLS failure: {0}")]
+    Tls(String),
+    /// TLS is required but the server does not offer STARTTLS.
+    #[error("TLS required but the server does not offer STARTTLS")]
+    TlsRequired,
+    /// The connection broke earlier and is not re-established (no automatic reconnection,
+    /// or it gave up); call `reconnect`.
+    #[error("Not connected")]
+    NotConnected,
 }
 
 impl ClientError {

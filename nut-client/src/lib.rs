@@ -12,9 +12,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Status: the core, the blocking connection and the async client for every read command,
-//! authentication, SET, INSTCMD and tracking; TLS, reconnect and the upsmon logic come with
-//! issues #4 and #5.
+//! Every command of protocol 1.3, STARTTLS with certificate checks ([`tls`]), keep-alive,
+//! reconnection with back-off that logs in again, and pipelining, on both faces.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -23,12 +22,16 @@ pub mod blocking;
 mod commands;
 mod error;
 pub mod exchange;
+mod link;
 pub mod log_format;
+pub mod tls;
 #[cfg(feature = "tokio")]
 mod tokio_client;
 
 pub use commands::{Item, VarInfo};
 pub use error::ClientError;
-pub use exchange::{Answer, Options};
+pub use exchange::{Answer, Options, Reconnect};
+pub use nut_protocol::address::UpsAddress;
+pub use nut_protocol::net::{GetQuery, ListQuery, Request, Response};
 #[cfg(feature = "tokio")]
 pub use tokio_client::Client;

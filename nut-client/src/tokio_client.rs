@@ -1,73 +1,255 @@
-//! The async face on tokio: the same commands as [`crate::blocking::Connection`].
+//! The async face on tokio: the same commands, STARTTLS, pipelining and reconnection as
+//! [`crate::blocking::Connection`], with a keep-alive task when asked for.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), nut_client::ClientError> {
+//! let mut ups = nut_client::Client::connect("127.0.0.1", 3493, nut_client::Options::long_lived()).await?;
+//! println!("{}", ups.get_var("demo", "ups.status").await?);
+//! # Ok(()) }
+//! ```
+
+use std::pin::Pin;
+use std::sync::{Arc, Weak};
+use std::task::{Context, Poll};
+use std::time::Duration;
 
 use nut_protocol::net::{
     ErrorCode, GetQuery, ListQuery, Request, Secret, TrackingId, TrackingStatus, VarType,
 };
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::sync::Mutex;
 
 use crate::ClientError;
 use crate::commands::{self, Item, nut_commands};
-use crate::exchange::{Answer, Options, Pending, request_line};
+use crate::exchange::{self, Answer, Options, Pending, request_line};
+use crate::link::{Link, link_logic};
+use crate::tls::TlsOptions;
 
-/// An async connection to a upsd.
+/// A TCP stream, in clear text or under TLS.
 #[derive(Debug)]
-pub struct Client {
-    writer: OwnedWriteHalf,
-    reader: BufReader<OwnedReadHalf>,
-    options: Options,
+pub(crate) enum Stream {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
 }
 
-impl Client {
-    /// Connects to `host:port`.
-    pub async fn connect(host: &str, port: u16, options: Options) -> Result<Client, ClientError> {
-        let stream =
-            tokio::time::timeout(options.connect_timeout, TcpStream::connect((host, port)))
-                .await
-                .map_err(|_| ClientError::Timeout)??;
-        stream.set_nodelay(true)?;
-        let (read, writer) = stream.into_split();
-        Ok(Client {
-            writer,
-            reader: BufReader::new(read),
-            options,
-        })
+impl AsyncRead for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(tcp) => Pin::new(tcp).poll_read(cx, buf),
+            Stream::Tls(tls) => Pin::new(tls.as_mut()).poll_read(cx, buf),
+        }
     }
+}
 
-    /// Sends `request` and reads its whole answer.
-    pub async fn call(&mut self, request: Request) -> Result<Answer, ClientError> {
-        let timeout = self.options.timeout;
-        tokio::time::timeout(timeout, self.exchange(request))
-            .await
-            .map_err(|_| ClientError::Timeout)?
-    }
-
-    async fn exchange(&mut self, request: Request) -> Result<Answer, ClientError> {
-        self.writer
-            .write_all(request_line(&request).as_bytes())
-            .await?;
-        let mut pending = Pending::new(request);
-        let mut line = Vec::new();
-        loop {
-            line.clear();
-            let n = (&mut self.reader)
-                .take(crate::exchange::MAX_LINE_LEN as u64 + 1)
-                .read_until(b'\n', &mut line)
-                .await?;
-            if n == 0 {
-                return Err(ClientError::Closed);
-            }
-            let text = line.strip_suffix(b"\n").unwrap_or(&line);
-            if let Some(answer) = pending.line(text)? {
-                return Ok(answer);
-            }
+impl AsyncWrite for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(tcp) => Pin::new(tcp).poll_write(cx, buf),
+            Stream::Tls(tls) => Pin::new(tls.as_mut()).poll_write(cx, buf),
         }
     }
 
-    async fn pause(duration: std::time::Duration) {
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(tcp) => Pin::new(tcp).poll_flush(cx),
+            Stream::Tls(tls) => Pin::new(tls.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(tcp) => Pin::new(tcp).poll_shutdown(cx),
+            Stream::Tls(tls) => Pin::new(tls.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
+
+type Buffered = BufReader<Stream>;
+
+async fn within<T>(
+    timeout: Duration,
+    work: impl Future<Output = std::io::Result<T>>,
+) -> Result<T, ClientError> {
+    tokio::time::timeout(timeout, work)
+        .await
+        .map_err(|_| ClientError::Timeout)?
+        .map_err(ClientError::Io)
+}
+
+impl Link<Buffered> {
+    async fn connect_tcp(
+        host: &str,
+        port: u16,
+        options: &Options,
+    ) -> Result<Buffered, ClientError> {
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let stream = within(options.connect_timeout, TcpStream::connect((host, port))).await?;
+        stream.set_nodelay(true)?;
+        Ok(BufReader::new(Stream::Plain(stream)))
+    }
+
+    async fn send(
+        stream: &mut Buffered,
+        bytes: &[u8],
+        timeout: Duration,
+    ) -> Result<(), ClientError> {
+        let stream = stream.get_mut();
+        within(timeout, async {
+            stream.write_all(bytes).await?;
+            stream.flush().await
+        })
+        .await
+    }
+
+    async fn receive(
+        stream: &mut Buffered,
+        line: &mut Vec<u8>,
+        timeout: Duration,
+    ) -> Result<(), ClientError> {
+        line.clear();
+        let n = within(
+            timeout,
+            (&mut *stream)
+                .take(exchange::MAX_LINE_LEN as u64 + 1)
+                .read_until(b'\n', line),
+        )
+        .await?;
+        if n == 0 {
+            return Err(ClientError::Closed);
+        }
+        if line.last() == Some(&b'\n') {
+            line.pop();
+        }
+        Ok(())
+    }
+
+    async fn handshake(
+        plain: Buffered,
+        host: &str,
+        tls: &TlsOptions,
+        timeout: Duration,
+    ) -> Result<Buffered, ClientError> {
+        if !plain.buffer().is_empty() {
+            return Err(ClientError::Protocol(String::from(
+                "clear-text bytes after OK STARTTLS",
+            )));
+        }
+        let Stream::Plain(tcp) = plain.into_inner() else {
+            return Err(ClientError::Protocol(String::from("TLS already started")));
+        };
+        let (config, name) = tls.client_config(host)?;
+        let connector = tokio_rustls::TlsConnector::from(config);
+        let stream = tokio::time::timeout(timeout, connector.connect(name, tcp))
+            .await
+            .map_err(|_| ClientError::Timeout)?
+            .map_err(|e| ClientError::Tls(e.to_string()))?;
+        Ok(BufReader::new(Stream::Tls(Box::new(stream))))
+    }
+
+    async fn pause(duration: Duration) {
+        if !duration.is_zero() {
+            tokio::time::sleep(duration).await;
+        }
+    }
+
+    link_logic!(async; .await);
+}
+
+/// Stops the keep-alive task when the client goes.
+#[derive(Debug)]
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// An async connection to a upsd. With [`Options::keepalive`], a task sends `NETVER` when
+/// the connection has been quiet that long; it ends with the client.
+#[derive(Debug)]
+pub struct Client {
+    link: Arc<Mutex<Link<Buffered>>>,
+    _keepalive: Option<AbortOnDrop>,
+}
+
+impl Client {
+    /// Connects to `host:port` (IPv6 literals may be in brackets) and starts TLS if
+    /// `options` say so: a failed handshake fails here.
+    pub async fn connect(host: &str, port: u16, options: Options) -> Result<Client, ClientError> {
+        let keepalive = options.keepalive;
+        let mut link = Link::new(host, port, options);
+        link.open().await?;
+        let link = Arc::new(Mutex::new(link));
+        let keepalive = keepalive.map(|every| keep_alive(Arc::downgrade(&link), every));
+        Ok(Client {
+            link,
+            _keepalive: keepalive,
+        })
+    }
+
+    /// Sends `request` and reads its whole answer (reconnecting first, if the connection
+    /// broke and [`Options::reconnect`] is set).
+    pub async fn call(&mut self, request: Request) -> Result<Answer, ClientError> {
+        self.link.lock().await.call(request).await
+    }
+
+    /// Sends independent `requests` at once and returns their answers in order.
+    pub async fn pipeline(
+        &mut self,
+        requests: Vec<Request>,
+    ) -> Result<Vec<Result<Answer, ClientError>>, ClientError> {
+        self.link.lock().await.pipeline(requests).await
+    }
+
+    /// Connects again now (with back-off per [`Options::reconnect`]), logging in again.
+    pub async fn reconnect(&mut self) -> Result<(), ClientError> {
+        self.link.lock().await.reopen().await
+    }
+
+    /// Whether the connection is up (as far as the last request knows).
+    pub async fn is_connected(&self) -> bool {
+        self.link.lock().await.stream.is_some()
+    }
+
+    /// Whether the connection runs under TLS.
+    pub async fn is_tls(&self) -> bool {
+        matches!(
+            self.link
+                .lock()
+                .await
+                .stream
+                .as_ref()
+                .map(BufReader::get_ref),
+            Some(Stream::Tls(_))
+        )
+    }
+
+    async fn pause(duration: Duration) {
         tokio::time::sleep(duration).await;
     }
 
     nut_commands!(async; .await);
+}
+
+/// Starts the keep-alive task.
+fn keep_alive(link: Weak<Mutex<Link<Buffered>>>, every: Duration) -> AbortOnDrop {
+    AbortOnDrop(tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every / 2);
+        ticks.tick().await;
+        loop {
+            ticks.tick().await;
+            let Some(link) = link.upgrade() else { break };
+            link.lock().await.keep_alive(every).await;
+        }
+    }))
 }
