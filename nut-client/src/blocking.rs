@@ -157,7 +157,8 @@ impl Link<Buffered> {
 }
 
 /// A blocking connection to a upsd. With [`Options::keepalive`], a thread sends `NETVER`
-/// when the connection has been quiet that long; it ends with the connection.
+/// when nothing was sent for half that long, so the connection is never quiet for longer;
+/// it ends with the connection.
 #[derive(Debug)]
 pub struct Connection {
     link: Arc<Mutex<Link<Buffered>>>,
@@ -228,9 +229,10 @@ impl Connection {
 fn keep_alive(link: Weak<Mutex<Link<Buffered>>>, every: Duration) -> mpsc::Sender<()> {
     let (stop, stopped) = mpsc::channel::<()>();
     std::thread::spawn(move || {
+        let mut seen = 0;
         while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(every / 2) {
             let Some(link) = link.upgrade() else { break };
-            lock(&link).keep_alive(every);
+            lock(&link).keep_alive(&mut seen);
         }
     });
     stop

@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use nut_protocol::net::{ErrorCode, ListQuery, Request, Response, Secret};
+use nut_protocol::net::{ErrorCode, GetQuery, ListQuery, Request, Response, Secret};
 
 use crate::ClientError;
 use crate::tls::TlsOptions;
@@ -34,8 +34,8 @@ pub struct Options {
     pub timeout: Duration,
     /// STARTTLS right after connecting, with these settings.
     pub tls: Option<TlsOptions>,
-    /// Sends `NETVER` after this long without a request, so upsd (which drops clients
-    /// silent for 60 s) keeps the connection.
+    /// Never lets the connection be silent longer than this (sends `NETVER`), so upsd
+    /// (which drops clients silent for 60 s) keeps it.
     pub keepalive: Option<Duration>,
     /// Reconnects (with back-off, logging in again) when the connection breaks.
     pub reconnect: Option<Reconnect>,
@@ -351,6 +351,13 @@ impl Pending {
         }
         let response = Response::parse_for(&self.request, line)
             .map_err(|e| ClientError::Protocol(format!("{e}")))?;
+        if !echoes(&self.request, &response) {
+            return Err(ClientError::Protocol(format!(
+                "{} does not answer {}",
+                response.to_line(),
+                self.request.to_line()
+            )));
+        }
         match (&mut self.list, response) {
             (None, Response::Err { code, .. }) => Err(ClientError::Server(code)),
             (None, Response::BeginList(query)) => {
@@ -382,6 +389,34 @@ impl Pending {
                 self.request.to_line()
             ))),
         }
+    }
+}
+
+/// Whether the names `response` echoes are those `request` asked about (upsd echoes them
+/// as sent; compared without case). Kinds are checked by the parser.
+fn echoes(request: &Request, response: &Response) -> bool {
+    let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+    match (request, response) {
+        (Request::Get(GetQuery::Var { ups, var }), Response::Var { ups: u, var: v, .. })
+        | (Request::Get(GetQuery::Type { ups, var }), Response::Type { ups: u, var: v, .. })
+        | (Request::Get(GetQuery::Desc { ups, var }), Response::Desc { ups: u, var: v, .. })
+        | (
+            Request::Get(GetQuery::CmdDesc { ups, cmd: var }),
+            Response::CmdDesc { ups: u, cmd: v, .. },
+        )
+        | (Request::List(ListQuery::Enum { ups, var }), Response::Enum { ups: u, var: v, .. })
+        | (Request::List(ListQuery::Range { ups, var }), Response::Range { ups: u, var: v, .. }) => {
+            same(ups, u) && same(var, v)
+        }
+        (Request::Get(GetQuery::UpsDesc { ups }), Response::UpsDesc { ups: u, .. })
+        | (Request::Get(GetQuery::NumLogins { ups }), Response::NumLogins { ups: u, .. })
+        | (Request::List(ListQuery::Var { ups }), Response::Var { ups: u, .. })
+        | (Request::List(ListQuery::Rw { ups }), Response::Rw { ups: u, .. })
+        | (Request::List(ListQuery::Cmd { ups }), Response::Cmd { ups: u, .. })
+        | (Request::List(ListQuery::Client { ups }), Response::Client { ups: u, .. }) => {
+            same(ups, u)
+        }
+        _ => true,
     }
 }
 

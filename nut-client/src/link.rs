@@ -3,8 +3,6 @@
 //! again). A face supplies the I/O as associated functions of `Link<its stream>`:
 //! `connect_tcp`, `send`, `receive`, `handshake` and `pause`.
 
-use std::time::Instant;
-
 use crate::exchange::{Options, SessionMemory};
 
 /// A connection to one upsd: the stream (none while broken) and what is needed to rebuild it.
@@ -15,7 +13,8 @@ pub(crate) struct Link<S> {
     pub(crate) options: Options,
     pub(crate) stream: Option<S>,
     pub(crate) memory: SessionMemory,
-    pub(crate) last_used: Instant,
+    /// Requests sent so far (the keep-alive looks for silence by it).
+    pub(crate) exchanges: u64,
 }
 
 impl<S> Link<S> {
@@ -27,7 +26,7 @@ impl<S> Link<S> {
             options,
             stream: None,
             memory: SessionMemory::default(),
-            last_used: Instant::now(),
+            exchanges: 0,
         }
     }
 }
@@ -40,6 +39,7 @@ macro_rules! link_logic {
         $($async)? fn exchange(&mut self, request: &Request) -> Result<Answer, ClientError> {
             let timeout = self.options.timeout;
             let stream = self.stream.as_mut().ok_or(ClientError::NotConnected)?;
+            self.exchanges += 1;
             Self::send(stream, request_line(request).as_bytes(), timeout)$($await)*?;
             let mut pending = Pending::new(request.clone());
             let mut line = Vec::new();
@@ -71,7 +71,6 @@ macro_rules! link_logic {
                     return Err(error);
                 }
             }
-            self.last_used = std::time::Instant::now();
             Ok(())
         }
 
@@ -85,7 +84,15 @@ macro_rules! link_logic {
             let mut last = ClientError::NotConnected;
             for attempt in 0..policy.attempts.max(1) {
                 Self::pause(policy.backoff(attempt))$($await)*;
-                match self.open()$($await)* {
+                // A server that accepts and drops is not back: it must answer.
+                let opened = match self.open()$($await)* {
+                    Ok(()) => self.exchange(&Request::NetVer)$($await)*.map(|_| ()),
+                    Err(error) => Err(error),
+                };
+                if opened.is_err() {
+                    self.stream = None;
+                }
+                match opened {
                     Ok(()) => return Ok(()),
                     // Refusals and TLS failures do not get better by trying again.
                     Err(error @ (ClientError::Server(_) | ClientError::Tls(_) | ClientError::TlsRequired)) => {
@@ -125,7 +132,6 @@ macro_rules! link_logic {
                 Err(error) if exchange::breaks_connection(error) => self.stream = None,
                 Err(_) => {}
             }
-            self.last_used = std::time::Instant::now();
             result
         }
 
@@ -147,7 +153,7 @@ macro_rules! link_logic {
                     outcome
                 }
             };
-            self.last_used = std::time::Instant::now();
+            self.exchanges += 1;
             if let Err(error) = result {
                 self.stream = None;
                 return Err(error);
@@ -161,17 +167,17 @@ macro_rules! link_logic {
             Ok(answers)
         }
 
-        /// Sends `NETVER` if nothing was asked for `every` (so upsd keeps the connection);
-        /// a broken link is left for the next call to mend.
-        $($async)? fn keep_alive(&mut self, every: std::time::Duration) {
-            if self.stream.is_some() && self.last_used.elapsed() >= every {
+        /// Sends `NETVER` if nothing was sent since the last look (`seen`, updated), so upsd
+        /// keeps the connection; a broken link is left for the next call to mend.
+        $($async)? fn keep_alive(&mut self, seen: &mut u64) {
+            if self.stream.is_some() && self.exchanges == *seen {
                 if let Err(error) = self.exchange(&Request::NetVer)$($await)* {
                     if exchange::breaks_connection(&error) {
                         self.stream = None;
                     }
                 }
-                self.last_used = std::time::Instant::now();
             }
+            *seen = self.exchanges;
         }
     };
 }

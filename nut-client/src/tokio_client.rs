@@ -175,7 +175,8 @@ impl Drop for AbortOnDrop {
 }
 
 /// An async connection to a upsd. With [`Options::keepalive`], a task sends `NETVER` when
-/// the connection has been quiet that long; it ends with the client.
+/// nothing was sent for half that long, so the connection is never quiet for longer; it
+/// ends with the client.
 #[derive(Debug)]
 pub struct Client {
     link: Arc<Mutex<Link<Buffered>>>,
@@ -246,10 +247,11 @@ fn keep_alive(link: Weak<Mutex<Link<Buffered>>>, every: Duration) -> AbortOnDrop
     AbortOnDrop(tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every / 2);
         ticks.tick().await;
+        let mut seen = 0;
         loop {
             ticks.tick().await;
             let Some(link) = link.upgrade() else { break };
-            link.lock().await.keep_alive(every).await;
+            link.lock().await.keep_alive(&mut seen).await;
         }
     }))
 }

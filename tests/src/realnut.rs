@@ -303,6 +303,15 @@ pub fn start_our_upsd(
     started
 }
 
+/// The real upsd and ours on the sandbox's config, each on a free port: `[real, ours]`.
+pub fn start_real_and_our_upsd(sandbox: &mut Sandbox) -> [u16; 2] {
+    let real = free_port();
+    sandbox.start_real_upsd(real);
+    let ours = free_port();
+    start_our_upsd(sandbox, ours, |_| {});
+    [real, ours]
+}
+
 /// A client's result as compared in interop tests: exit status, stdout, and stderr without
 /// the NSS start-up notice Debian's clients print ("Init SSL without certificate database").
 pub fn shown_without_nss_notice(output: &Output) -> String {

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use nut_client::blocking::Connection;
 use nut_client::{Client, ClientError};
 use nut_protocol::net::{ErrorCode, TrackingStatus, ValueKind};
-use nut_tests::realnut::{Sandbox, USERS, free_port, start_our_upsd, wait_until};
+use nut_tests::realnut::{Sandbox, USERS, start_real_and_our_upsd, wait_until};
 
 const UPS_CONF: &str = "[dummy]\n\tdriver = dummy-ups\n\tport = usbhid-ups.dev\n\tdesc = \"dummy-ups usbhid-ups.dev\"\n\n\
 [pyups]\n\tdriver = pydrv\n\tport = enum-range.pydev\n\tdesc = \"pydrv emulated UPS pyups\"\n";
@@ -22,10 +22,7 @@ fn setup() -> (Sandbox, u16, u16) {
     sandbox.write("upsd.users", USERS);
     sandbox.start_real_driver("dummy");
     sandbox.start_pydrv("pyups", &sandbox.etc().join("enum-range.pydev"));
-    let real = free_port();
-    sandbox.start_real_upsd(real);
-    let ours = free_port();
-    start_our_upsd(&sandbox, ours, |_| {});
+    let [real, ours] = start_real_and_our_upsd(&mut sandbox);
     for port in [real, ours] {
         wait_until(
             || {

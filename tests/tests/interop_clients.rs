@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::Output;
 
-use nut_tests::realnut::{Sandbox, free_port, wait_until};
+use nut_tests::realnut::{Sandbox, wait_until};
 
 fn devices() -> Vec<(String, PathBuf)> {
     let dir = nut_tests::fixtures_dir().join("dev");
@@ -39,10 +39,7 @@ fn real_clients_print_the_same_against_our_upsd_and_the_real_one() {
     for (name, _) in &devices {
         sandbox.start_real_driver(name);
     }
-    let real = free_port();
-    sandbox.start_real_upsd(real);
-    let ours = free_port();
-    nut_tests::realnut::start_our_upsd(&sandbox, ours, |_| {});
+    let [real, ours] = nut_tests::realnut::start_real_and_our_upsd(&mut sandbox);
 
     // Both servers have every driver's data once `upsc` stops reporting the WAIT placeholder
     // or a missing driver.
