@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod daemon;
+pub mod json;
 
 use std::process::ExitCode;
 use std::time::Duration;
