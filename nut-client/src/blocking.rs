@@ -222,7 +222,10 @@ impl Connection {
         std::thread::sleep(duration);
     }
 
-    nut_commands!(;);
+    nut_commands!(
+        "# fn main() -> Result<(), nut_client::ClientError> {\n# let mut ups = nut_client::blocking::Connection::connect(\"127.0.0.1\", 3493, Default::default())?;\n",
+        "" ; ;
+    );
 }
 
 /// Starts the keep-alive thread; it stops when the returned sender is dropped.

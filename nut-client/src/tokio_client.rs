@@ -239,7 +239,10 @@ impl Client {
         tokio::time::sleep(duration).await;
     }
 
-    nut_commands!(async; .await);
+    nut_commands!(
+        "# async fn run() -> Result<(), nut_client::ClientError> {\n# let mut ups = nut_client::Client::connect(\"127.0.0.1\", 3493, Default::default()).await?;\n",
+        ".await" ; async ; .await
+    );
 }
 
 /// Starts the keep-alive task.
