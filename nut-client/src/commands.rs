@@ -16,17 +16,6 @@ pub struct Item {
     pub value: String,
 }
 
-/// What `upsrw` shows of a variable: type, description, value, enums and ranges.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VarInfo {
-    /// Variable name.
-    pub name: String,
-    /// Current value.
-    pub value: String,
-    /// Its type.
-    pub var_type: VarType,
-}
-
 pub(crate) fn items(answer: Answer) -> Result<Vec<Item>, ClientError> {
     let Answer::List(responses) = answer else {
         return Err(unexpected(&answer));

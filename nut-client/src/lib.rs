@@ -28,7 +28,7 @@ pub mod tls;
 #[cfg(feature = "tokio")]
 mod tokio_client;
 
-pub use commands::{Item, VarInfo};
+pub use commands::Item;
 pub use error::ClientError;
 pub use exchange::{Answer, Options, Reconnect};
 pub use nut_protocol::address::UpsAddress;
