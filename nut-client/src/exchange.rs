@@ -91,7 +91,7 @@ impl Options {
     /// ```
     /// use std::time::Duration;
     /// use nut_client::{Options, Reconnect};
-    /// let options = nut_client::Options::long_lived();
+    /// let options = Options::long_lived();
     /// assert_eq!(options.keepalive, Some(Duration::from_secs(30)));
     /// assert_eq!(options.reconnect, Some(Reconnect::default()));
     /// assert_eq!(options.timeout, Options::default().timeout);
