@@ -159,6 +159,17 @@ impl Link<Buffered> {
 /// A blocking connection to a upsd. With [`Options::keepalive`], a thread sends `NETVER`
 /// when nothing was sent for half that long, so the connection is never quiet for longer;
 /// it ends with the connection.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use nut_client::{Options, blocking::Connection};
+/// # fn main() -> Result<(), nut_client::ClientError> {
+/// let options = Options::long_lived().timeout(Duration::from_secs(5));
+/// let mut ups = Connection::connect("127.0.0.1", 3493, options)?;
+/// let charge: f64 = ups.get_var("demo", "battery.charge")?.parse().unwrap_or(0.0);
+/// println!("{charge} %");
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct Connection {
     link: Arc<Mutex<Link<Buffered>>>,
@@ -173,6 +184,19 @@ fn lock(link: &Mutex<Link<Buffered>>) -> MutexGuard<'_, Link<Buffered>> {
 impl Connection {
     /// Connects to `host:port` (the first address that answers; IPv6 literals may be in
     /// brackets), and starts TLS if `options` say so: a failed handshake fails here.
+    ///
+    /// ```no_run
+    /// use nut_client::{ClientError, Options, blocking::Connection, tls::TlsOptions};
+    /// # fn main() -> Result<(), ClientError> {
+    /// let clear = Connection::connect("127.0.0.1", 3493, Options::default())?;
+    /// assert!(!clear.is_tls());
+    /// let options = Options::default().tls(TlsOptions::ca_file("/etc/nut/ca.pem")?.required(true));
+    /// match Connection::connect("127.0.0.1", 3493, options) {
+    ///     Err(ClientError::TlsRequired) => eprintln!("this upsd has no STARTTLS"),
+    ///     other => assert!(other?.is_tls()),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn connect(host: &str, port: u16, options: Options) -> Result<Connection, ClientError> {
         let keepalive = options.keepalive;
         let mut link = Link::new(host, port, options);
@@ -187,12 +211,35 @@ impl Connection {
 
     /// Sends `request` and reads its whole answer (reconnecting first, if the connection
     /// broke and [`Options::reconnect`] is set).
+    ///
+    /// ```no_run
+    /// use nut_client::{Answer, GetQuery, Request, Response};
+    /// # fn main() -> Result<(), nut_client::ClientError> {
+    /// let mut ups = nut_client::blocking::Connection::connect("127.0.0.1", 3493, Default::default())?;
+    /// let request = Request::Get(GetQuery::NumLogins { ups: "demo".into() });
+    /// if let Answer::Line(Response::NumLogins { count, .. }) = ups.call(request)? {
+    ///     println!("{count} clients logged in");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn call(&mut self, request: Request) -> Result<Answer, ClientError> {
         lock(&self.link).call(request)
     }
 
     /// Sends independent `requests` at once and returns their answers in order: one round
     /// trip instead of one per request.
+    ///
+    /// ```no_run
+    /// use nut_client::{GetQuery, Request};
+    /// # fn main() -> Result<(), nut_client::ClientError> {
+    /// let mut ups = nut_client::blocking::Connection::connect("127.0.0.1", 3493, Default::default())?;
+    /// let get = |var: &str| Request::Get(GetQuery::Var { ups: "demo".into(), var: var.into() });
+    /// let answers = ups.pipeline(vec![get("ups.status"), get("battery.charge")])?;
+    /// for answer in answers {
+    ///     println!("{answer:?}"); // an `ERR` for one variable does not spoil the others
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn pipeline(
         &mut self,
         requests: Vec<Request>,
@@ -201,16 +248,44 @@ impl Connection {
     }
 
     /// Connects again now (with back-off per [`Options::reconnect`]), logging in again.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), nut_client::ClientError> {
+    /// let mut ups = nut_client::blocking::Connection::connect("127.0.0.1", 3493, Default::default())?;
+    /// if ups.ver().is_err() && !ups.is_connected() {
+    ///     ups.reconnect()?;
+    /// }
+    /// assert!(ups.is_connected());
+    /// # Ok(()) }
+    /// ```
     pub fn reconnect(&mut self) -> Result<(), ClientError> {
         lock(&self.link).reopen()
     }
 
     /// Whether the connection is up (as far as the last request knows).
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), nut_client::ClientError> {
+    /// let mut ups = nut_client::blocking::Connection::connect("127.0.0.1", 3493, Default::default())?;
+    /// assert!(ups.is_connected());
+    /// ups.logout()?; // upsd closes the connection after `OK Goodbye`
+    /// # Ok(()) }
+    /// ```
     pub fn is_connected(&self) -> bool {
         lock(&self.link).stream.is_some()
     }
 
     /// Whether the connection runs under TLS.
+    ///
+    /// ```no_run
+    /// use nut_client::{Options, blocking::Connection, tls::TlsOptions};
+    /// # fn main() -> Result<(), nut_client::ClientError> {
+    /// // STARTTLS if the server offers it, clear text otherwise:
+    /// let options = Options::default().tls(TlsOptions::system_roots()?);
+    /// let ups = Connection::connect("127.0.0.1", 3493, options)?;
+    /// println!("encrypted: {}", ups.is_tls());
+    /// # Ok(()) }
+    /// ```
     pub fn is_tls(&self) -> bool {
         matches!(
             lock(&self.link).stream.as_ref().map(BufReader::get_ref),

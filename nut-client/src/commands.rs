@@ -8,6 +8,15 @@ use crate::ClientError;
 use crate::exchange::{Answer, unexpected};
 
 /// A `LIST` item reduced to what callers use: a name and a value.
+///
+/// ```no_run
+/// # fn main() -> Result<(), nut_client::ClientError> {
+/// let mut ups = nut_client::blocking::Connection::connect("127.0.0.1", 3493, Default::default())?;
+/// for nut_client::Item { name, value } in ups.list_vars("demo")? {
+///     println!("{name}: {value}"); // e.g. "ups.status: OL"
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
     /// Variable, command, UPS or client name.

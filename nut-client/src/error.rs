@@ -3,6 +3,15 @@
 use nut_protocol::net::ErrorCode;
 
 /// Why a request failed.
+///
+/// ```
+/// use nut_client::ClientError;
+/// use nut_protocol::net::ErrorCode;
+/// let refused = ClientError::Server(ErrorCode::UnknownUps);
+/// assert_eq!(refused.to_string(), "Unknown UPS");
+/// assert_eq!(ClientError::Timeout.to_string(), "Timeout");
+/// assert_eq!(ClientError::Closed.to_string(), "Server disconnected");
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     /// The server answered `ERR <code>`.
@@ -37,6 +46,19 @@ impl ClientError {
     /// The message NUT's clients print after `Error: `, e.g. `Unknown UPS` or
     /// `Connection failure: Connection refused` (the C library's wording, without Rust's
     /// "(os error N)").
+    ///
+    /// ```
+    /// use nut_client::ClientError;
+    /// use nut_protocol::net::ErrorCode;
+    /// let refused = std::io::Error::from_raw_os_error(111); // ECONNREFUSED on Linux
+    /// # if cfg!(target_os = "linux") {
+    /// assert_eq!(
+    ///     ClientError::Io(refused).nut_message(),
+    ///     "Connection failure: Connection refused"
+    /// );
+    /// # }
+    /// assert_eq!(ClientError::Server(ErrorCode::DataStale).nut_message(), "Data stale");
+    /// ```
     pub fn nut_message(&self) -> String {
         match self {
             ClientError::Io(io) => {
@@ -53,6 +75,16 @@ impl ClientError {
 
     /// What `upsrw -s` and `upscmd` print when upsd refuses the request:
     /// `Unexpected response from upsd: ERR <CODE>`; other errors as `Error: <message>`.
+    ///
+    /// ```
+    /// use nut_client::ClientError;
+    /// use nut_protocol::net::ErrorCode;
+    /// assert_eq!(
+    ///     ClientError::Server(ErrorCode::AccessDenied).refusal_message(),
+    ///     "Unexpected response from upsd: ERR ACCESS-DENIED"
+    /// );
+    /// assert_eq!(ClientError::Timeout.refusal_message(), "Error: Timeout");
+    /// ```
     pub fn refusal_message(&self) -> String {
         match self {
             ClientError::Server(code) => format!(
@@ -64,6 +96,14 @@ impl ClientError {
     }
 
     /// The server's error code, if the server answered `ERR`.
+    ///
+    /// ```
+    /// use nut_client::ClientError;
+    /// use nut_protocol::net::ErrorCode;
+    /// let refused = ClientError::Server(ErrorCode::VarNotSupported);
+    /// assert_eq!(refused.code(), Some(&ErrorCode::VarNotSupported));
+    /// assert_eq!(ClientError::Closed.code(), None);
+    /// ```
     pub fn code(&self) -> Option<&ErrorCode> {
         match self {
             ClientError::Server(code) => Some(code),

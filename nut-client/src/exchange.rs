@@ -1,5 +1,15 @@
 //! The protocol core without I/O: what to send for a request, and how the answer's lines are
 //! collected and checked. Both faces ([`crate::blocking`], [`crate::Client`]) only move bytes.
+//!
+//! ```
+//! use nut_client::exchange::{Answer, Pending, request_line};
+//! use nut_client::{GetQuery, Request, Response};
+//! let request = Request::Get(GetQuery::Var { ups: "ups".into(), var: "ups.status".into() });
+//! assert_eq!(request_line(&request), "GET VAR ups ups.status\n"); // what to send
+//! let mut pending = Pending::new(request);
+//! let answer = pending.line(b"VAR ups ups.status \"OL\"").unwrap(); // what came back
+//! assert!(matches!(answer, Some(Answer::Line(Response::Var { value, .. })) if value == "OL"));
+//! ```
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -10,8 +20,29 @@ use crate::ClientError;
 use crate::tls::TlsOptions;
 
 /// Longest answer line accepted (NUT's own buffer is 512 bytes).
+///
+/// ```
+/// use nut_client::exchange::{MAX_LINE_LEN, Pending};
+/// use nut_client::{ClientError, Request};
+/// let mut line = b"1.3".to_vec();
+/// line.resize(MAX_LINE_LEN + 1, b' ');
+/// let mut pending = Pending::new(Request::NetVer);
+/// assert!(matches!(pending.line(&line), Err(ClientError::Protocol(_))));
+/// ```
 pub const MAX_LINE_LEN: usize = 4096;
 /// Most items accepted in one list.
+///
+/// ```
+/// use nut_client::exchange::{MAX_LIST_ITEMS, Pending};
+/// use nut_client::{ClientError, ListQuery, Request};
+/// let mut pending = Pending::new(Request::List(ListQuery::Cmd { ups: "ups".into() }));
+/// pending.line(b"BEGIN LIST CMD ups").unwrap();
+/// for _ in 0..MAX_LIST_ITEMS {
+///     assert_eq!(pending.line(b"CMD ups beeper.on").unwrap(), None);
+/// }
+/// let error = pending.line(b"CMD ups beeper.on").unwrap_err();
+/// assert_eq!(error.to_string(), "Protocol error: list too long");
+/// ```
 pub const MAX_LIST_ITEMS: usize = 100_000;
 
 /// Connection options: timeouts, STARTTLS, keep-alive and reconnection.
@@ -56,6 +87,15 @@ impl Default for Options {
 impl Options {
     /// For a connection held for long: keep-alive every 30 s and automatic reconnection
     /// ([`Reconnect::default`]).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use nut_client::{Options, Reconnect};
+    /// let options = Options::long_lived();
+    /// assert_eq!(options.keepalive, Some(Duration::from_secs(30)));
+    /// assert_eq!(options.reconnect, Some(Reconnect::default()));
+    /// assert_eq!(options.timeout, Options::default().timeout);
+    /// ```
     pub fn long_lived() -> Options {
         Options {
             keepalive: Some(Duration::from_secs(30)),
@@ -65,30 +105,67 @@ impl Options {
     }
 
     /// With this answer timeout.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let options = nut_client::Options::default().timeout(Duration::from_secs(2));
+    /// assert_eq!(options.timeout, Duration::from_secs(2));
+    /// assert_eq!(options.connect_timeout, Duration::from_secs(10));
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Options {
         self.timeout = timeout;
         self
     }
 
     /// With this connect timeout.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let options = nut_client::Options::default().connect_timeout(Duration::from_secs(3));
+    /// assert_eq!(options.connect_timeout, Duration::from_secs(3));
+    /// assert_eq!(options.timeout, Duration::from_secs(10));
+    /// ```
     pub fn connect_timeout(mut self, timeout: Duration) -> Options {
         self.connect_timeout = timeout;
         self
     }
 
     /// With STARTTLS.
+    ///
+    /// ```
+    /// use nut_client::{Options, tls::TlsOptions};
+    /// let options = Options::default().tls(TlsOptions::insecure().required(true));
+    /// assert!(options.tls.is_some_and(|tls| tls.is_required()));
+    /// assert!(Options::default().tls.is_none());
+    /// ```
     pub fn tls(mut self, tls: TlsOptions) -> Options {
         self.tls = Some(tls);
         self
     }
 
     /// With (or without) keep-alive.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let options = nut_client::Options::long_lived().keepalive(None);
+    /// assert_eq!(options.keepalive, None);
+    /// let options = options.keepalive(Some(Duration::from_secs(20)));
+    /// assert_eq!(options.keepalive, Some(Duration::from_secs(20)));
+    /// ```
     pub fn keepalive(mut self, every: Option<Duration>) -> Options {
         self.keepalive = every;
         self
     }
 
     /// With (or without) automatic reconnection.
+    ///
+    /// ```
+    /// use nut_client::{Options, Reconnect};
+    /// let patient = Reconnect { attempts: 20, ..Reconnect::default() };
+    /// let options = Options::default().reconnect(Some(patient));
+    /// assert_eq!(options.reconnect.map(|policy| policy.attempts), Some(20));
+    /// assert!(Options::long_lived().reconnect(None).reconnect.is_none());
+    /// ```
     pub fn reconnect(mut self, reconnect: Option<Reconnect>) -> Options {
         self.reconnect = reconnect;
         self
@@ -129,6 +206,19 @@ impl Default for Reconnect {
 
 impl Reconnect {
     /// The wait before try number `attempt` (0 for the first).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use nut_client::Reconnect;
+    /// let policy = Reconnect {
+    ///     attempts: 4,
+    ///     first_backoff: Duration::from_secs(1),
+    ///     max_backoff: Duration::from_secs(3),
+    /// };
+    /// let waits: Vec<u64> = (0..4).map(|n| policy.backoff(n).as_secs()).collect();
+    /// assert_eq!(waits, [0, 1, 2, 3]);
+    /// assert_eq!(policy.backoff(u32::MAX), Duration::from_secs(3));
+    /// ```
     pub fn backoff(&self, attempt: u32) -> Duration {
         if attempt == 0 {
             return Duration::ZERO;
@@ -165,6 +255,18 @@ pub struct SessionMemory {
 
 impl SessionMemory {
     /// Remembers `request` after the server accepted it.
+    ///
+    /// ```
+    /// use nut_client::exchange::SessionMemory;
+    /// use nut_client::Request;
+    /// let mut memory = SessionMemory::default();
+    /// memory.note(&Request::Login { ups: "ups".into() });
+    /// memory.note(&Request::Login { ups: "ups".into() }); // remembered once
+    /// memory.note(&Request::Ver); // nothing to replay
+    /// assert_eq!(memory.replay(), [Request::Login { ups: "ups".into() }]);
+    /// memory.note(&Request::Logout); // forgets the session
+    /// assert!(memory.replay().is_empty());
+    /// ```
     pub fn note(&mut self, request: &Request) {
         match request {
             Request::Username { username } => self.username = Some(username.clone()),
@@ -182,6 +284,17 @@ impl SessionMemory {
     }
 
     /// The requests that bring a new connection to the same point, in order.
+    ///
+    /// ```
+    /// use nut_client::exchange::SessionMemory;
+    /// use nut_client::Request;
+    /// let mut memory = SessionMemory::default();
+    /// memory.note(&Request::Primary { ups: "ups".into() });
+    /// memory.note(&Request::SetTracking { enabled: true });
+    /// memory.note(&Request::Username { username: "admin".into() });
+    /// let lines: Vec<String> = memory.replay().iter().map(Request::to_line).collect();
+    /// assert_eq!(lines, ["USERNAME admin", "SET TRACKING ON", "PRIMARY ups"]);
+    /// ```
     pub fn replay(&self) -> Vec<Request> {
         let mut requests = Vec::new();
         if let Some(username) = &self.username {
@@ -209,6 +322,15 @@ impl SessionMemory {
 
 /// Whether `request` may be sent again after the connection broke before its answer: only
 /// questions (`GET`, `LIST`, `VER`, …), never a change (`SET`, `INSTCMD`, `FSD`, …).
+///
+/// ```
+/// use nut_client::exchange::is_question;
+/// use nut_client::{ListQuery, Request};
+/// assert!(is_question(&Request::List(ListQuery::Ups)));
+/// assert!(is_question(&Request::NetVer));
+/// assert!(!is_question(&Request::Fsd { ups: "ups".into() }));
+/// assert!(!is_question(&Request::Login { ups: "ups".into() }));
+/// ```
 pub fn is_question(request: &Request) -> bool {
     matches!(
         request,
@@ -223,11 +345,28 @@ pub fn is_question(request: &Request) -> bool {
 
 /// Whether `error` leaves the connection unusable (anything but an `ERR` answer: after a
 /// timeout or a garbled answer the stream is out of step).
+///
+/// ```
+/// use nut_client::ClientError;
+/// use nut_client::exchange::breaks_connection;
+/// use nut_protocol::net::ErrorCode;
+/// assert!(!breaks_connection(&ClientError::Server(ErrorCode::UnknownUps)));
+/// assert!(breaks_connection(&ClientError::Timeout));
+/// assert!(breaks_connection(&ClientError::Protocol("garbled".into())));
+/// ```
 pub fn breaks_connection(error: &ClientError) -> bool {
     !matches!(error, ClientError::Server(_))
 }
 
 /// What STARTTLS's answer means for the connection.
+///
+/// ```
+/// use nut_client::exchange::{Answer, TlsStart, tls_start};
+/// use nut_client::{Response, tls::TlsOptions};
+/// use nut_protocol::net::OkReply;
+/// let ok = Answer::Line(Response::Ok(OkReply::StartTls));
+/// assert_eq!(tls_start(Ok(ok), &TlsOptions::insecure()).unwrap(), TlsStart::Handshake);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TlsStart {
     /// `OK STARTTLS`: hand the socket to TLS now.
@@ -237,6 +376,17 @@ pub enum TlsStart {
 }
 
 /// Reads the answer to `STARTTLS` under `tls`.
+///
+/// ```
+/// use nut_client::exchange::{TlsStart, tls_start};
+/// use nut_client::{ClientError, tls::TlsOptions};
+/// use nut_protocol::net::ErrorCode;
+/// let no_tls = || Err(ClientError::Server(ErrorCode::FeatureNotConfigured));
+/// let optional = TlsOptions::insecure();
+/// assert_eq!(tls_start(no_tls(), &optional).unwrap(), TlsStart::Clear);
+/// let required = TlsOptions::insecure().required(true);
+/// assert!(matches!(tls_start(no_tls(), &required), Err(ClientError::TlsRequired)));
+/// ```
 pub fn tls_start(
     answer: Result<Answer, ClientError>,
     tls: &TlsOptions,
@@ -253,6 +403,20 @@ pub fn tls_start(
 
 /// Collects the answers of several requests sent back to back (pipelining): upsd answers
 /// in order, so each line belongs to the oldest request still unanswered.
+///
+/// ```
+/// use nut_client::exchange::{Answer, Pipeline};
+/// use nut_client::{ClientError, GetQuery, Request};
+/// let get = |var: &str| Request::Get(GetQuery::Var { ups: "ups".into(), var: var.into() });
+/// let (lines, mut pipeline) = Pipeline::new(vec![get("ups.status"), get("no.such")])?;
+/// assert_eq!(lines, "GET VAR ups ups.status\nGET VAR ups no.such\n");
+/// assert!(!pipeline.line(b"VAR ups ups.status \"OB LB\"")?);
+/// assert!(pipeline.line(b"ERR VAR-NOT-SUPPORTED")?);
+/// let answers = pipeline.into_answers();
+/// assert!(matches!(answers[0], Ok(Answer::Line(_))));
+/// assert!(matches!(answers[1], Err(ClientError::Server(_))));
+/// # Ok::<(), ClientError>(())
+/// ```
 #[derive(Debug)]
 pub struct Pipeline {
     waiting: VecDeque<Pending>,
@@ -262,6 +426,15 @@ pub struct Pipeline {
 impl Pipeline {
     /// The lines to send (all at once) and the collector of their answers. Requests that
     /// change the connection itself (`STARTTLS`, `LOGOUT`) cannot be pipelined.
+    ///
+    /// ```
+    /// use nut_client::exchange::Pipeline;
+    /// use nut_client::Request;
+    /// let (lines, pipeline) = Pipeline::new(vec![Request::Ver, Request::NetVer]).unwrap();
+    /// assert_eq!(lines, "VER\nNETVER\n");
+    /// assert!(!pipeline.is_done());
+    /// assert!(Pipeline::new(vec![Request::Ver, Request::StartTls]).is_err());
+    /// ```
     pub fn new(requests: Vec<Request>) -> Result<(String, Pipeline), ClientError> {
         let mut lines = String::new();
         let mut waiting = VecDeque::with_capacity(requests.len());
@@ -281,6 +454,18 @@ impl Pipeline {
 
     /// Feeds one received line; `true` once every request is answered. An `ERR` is that
     /// request's answer; a line that fits no request is an error for the whole pipeline.
+    ///
+    /// ```
+    /// use nut_client::exchange::Pipeline;
+    /// use nut_client::{ListQuery, Request};
+    /// let list = Request::List(ListQuery::Var { ups: "ups".into() });
+    /// let (_, mut pipeline) = Pipeline::new(vec![list, Request::NetVer]).unwrap();
+    /// assert!(!pipeline.line(b"BEGIN LIST VAR ups").unwrap());
+    /// assert!(!pipeline.line(b"VAR ups ups.status \"OL\"").unwrap());
+    /// assert!(!pipeline.line(b"END LIST VAR ups").unwrap());
+    /// assert!(pipeline.line(b"1.3").unwrap()); // NETVER's answer: all done
+    /// assert!(pipeline.line(b"1.3").is_err()); // nothing more was asked
+    /// ```
     pub fn line(&mut self, line: &[u8]) -> Result<bool, ClientError> {
         let Some(front) = self.waiting.front_mut() else {
             return Err(ClientError::Protocol(String::from(
@@ -299,17 +484,49 @@ impl Pipeline {
     }
 
     /// Whether every request is answered.
+    ///
+    /// ```
+    /// use nut_client::exchange::Pipeline;
+    /// use nut_client::Request;
+    /// let (_, mut pipeline) = Pipeline::new(vec![Request::NetVer]).unwrap();
+    /// assert!(!pipeline.is_done());
+    /// pipeline.line(b"1.3").unwrap();
+    /// assert!(pipeline.is_done());
+    /// assert!(Pipeline::new(Vec::new()).unwrap().1.is_done());
+    /// ```
     pub fn is_done(&self) -> bool {
         self.waiting.is_empty()
     }
 
     /// The answers, in the order of the requests.
+    ///
+    /// ```
+    /// use nut_client::exchange::{Answer, Pipeline};
+    /// use nut_client::{Request, Response};
+    /// let (_, mut pipeline) = Pipeline::new(vec![Request::NetVer, Request::Help]).unwrap();
+    /// pipeline.line(b"1.3").unwrap();
+    /// pipeline.line(b"Commands: HELP VER").unwrap();
+    /// let answers: Vec<Answer> = pipeline.into_answers().into_iter().map(Result::unwrap).collect();
+    /// assert_eq!(answers[0], Answer::Line(Response::ProtocolVersion { text: "1.3".into() }));
+    /// assert_eq!(answers[1], Answer::Line(Response::Help { text: "Commands: HELP VER".into() }));
+    /// ```
     pub fn into_answers(self) -> Vec<Result<Answer, ClientError>> {
         self.answers
     }
 }
 
 /// A complete answer.
+///
+/// ```
+/// use nut_client::exchange::{Answer, Pending};
+/// use nut_client::{ListQuery, Request, Response};
+/// let mut pending = Pending::new(Request::List(ListQuery::Ups));
+/// assert_eq!(pending.line(b"BEGIN LIST UPS").unwrap(), None);
+/// assert_eq!(pending.line(b"UPS ups \"Demo UPS\"").unwrap(), None);
+/// let answer = pending.line(b"END LIST UPS").unwrap();
+/// let ups = Response::Ups { ups: "ups".into(), description: "Demo UPS".into() };
+/// assert_eq!(answer, Some(Answer::List(vec![ups])));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
     /// A one-line answer.
@@ -319,6 +536,13 @@ pub enum Answer {
 }
 
 /// The line to send for `request` (with LF).
+///
+/// ```
+/// use nut_client::exchange::request_line;
+/// use nut_client::Request;
+/// assert_eq!(request_line(&Request::Login { ups: "ups".into() }), "LOGIN ups\n");
+/// assert_eq!(request_line(&Request::Ver), "VER\n");
+/// ```
 pub fn request_line(request: &Request) -> String {
     let mut line = request.to_line();
     line.push('\n');
@@ -326,6 +550,16 @@ pub fn request_line(request: &Request) -> String {
 }
 
 /// Collects the answer to one request from the lines that arrive.
+///
+/// ```
+/// use nut_client::exchange::{Answer, Pending};
+/// use nut_client::{GetQuery, Request, Response};
+/// let get = Request::Get(GetQuery::Var { ups: "ups".into(), var: "ups.status".into() });
+/// let mut pending = Pending::new(get);
+/// let answer = pending.line(b"VAR ups ups.status \"OL\"").unwrap();
+/// let status = Response::Var { ups: "ups".into(), var: "ups.status".into(), value: "OL".into() };
+/// assert_eq!(answer, Some(Answer::Line(status)));
+/// ```
 #[derive(Debug)]
 pub struct Pending {
     request: Request,
@@ -334,6 +568,15 @@ pub struct Pending {
 
 impl Pending {
     /// Waits for the answer to `request`.
+    ///
+    /// ```
+    /// use nut_client::exchange::{Answer, Pending};
+    /// use nut_client::{Request, Response};
+    /// let mut pending = Pending::new(Request::Ver);
+    /// let answer = pending.line(b"Network UPS Tools upsd 2.8.0").unwrap();
+    /// let text = "Network UPS Tools upsd 2.8.0".to_string();
+    /// assert_eq!(answer, Some(Answer::Line(Response::Version { text })));
+    /// ```
     pub fn new(request: Request) -> Pending {
         Pending {
             request,
@@ -342,6 +585,19 @@ impl Pending {
     }
 
     /// Feeds one received line (without LF); `Some` once the answer is complete.
+    ///
+    /// ```
+    /// use nut_client::exchange::Pending;
+    /// use nut_client::{ClientError, GetQuery, Request};
+    /// use nut_protocol::net::ErrorCode;
+    /// let get = || Request::Get(GetQuery::Var { ups: "ups".into(), var: "ups.status".into() });
+    /// // An ERR answer is the server's refusal...
+    /// let refused = Pending::new(get()).line(b"ERR UNKNOWN-UPS").unwrap_err();
+    /// assert_eq!(refused.code(), Some(&ErrorCode::UnknownUps));
+    /// // ...and an answer about another variable is not taken for this one.
+    /// let wrong = Pending::new(get()).line(b"VAR ups battery.charge \"100\"");
+    /// assert!(matches!(wrong, Err(ClientError::Protocol(_))));
+    /// ```
     pub fn line(&mut self, line: &[u8]) -> Result<Option<Answer>, ClientError> {
         if line.len() > MAX_LINE_LEN {
             return Err(ClientError::Protocol(format!(
@@ -427,6 +683,13 @@ fn same_query(a: &ListQuery, b: &ListQuery) -> bool {
 }
 
 /// An `OK…` answer, or the error.
+///
+/// ```
+/// use nut_client::exchange::{Answer, expect_ok};
+/// use nut_client::Response;
+/// assert_eq!(expect_ok(Answer::Line(Response::ok())).unwrap(), Response::ok());
+/// assert!(expect_ok(Answer::List(Vec::new())).is_err());
+/// ```
 pub fn expect_ok(answer: Answer) -> Result<Response, ClientError> {
     match answer {
         Answer::Line(response @ Response::Ok(_)) => Ok(response),
@@ -435,11 +698,27 @@ pub fn expect_ok(answer: Answer) -> Result<Response, ClientError> {
 }
 
 /// The error for an answer of the wrong kind.
+///
+/// ```
+/// use nut_client::exchange::{Answer, unexpected};
+/// use nut_client::{ClientError, Response};
+/// let error = unexpected(&Answer::Line(Response::ok()));
+/// assert!(matches!(&error, ClientError::Protocol(text) if text.starts_with("unexpected answer")));
+/// ```
 pub fn unexpected(answer: &Answer) -> ClientError {
     ClientError::Protocol(format!("unexpected answer {answer:?}"))
 }
 
 /// Maps a server error code that means "no such thing" to `None`.
+///
+/// ```
+/// use nut_client::exchange::not_supported;
+/// use nut_client::ClientError;
+/// use nut_protocol::net::ErrorCode;
+/// let missing = ClientError::Server(ErrorCode::VarNotSupported);
+/// assert_eq!(not_supported(missing).unwrap(), None);
+/// assert!(not_supported(ClientError::Server(ErrorCode::AccessDenied)).is_err());
+/// ```
 pub fn not_supported(error: ClientError) -> Result<Option<String>, ClientError> {
     match error {
         ClientError::Server(ErrorCode::VarNotSupported) => Ok(None),

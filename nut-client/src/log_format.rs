@@ -30,16 +30,53 @@ use std::fmt::Write as _;
 use chrono::{DateTime, FixedOffset};
 
 /// upslog's default format (`-f` not given).
+///
+/// ```
+/// use nut_client::log_format::{Context, DEFAULT_FORMAT, LogFormat};
+/// let format = LogFormat::parse(DEFAULT_FORMAT).unwrap();
+/// let now = chrono::DateTime::parse_from_rfc3339("2026-11-24T09:05:07+00:00").unwrap();
+/// let context = Context { now, ups: "ups@localhost", host: "vm", pid: 1 };
+/// let line = format.render(&context, |name| (name == "ups.status").then(|| "OL".into()));
+/// assert_eq!(line, "20261124 090507 NA NA NA [OL] NA NA");
+/// ```
 pub const DEFAULT_FORMAT: &str = "%TIME @Y@m@d @H@M@S% %VAR battery.charge% %VAR input.voltage% \
 %VAR ups.load% [%VAR ups.status%] %VAR ups.temperature% %VAR input.frequency%";
 
 /// What upslog prints for a variable the UPS does not have (or cannot be read).
+///
+/// ```
+/// use nut_client::log_format::{Context, LogFormat, NOT_AVAILABLE};
+/// let now = chrono::DateTime::from_timestamp(0, 0).unwrap().fixed_offset();
+/// let context = Context { now, ups: "ups", host: "vm", pid: 1 };
+/// let line = LogFormat::parse("%VAR battery.charge%").unwrap().render(&context, |_| None);
+/// assert_eq!(line, NOT_AVAILABLE);
+/// ```
 pub const NOT_AVAILABLE: &str = "NA";
 
 /// What upslog prints for an escape it does not know.
+///
+/// ```
+/// use nut_client::log_format::{Context, INVALID, LogFormat};
+/// let now = chrono::DateTime::from_timestamp(0, 0).unwrap().fixed_offset();
+/// let context = Context { now, ups: "ups", host: "vm", pid: 1 };
+/// let line = LogFormat::parse("%NOPE% 100%").unwrap().render(&context, |_| None);
+/// assert_eq!(line, format!("{INVALID} 100{INVALID}"));
+/// ```
 pub const INVALID: &str = "INVALID";
 
 /// One piece of a parsed format.
+///
+/// ```
+/// use nut_client::log_format::{LogFormat, Part};
+/// let format = LogFormat::parse("%ETIME% 100%% %VAR ups.load% %TIME @H:@M%").unwrap();
+/// assert_eq!(format.parts(), [
+///     Part::EpochTime,
+///     Part::Literal(" 100% ".into()),
+///     Part::Var("ups.load".into()),
+///     Part::Literal(" ".into()),
+///     Part::Time("%H:%M".into()),
+/// ]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Part {
     /// Text copied as it is (`%%` becomes a `%` here).
@@ -61,6 +98,13 @@ pub enum Part {
 }
 
 /// A format string upslog cannot use.
+///
+/// ```
+/// use nut_client::log_format::{FormatError, LogFormat};
+/// let error = LogFormat::parse("%TIME%").unwrap_err();
+/// assert_eq!(error, FormatError::TimeWithoutFormat { escape: "TIME".into() });
+/// assert!(error.to_string().starts_with("%TIME escape without a format"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FormatError {
     /// `%TIME…%` without a space before its strftime format (the real upslog crashes).
@@ -72,12 +116,28 @@ pub enum FormatError {
 }
 
 /// A parsed upslog format: literal text and escapes, in order.
+///
+/// ```
+/// use nut_client::log_format::{Context, LogFormat};
+/// let format = LogFormat::parse("%HOST% %PID% %UPSHOST% %ETIME%").unwrap();
+/// let now = chrono::DateTime::from_timestamp(1_000_000_000, 0).unwrap().fixed_offset();
+/// let context = Context { now, ups: "ups@nas", host: "vm", pid: 42 };
+/// assert_eq!(format.render(&context, |_| None), "vm 42 ups@nas 1000000000");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogFormat {
     parts: Vec<Part>,
 }
 
 /// What a line is made of besides variable values.
+///
+/// ```
+/// use nut_client::log_format::{Context, LogFormat};
+/// let now = chrono::DateTime::parse_from_rfc3339("2026-01-02T03:04:05+01:00").unwrap();
+/// let context = Context { now, ups: "ups@nas", host: "vm", pid: 7 };
+/// let format = LogFormat::parse("%TIME @F @T@z% %UPSHOST%").unwrap();
+/// assert_eq!(format.render(&context, |_| None), "2026-01-02 03:04:05+0100 ups@nas");
+/// ```
 #[derive(Debug, Clone)]
 pub struct Context<'a> {
     /// The local time of the line.
@@ -92,6 +152,13 @@ pub struct Context<'a> {
 
 impl LogFormat {
     /// Parses `text` into its parts.
+    ///
+    /// ```
+    /// use nut_client::log_format::{LogFormat, Part};
+    /// let format = LogFormat::parse("load %var ups.load%").unwrap(); // any case
+    /// assert_eq!(format.parts(), [Part::Literal("load ".into()), Part::Var("ups.load".into())]);
+    /// assert!(LogFormat::parse("%TIME%").is_err());
+    /// ```
     pub fn parse(text: &str) -> Result<LogFormat, FormatError> {
         let mut parts = Vec::new();
         let mut rest = text;
@@ -117,11 +184,25 @@ impl LogFormat {
     }
 
     /// The parts, in order.
+    ///
+    /// ```
+    /// use nut_client::log_format::{LogFormat, Part};
+    /// let format = LogFormat::parse("%PID%%UPSHOST%%VAR%").unwrap();
+    /// assert_eq!(format.parts(), [Part::Pid, Part::UpsHost, Part::Invalid]);
+    /// ```
     pub fn parts(&self) -> &[Part] {
         &self.parts
     }
 
     /// The names of the variables the format reads, in order (repeats included).
+    ///
+    /// ```
+    /// use nut_client::log_format::{DEFAULT_FORMAT, LogFormat};
+    /// let format = LogFormat::parse(DEFAULT_FORMAT).unwrap();
+    /// let names: Vec<&str> = format.variables().collect();
+    /// assert_eq!(names[..2], ["battery.charge", "input.voltage"]);
+    /// assert_eq!(names.len(), 6);
+    /// ```
     pub fn variables(&self) -> impl Iterator<Item = &str> {
         self.parts.iter().filter_map(|part| match part {
             Part::Var(name) => Some(name.as_str()),
@@ -131,6 +212,16 @@ impl LogFormat {
 
     /// One log line (without its newline). `lookup` gives a variable's value, `None` for
     /// `NA`.
+    ///
+    /// ```
+    /// use nut_client::log_format::{Context, LogFormat};
+    /// let format = LogFormat::parse("[%VAR ups.status%] %VAR battery.charge%%%").unwrap();
+    /// let now = chrono::DateTime::from_timestamp(0, 0).unwrap().fixed_offset();
+    /// let context = Context { now, ups: "ups", host: "vm", pid: 1 };
+    /// let values = [("ups.status", "OB LB"), ("battery.charge", "9")];
+    /// let lookup = |name: &str| values.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string());
+    /// assert_eq!(format.render(&context, lookup), "[OB LB] 9%");
+    /// ```
     pub fn render(
         &self,
         context: &Context<'_>,
@@ -257,6 +348,13 @@ fn conversion(text: &str) -> Option<Conversion<'_>> {
 }
 
 /// C's `strftime(format, localtime(now))` in the C locale.
+///
+/// ```
+/// use nut_client::log_format::strftime;
+/// let now = chrono::DateTime::parse_from_rfc3339("2026-11-24T09:05:07+00:00").unwrap();
+/// assert_eq!(strftime("%Y-%m-%d %H:%M:%S %Z", &now), "2026-11-24 09:05:07 UTC");
+/// assert_eq!(strftime("%a %-d %b, %Q", &now), "Tue 24 Nov, %Q"); // unknown: as written
+/// ```
 pub fn strftime(format: &str, now: &DateTime<FixedOffset>) -> String {
     let mut out = String::new();
     let mut rest = format;

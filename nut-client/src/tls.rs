@@ -31,7 +31,14 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 
 use crate::ClientError;
 
-/// How the server's certificate is checked.
+/// How the server's certificate is checked. [`TlsOptions`] holds one; its `Debug` shows
+/// which (a pin in hex, never the certificates themselves).
+///
+/// ```
+/// use nut_client::tls::{TlsOptions, Verify};
+/// assert_eq!(format!("{:?}", Verify::Pin([0xab; 32])), format!("Pin({})", "ab".repeat(32)));
+/// assert!(format!("{:?}", TlsOptions::insecure()).contains("verify: Insecure"));
+/// ```
 #[derive(Clone)]
 pub enum Verify {
     /// Against these trusted roots (a CA file, or the system's), with the host name.
@@ -60,7 +67,17 @@ struct ClientCertificate {
     key: Arc<PrivateKeyDer<'static>>,
 }
 
-/// STARTTLS settings of a connection.
+/// STARTTLS settings of a connection: made by one of [`TlsOptions::ca_file`],
+/// [`TlsOptions::system_roots`], [`TlsOptions::pinned`] or [`TlsOptions::insecure`], then
+/// refined.
+///
+/// ```
+/// use nut_client::tls::TlsOptions;
+/// let tls = TlsOptions::insecure().server_name("ups.example");
+/// let shown = format!("{tls:?}");
+/// assert!(shown.contains("server_name: Some(\"ups.example\")"));
+/// assert!(shown.contains("required: false"));
+/// ```
 #[derive(Clone)]
 pub struct TlsOptions {
     verify: Verify,
@@ -82,6 +99,20 @@ impl std::fmt::Debug for TlsOptions {
 
 impl TlsOptions {
     /// Trusts the CA certificates of a PEM file.
+    ///
+    /// ```
+    /// use nut_client::{ClientError, tls::TlsOptions};
+    /// # let dir = std::env::temp_dir().join(format!("nut-client-doc-ca-file-{}", std::process::id()));
+    /// # std::fs::create_dir_all(&dir).unwrap();
+    /// # let key = rcgen::KeyPair::generate().unwrap();
+    /// # let ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap().self_signed(&key).unwrap();
+    /// std::fs::write(dir.join("ca.pem"), ca.pem()).unwrap();
+    /// let tls = TlsOptions::ca_file(dir.join("ca.pem")).unwrap();
+    /// assert!(format!("{tls:?}").contains("Roots(1 certificates)"));
+    /// std::fs::write(dir.join("empty.pem"), "").unwrap();
+    /// let empty = TlsOptions::ca_file(dir.join("empty.pem"));
+    /// assert!(matches!(empty, Err(ClientError::Tls(text)) if text.ends_with("no certificate")));
+    /// ```
     pub fn ca_file(path: impl AsRef<Path>) -> Result<TlsOptions, ClientError> {
         let path = path.as_ref();
         let mut roots = RootCertStore::empty();
@@ -101,6 +132,15 @@ impl TlsOptions {
 
     /// Trusts the system's CA certificates (as OpenSSL finds them; `SSL_CERT_FILE` and
     /// `SSL_CERT_DIR` are honoured).
+    ///
+    /// ```
+    /// use nut_client::{ClientError, tls::TlsOptions};
+    /// match TlsOptions::system_roots() {
+    ///     Ok(tls) => assert!(format!("{tls:?}").contains("Roots(")),
+    ///     // A system without CA certificates (a bare container) says so.
+    ///     Err(error) => assert!(matches!(error, ClientError::Tls(_))),
+    /// }
+    /// ```
     pub fn system_roots() -> Result<TlsOptions, ClientError> {
         let found = rustls_native_certs::load_native_certs();
         let mut roots = RootCertStore::empty();
@@ -115,12 +155,30 @@ impl TlsOptions {
     }
 
     /// Accepts only the server certificate whose DER has this SHA-256 fingerprint.
+    ///
+    /// ```
+    /// use nut_client::tls::{TlsOptions, fingerprint};
+    /// # let key = rcgen::KeyPair::generate().unwrap();
+    /// # let cert = rcgen::CertificateParams::new(vec!["ups.example".into()]).unwrap().self_signed(&key).unwrap();
+    /// // `cert` is upsd's certificate, obtained out of band.
+    /// let pin = fingerprint(cert.der());
+    /// let tls = TlsOptions::pinned(pin);
+    /// assert!(tls.client_config("ups.example").is_ok());
+    /// assert!(format!("{tls:?}").contains(&format!("Pin({:02x}", pin[0])));
+    /// ```
     pub fn pinned(sha256: [u8; 32]) -> TlsOptions {
         TlsOptions::with(Verify::Pin(sha256))
     }
 
     /// Accepts any server certificate: encryption without authentication. An explicit
     /// opt-in, for tests and for servers whose certificate cannot be checked otherwise.
+    ///
+    /// ```
+    /// use nut_client::tls::TlsOptions;
+    /// let tls = TlsOptions::insecure();
+    /// assert!(!tls.is_required());
+    /// assert!(tls.client_config("127.0.0.1").is_ok());
+    /// ```
     pub fn insecure() -> TlsOptions {
         TlsOptions::with(Verify::Insecure)
     }
@@ -136,6 +194,14 @@ impl TlsOptions {
 
     /// The name the certificate must carry (NUT's `CERTHOST`); by default the host
     /// connected to.
+    ///
+    /// ```
+    /// use nut_client::tls::TlsOptions;
+    /// use rustls_pki_types::ServerName;
+    /// let tls = TlsOptions::insecure().server_name("ups.example");
+    /// let (_, name) = tls.client_config("192.0.2.7").unwrap();
+    /// assert_eq!(name, ServerName::try_from("ups.example").unwrap());
+    /// ```
     pub fn server_name(mut self, name: impl Into<String>) -> TlsOptions {
         self.server_name = Some(name.into());
         self
@@ -144,17 +210,45 @@ impl TlsOptions {
     /// With `true`, a server without STARTTLS is an error ([`ClientError::TlsRequired`],
     /// NUT's `FORCESSL`); with `false` (the default) the connection stays in clear text
     /// when the server answers `ERR FEATURE-NOT-CONFIGURED`.
+    ///
+    /// ```
+    /// use nut_client::tls::TlsOptions;
+    /// assert!(TlsOptions::insecure().required(true).is_required());
+    /// assert!(!TlsOptions::insecure().required(true).required(false).is_required());
+    /// ```
     pub fn required(mut self, required: bool) -> TlsOptions {
         self.required = required;
         self
     }
 
     /// Whether a server without STARTTLS is refused.
+    ///
+    /// ```
+    /// use nut_client::tls::TlsOptions;
+    /// assert!(!TlsOptions::insecure().is_required()); // the default
+    /// assert!(TlsOptions::pinned([0; 32]).required(true).is_required());
+    /// ```
     pub fn is_required(&self) -> bool {
         self.required
     }
 
     /// Presents this certificate chain and key (PEM files) when the server asks.
+    ///
+    /// ```
+    /// use nut_client::tls::TlsOptions;
+    /// # let dir = std::env::temp_dir().join(format!("nut-client-doc-client-cert-{}", std::process::id()));
+    /// # std::fs::create_dir_all(&dir).unwrap();
+    /// # let key = rcgen::KeyPair::generate().unwrap();
+    /// # let cert = rcgen::CertificateParams::new(vec!["monitor".into()]).unwrap().self_signed(&key).unwrap();
+    /// std::fs::write(dir.join("client.pem"), cert.pem()).unwrap();
+    /// std::fs::write(dir.join("client.key"), key.serialize_pem()).unwrap();
+    /// let tls = TlsOptions::insecure()
+    ///     .client_certificate(dir.join("client.pem"), dir.join("client.key"))
+    ///     .unwrap();
+    /// let (config, _) = tls.client_config("127.0.0.1").unwrap();
+    /// assert!(config.client_auth_cert_resolver.has_certs());
+    /// assert!(TlsOptions::insecure().client_certificate(dir.join("none.pem"), dir.join("client.key")).is_err());
+    /// ```
     pub fn client_certificate(
         mut self,
         chain: impl AsRef<Path>,
@@ -174,6 +268,15 @@ impl TlsOptions {
     }
 
     /// The rustls configuration and the name to present for a connection to `host`.
+    ///
+    /// ```
+    /// use nut_client::tls::TlsOptions;
+    /// use rustls_pki_types::ServerName;
+    /// let (config, name) = TlsOptions::insecure().client_config("[::1]").unwrap();
+    /// assert!(matches!(name, ServerName::IpAddress(_)));
+    /// assert!(!config.client_auth_cert_resolver.has_certs());
+    /// assert!(TlsOptions::insecure().client_config("not a host name").is_err());
+    /// ```
     pub fn client_config(
         &self,
         host: &str,
@@ -212,6 +315,14 @@ impl TlsOptions {
 }
 
 /// The SHA-256 fingerprint of a certificate's DER, as [`TlsOptions::pinned`] takes it.
+///
+/// ```
+/// use nut_client::tls::fingerprint;
+/// let digest = fingerprint(b"");
+/// assert_eq!(digest.len(), 32);
+/// assert_eq!(digest[..4], [0xe3, 0xb0, 0xc4, 0x42]); // SHA-256 of no bytes: e3b0c442…
+/// assert_ne!(fingerprint(b"a"), digest);
+/// ```
 pub fn fingerprint(der: &[u8]) -> [u8; 32] {
     let digest = ring::digest::digest(&ring::digest::SHA256, der);
     let mut out = [0u8; 32];

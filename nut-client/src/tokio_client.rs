@@ -177,6 +177,16 @@ impl Drop for AbortOnDrop {
 /// An async connection to a upsd. With [`Options::keepalive`], a task sends `NETVER` when
 /// nothing was sent for half that long, so the connection is never quiet for longer; it
 /// ends with the client.
+///
+/// ```no_run
+/// use nut_client::{Client, Options};
+/// # async fn run() -> Result<(), nut_client::ClientError> {
+/// let mut ups = Client::connect("127.0.0.1", 3493, Options::long_lived()).await?;
+/// for item in ups.list_ups().await? {
+///     println!("{}: {}", item.name, item.value);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct Client {
     link: Arc<Mutex<Link<Buffered>>>,
@@ -186,6 +196,17 @@ pub struct Client {
 impl Client {
     /// Connects to `host:port` (IPv6 literals may be in brackets) and starts TLS if
     /// `options` say so: a failed handshake fails here.
+    ///
+    /// ```no_run
+    /// use nut_client::{Client, ClientError, Options, tls::TlsOptions};
+    /// # async fn run() -> Result<(), ClientError> {
+    /// let options = Options::default().tls(TlsOptions::ca_file("/etc/nut/ca.pem")?.required(true));
+    /// match Client::connect("127.0.0.1", 3493, options).await {
+    ///     Err(ClientError::TlsRequired) => eprintln!("this upsd has no STARTTLS"),
+    ///     other => assert!(other?.is_tls().await),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn connect(host: &str, port: u16, options: Options) -> Result<Client, ClientError> {
         let keepalive = options.keepalive;
         let mut link = Link::new(host, port, options);
@@ -200,11 +221,32 @@ impl Client {
 
     /// Sends `request` and reads its whole answer (reconnecting first, if the connection
     /// broke and [`Options::reconnect`] is set).
+    ///
+    /// ```no_run
+    /// use nut_client::{Answer, GetQuery, Request, Response};
+    /// # async fn run() -> Result<(), nut_client::ClientError> {
+    /// let mut ups = nut_client::Client::connect("127.0.0.1", 3493, Default::default()).await?;
+    /// let request = Request::Get(GetQuery::NumLogins { ups: "demo".into() });
+    /// if let Answer::Line(Response::NumLogins { count, .. }) = ups.call(request).await? {
+    ///     println!("{count} clients logged in");
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn call(&mut self, request: Request) -> Result<Answer, ClientError> {
         self.link.lock().await.call(request).await
     }
 
     /// Sends independent `requests` at once and returns their answers in order.
+    ///
+    /// ```no_run
+    /// use nut_client::{GetQuery, Request};
+    /// # async fn run() -> Result<(), nut_client::ClientError> {
+    /// let mut ups = nut_client::Client::connect("127.0.0.1", 3493, Default::default()).await?;
+    /// let get = |var: &str| Request::Get(GetQuery::Var { ups: "demo".into(), var: var.into() });
+    /// let answers = ups.pipeline(vec![get("ups.status"), get("battery.charge")]).await?;
+    /// assert_eq!(answers.len(), 2);
+    /// # Ok(()) }
+    /// ```
     pub async fn pipeline(
         &mut self,
         requests: Vec<Request>,
@@ -213,16 +255,44 @@ impl Client {
     }
 
     /// Connects again now (with back-off per [`Options::reconnect`]), logging in again.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), nut_client::ClientError> {
+    /// let mut ups = nut_client::Client::connect("127.0.0.1", 3493, Default::default()).await?;
+    /// if ups.ver().await.is_err() && !ups.is_connected().await {
+    ///     ups.reconnect().await?;
+    /// }
+    /// assert!(ups.is_connected().await);
+    /// # Ok(()) }
+    /// ```
     pub async fn reconnect(&mut self) -> Result<(), ClientError> {
         self.link.lock().await.reopen().await
     }
 
     /// Whether the connection is up (as far as the last request knows).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), nut_client::ClientError> {
+    /// let mut ups = nut_client::Client::connect("127.0.0.1", 3493, Default::default()).await?;
+    /// assert!(ups.is_connected().await);
+    /// ups.logout().await?; // upsd closes the connection after `OK Goodbye`
+    /// # Ok(()) }
+    /// ```
     pub async fn is_connected(&self) -> bool {
         self.link.lock().await.stream.is_some()
     }
 
     /// Whether the connection runs under TLS.
+    ///
+    /// ```no_run
+    /// use nut_client::{Client, Options, tls::TlsOptions};
+    /// # async fn run() -> Result<(), nut_client::ClientError> {
+    /// // STARTTLS if the server offers it, clear text otherwise:
+    /// let options = Options::default().tls(TlsOptions::system_roots()?);
+    /// let ups = Client::connect("127.0.0.1", 3493, options).await?;
+    /// println!("encrypted: {}", ups.is_tls().await);
+    /// # Ok(()) }
+    /// ```
     pub async fn is_tls(&self) -> bool {
         matches!(
             self.link
