@@ -26,24 +26,55 @@ pub struct Detached {
 /// parent waits for [`Detached::ready`] and exits. Call it before any thread is started
 /// (before the tokio runtime is built).
 pub fn detach() -> Result<Detached, String> {
+    match fork_with_pipe()? {
+        Forked::Parent { read, child } => std::process::exit(wait_for_child(read, child)),
+        Forked::Child { write } => {
+            nix::unistd::setsid().map_err(|e| format!("setsid: {e}"))?;
+            Ok(Detached { ready: write })
+        }
+    }
+}
+
+/// One side of a fork joined by a pipe from the child to the parent.
+#[derive(Debug)]
+pub enum Forked {
+    /// In the parent: the pipe's read end and the child.
+    Parent {
+        /// What the child writes arrives here (EOF once it has exited).
+        read: File,
+        /// The child process.
+        child: Pid,
+    },
+    /// In the child: the pipe's write end.
+    Child {
+        /// What is written here reaches the parent.
+        write: File,
+    },
+}
+
+/// Forks with a pipe from the child to the parent. Call it while the process has a single
+/// thread (before any runtime is built).
+pub fn fork_with_pipe() -> Result<Forked, String> {
     let (read, write) = nix::unistd::pipe().map_err(|e| format!("pipe: {e}"))?;
     // SAFETY: called at start-up while the process has a single thread, so the child is a
     // complete copy and may run any code.
     #[allow(unsafe_code)]
     let forked = unsafe { nix::unistd::fork() }.map_err(|e| format!("fork: {e}"))?;
-    match forked {
+    Ok(match forked {
         ForkResult::Parent { child } => {
             drop(write);
-            std::process::exit(wait_for_child(File::from(read), child))
+            Forked::Parent {
+                read: File::from(read),
+                child,
+            }
         }
         ForkResult::Child => {
             drop(read);
-            nix::unistd::setsid().map_err(|e| format!("setsid: {e}"))?;
-            Ok(Detached {
-                ready: File::from(write),
-            })
+            Forked::Child {
+                write: File::from(write),
+            }
         }
-    }
+    })
 }
 
 /// The parent's exit code: 0 once the child reports ready, else the child's own status.

@@ -19,6 +19,8 @@ pub struct Sandbox {
     root: PathBuf,
     children: Vec<Child>,
     drivers: Vec<(String, Child)>,
+    /// Process groups started by [`Sandbox::spawn_group`].
+    groups: Vec<u32>,
 }
 
 /// The users every sandbox has (the golden transcript's).
@@ -84,6 +86,7 @@ impl Sandbox {
         Sandbox {
             root,
             children: Vec::new(),
+            groups: Vec::new(),
             drivers: Vec::new(),
         }
     }
@@ -202,6 +205,30 @@ impl Sandbox {
         wait_for_port(port);
     }
 
+    /// Starts `program` with the sandbox's environment in a process group of its own (so
+    /// the programs it forks go too), its stderr in `<program>-<n>.log` at the sandbox root;
+    /// the whole group is killed when the sandbox is dropped.
+    pub fn spawn_group(&mut self, program: &str, args: &[&str]) -> u32 {
+        use std::os::unix::process::CommandExt;
+        let base = Path::new(program)
+            .file_name()
+            .map_or_else(|| program.to_string(), |n| n.to_string_lossy().into_owned());
+        let log =
+            std::fs::File::create(self.root.join(format!("{base}-{}.log", self.groups.len())))
+                .expect("log file");
+        let child = self
+            .command(program)
+            .args(args)
+            .stderr(log)
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {program}: {e}"));
+        let pid = child.id();
+        self.groups.push(pid);
+        self.children.push(child);
+        pid
+    }
+
     /// Runs a real client (`upsc`, `upsrw`, `upscmd`, …) and returns its output.
     pub fn client(&self, program: &str, args: &[&str]) -> Output {
         let mut command = self.command(program);
@@ -215,6 +242,11 @@ impl Sandbox {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
+        for group in &self.groups {
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{group}")])
+                .status();
+        }
         for child in self
             .children
             .iter_mut()
@@ -253,11 +285,41 @@ pub fn free_port() -> u16 {
 }
 
 /// Polls `ready` every 20 ms until it holds or [`STARTUP_TIMEOUT`] passes (then panics).
-pub fn wait_until(mut ready: impl FnMut() -> bool, what: &str) {
+pub fn wait_until(ready: impl FnMut() -> bool, what: &str) {
+    wait_or_explain(ready, what, String::new);
+}
+
+/// [`wait_until`], with `explain()` (logs, state) in the panic message on timeout.
+pub fn wait_or_explain(
+    mut ready: impl FnMut() -> bool,
+    what: &str,
+    explain: impl FnOnce() -> String,
+) {
     let deadline = Instant::now() + STARTUP_TIMEOUT;
     while !ready() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        if Instant::now() >= deadline {
+            panic!("timed out waiting for {what}\n{}", explain());
+        }
         std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+impl Sandbox {
+    /// Everything the programs started by [`Sandbox::spawn_group`] wrote to stderr.
+    pub fn group_logs(&self) -> String {
+        let mut logs = String::new();
+        for entry in std::fs::read_dir(&self.root)
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "log") {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                logs.push_str(&format!("--- {}\n{text}", path.display()));
+            }
+        }
+        logs
     }
 }
 

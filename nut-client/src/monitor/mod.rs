@@ -24,6 +24,8 @@
 //! ```
 
 pub mod cycle;
+pub mod deliver;
+pub mod links;
 mod tracker;
 
 use std::time::Duration;
@@ -371,12 +373,11 @@ impl Monitor {
         self.user_fsd = true;
     }
 
-    /// The answer to [`Output::SendFsd`]: `true` for `OK`.
+    /// The answer to [`Output::SendFsd`]: `true` for `OK`. (No FSD notification: upsmon
+    /// 2.8.0 announces FSD only when a status shows it.)
     pub fn fsd_answered(&mut self, ups: usize, accepted: bool, now: Duration) -> Vec<Output> {
+        // Like upsmon 2.8.0, setting FSD is not announced; seeing it in a status is.
         let mut out = Vec::new();
-        if accepted && !std::mem::replace(&mut self.fsd_notified[ups], true) {
-            self.notify(NotifyType::Fsd, Some(ups), None, &mut out);
-        }
         if !accepted {
             let name = self.upses.get(ups).map_or("", |u| u.name.as_str());
             out.push(Output::Log {
