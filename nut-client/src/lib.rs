@@ -24,6 +24,7 @@ mod error;
 pub mod exchange;
 mod link;
 pub mod log_format;
+pub mod sched;
 pub mod tls;
 #[cfg(feature = "tokio")]
 mod tokio_client;
