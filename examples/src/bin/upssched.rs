@@ -66,8 +66,9 @@ fn main() -> ExitCode {
 
 fn run_client() -> ExitCode {
     let (Ok(ups), Ok(kind)) = (std::env::var("UPSNAME"), std::env::var("NOTIFYTYPE")) else {
-        eprintln!("Error: UPSNAME and NOTIFYTYPE must be set.");
-        eprintln!("This program should only be run from upsmon.");
+        // On stdout, as upssched 2.8.0 prints it.
+        println!("Error: UPSNAME and NOTIFYTYPE must be set.");
+        println!("This program should only be run from upsmon.");
         return ExitCode::FAILURE;
     };
     let path = config_path();
@@ -82,6 +83,8 @@ fn run_client() -> ExitCode {
         Ok(plan) => plan,
         Err(fatal) => {
             fatal.steps.iter().for_each(complain_only);
+            // upssched 2.8.0 prints this one on both streams.
+            println!("{}", fatal.message);
             eprintln!("{}", fatal.message);
             return ExitCode::FAILURE;
         }
