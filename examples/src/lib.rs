@@ -1,5 +1,5 @@
 //! Thin reference binaries under NUT's names (`upsd`, `dummy-ups`, `upsc`, `upsrw`,
-//! `upscmd`, and the `nut-load` tool). A binary parses flags and config, wires library pieces
+//! `upscmd`, `upslog`, `upssched`, and the `nut-load` tool). A binary parses flags and config, wires library pieces
 //! and runs; this library only holds what several of them print the same way.
 
 #![deny(unsafe_code)]

@@ -263,11 +263,14 @@ fn dir_of(scene: &Scene) -> String {
     scene.dir.display().to_string()
 }
 
+/// What is wrong, the config (`None`: no file, `DIR` for the scene) and the environment.
+type ErrorCase<'a> = (&'a str, Option<&'a str>, Vec<(&'a str, &'a str)>);
+
 #[test]
 fn errors_have_the_real_messages_and_exit_codes() {
     let both = [("UPSNAME", "ups1"), ("NOTIFYTYPE", "ONBATT")];
     let valid = "CMDSCRIPT DIR/cmd.sh\nPIPEFN DIR/pipe\nLOCKFN DIR/lock\nAT ONBATT * EXECUTE x\n";
-    let cases: Vec<(&str, Option<&str>, Vec<(&str, &str)>)> = vec![
+    let cases: Vec<ErrorCase> = vec![
         ("no environment", Some(valid), vec![]),
         ("no NOTIFYTYPE", Some(valid), vec![("UPSNAME", "ups1")]),
         ("no UPSNAME", Some(valid), vec![("NOTIFYTYPE", "ONBATT")]),
