@@ -1,6 +1,7 @@
 //! Thin reference binaries under NUT's names (`upsd`, `dummy-ups`, `upsc`, `upsrw`,
-//! `upscmd`, and the `nut-load` tool). A binary parses flags and config, wires library pieces
-//! and runs; this library only holds what several of them print the same way.
+//! `upscmd`, `upslog`, `upssched`, and the `nut-load` tool). A binary parses flags and config,
+//! wires library pieces and runs; this library only holds what several of them print the same
+//! way.
 
 #![deny(unsafe_code)]
 #![warn(missing_docs)]

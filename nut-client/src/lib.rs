@@ -25,6 +25,7 @@ pub mod exchange;
 mod link;
 pub mod log_format;
 pub mod monitor;
+pub mod sched;
 pub mod tls;
 #[cfg(feature = "tokio")]
 mod tokio_client;

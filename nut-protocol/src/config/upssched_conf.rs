@@ -1,10 +1,12 @@
 //! `upssched.conf`: timers on top of upsmon's notifications (NUT-REFERENCE §6).
 //!
-//! `CMDSCRIPT` must come before any `AT` (an error otherwise, as in upssched). Rules match a
+//! `CMDSCRIPT`, `PIPEFN` and `LOCKFN` must all come before the first `AT` (upssched 2.8.0
+//! stops there otherwise; [`UpsschedConf::missing_at_first_rule`] says which). Rules match a
 //! notification when its type matches case-insensitively and the UPS name matches exactly or
 //! the rule says `*`; every matching rule applies, in file order. Checked against the real
 //! upssched 2.8.0: keywords (`AT`) and actions (`EXECUTE`, …) are case-sensitive (`execute`
-//! is an "Invalid command"), notification types are not.
+//! is an "Invalid command", kept as [`Action::Unknown`]), notification types are not. Words
+//! after the `CMDSCRIPT` path are kept but upssched 2.8.0 ignores them.
 //!
 //! ```
 //! use nut_protocol::config::upssched_conf::{self, Action};
@@ -62,6 +64,13 @@ pub enum Action {
         /// The argument for CMDSCRIPT.
         command: String,
     },
+    /// An action word upssched does not know (`execute`, `STOP-TIMER`, …): an error in the
+    /// file, kept as a rule because upssched only complains (`Invalid command: <word>`) when
+    /// the rule matches a notification.
+    Unknown {
+        /// The action word as written.
+        word: String,
+    },
 }
 
 /// One `AT` rule.
@@ -97,6 +106,9 @@ pub struct UpsschedConf {
     pub debug_min: Option<u32>,
     /// The rules in file order.
     pub rules: Vec<Rule>,
+    /// The first of `CMDSCRIPT`, `PIPEFN` and `LOCKFN` still unset at the first `AT` line:
+    /// upssched stops there (`<NAME> must be set before any ATs in the config file!`).
+    pub missing_at_first_rule: Option<&'static str>,
 }
 
 impl UpsschedConf {
@@ -115,6 +127,7 @@ pub fn parse(text: &[u8], file_name: &str) -> Parsed<UpsschedConf> {
     let mut sink = DiagnosticSink::new(file_name);
     let mut conf = UpsschedConf::default();
     let lines = config_lines(text, &mut sink);
+    let mut seen_rule = false;
     for line in &lines {
         let mut a = Args::new(line, &mut sink);
         let keyword = a.keyword();
@@ -133,8 +146,12 @@ pub fn parse(text: &[u8], file_name: &str) -> Parsed<UpsschedConf> {
                     .or(conf.debug_min)
             }
             "AT" => {
-                if conf.cmdscript.is_none() {
-                    a.error(keyword, "CMDSCRIPT must be set before any AT");
+                if !seen_rule {
+                    seen_rule = true;
+                    conf.missing_at_first_rule = first_unset(&conf);
+                }
+                for name in unset_settings(&conf) {
+                    a.error(keyword, alloc::format!("{name} must be set before any AT"));
                 }
                 if let Some(rule) = rule(&mut a) {
                     conf.rules.push(rule);
@@ -144,6 +161,22 @@ pub fn parse(text: &[u8], file_name: &str) -> Parsed<UpsschedConf> {
         }
     }
     sink.finish(conf)
+}
+
+/// The settings every `AT` needs (upssched checks all three), in upssched's order.
+fn unset_settings(conf: &UpsschedConf) -> impl Iterator<Item = &'static str> + '_ {
+    [
+        ("CMDSCRIPT", conf.cmdscript.is_none()),
+        ("PIPEFN", conf.pipefn.is_none()),
+        ("LOCKFN", conf.lockfn.is_none()),
+    ]
+    .into_iter()
+    .filter(|(_, unset)| *unset)
+    .map(|(name, _)| name)
+}
+
+fn first_unset(conf: &UpsschedConf) -> Option<&'static str> {
+    unset_settings(conf).next()
 }
 
 fn rule(a: &mut Args<'_>) -> Option<Rule> {
@@ -185,7 +218,9 @@ fn rule(a: &mut Args<'_>) -> Option<Rule> {
                 action_word,
                 "unknown action (START-TIMER, START-TIMER-SHARED, CANCEL-TIMER, CANCEL-TIMER-MATCHED, EXECUTE)",
             );
-            return None;
+            Action::Unknown {
+                word: String::from(action_word),
+            }
         }
     };
     Some(Rule {
@@ -257,26 +292,52 @@ AT ONLINE * CANCEL-TIMER-MATCHED shared\nAT LOWBATT * EXECUTE lowbatt\nAT COMMBA
     #[test]
     fn at_before_cmdscript_and_bad_rules_are_errors() {
         let parsed = parse(
-            b"AT ONBATT * EXECUTE x\nCMDSCRIPT /bin/true\nAT NOPE * EXECUTE x\nAT ONBATT * START-TIMER t soon\nAT ONBATT * execute x\nAT ONBATT *\nWHATEVER 1\n",
+            b"AT ONBATT * EXECUTE x\nCMDSCRIPT /bin/true\nPIPEFN /p\nLOCKFN /l\nAT NOPE * EXECUTE x\nAT ONBATT * START-TIMER t soon\nAT ONBATT * execute x\nAT ONBATT *\nWHATEVER 1\n",
             "upssched.conf",
         );
-        let e: Vec<_> = parsed.errors().map(|d| (d.line, d.word.clone())).collect();
-        assert_eq!(
-            e,
-            [
-                (1, "AT".to_string()),
-                (3, "NOPE".to_string()),
-                (4, "soon".to_string()),
-                (5, "execute".to_string()),
-                (6, "AT".to_string())
-            ]
-        );
+        let e: Vec<_> = parsed
+            .errors()
+            .map(|d| (d.line, d.word.clone(), d.message.clone()))
+            .collect();
+        let at = |name: &str| {
+            (
+                1,
+                "AT".to_string(),
+                alloc::format!("{name} must be set before any AT"),
+            )
+        };
+        assert_eq!(e[..3], [at("CMDSCRIPT"), at("PIPEFN"), at("LOCKFN")]);
+        let rest: Vec<_> = e[3..].iter().map(|(l, w, _)| (*l, w.as_str())).collect();
+        assert_eq!(rest, [(5, "NOPE"), (6, "soon"), (7, "execute"), (8, "AT")]);
         assert_eq!(parsed.warnings().count(), 1);
+        assert_eq!(parsed.config.missing_at_first_rule, Some("CMDSCRIPT"));
+        let lines: Vec<_> = parsed.config.rules.iter().map(|r| r.line).collect();
         assert_eq!(
-            parsed.config.rules.len(),
-            1,
-            "the rule before CMDSCRIPT is still read"
+            lines,
+            [1, 7],
+            "the rule before CMDSCRIPT is still read, and so is an unknown action"
         );
+        assert_eq!(
+            parsed.config.rules[1].action,
+            Action::Unknown {
+                word: "execute".into()
+            }
+        );
+    }
+
+    #[test]
+    fn every_setting_is_needed_before_the_first_at_only() {
+        let parsed = parse(
+            b"CMDSCRIPT /bin/true\nPIPEFN /p\nAT ONBATT * EXECUTE x\nLOCKFN /l\nAT ONBATT * EXECUTE y\n",
+            "upssched.conf",
+        );
+        assert_eq!(parsed.config.missing_at_first_rule, Some("LOCKFN"));
+        let complete = parse(
+            b"CMDSCRIPT /bin/true\nPIPEFN /p\nLOCKFN /l\nAT ONBATT * EXECUTE x\n",
+            "upssched.conf",
+        );
+        assert_eq!(complete.config.missing_at_first_rule, None);
+        assert!(complete.diagnostics.is_empty());
     }
 
     #[test]
