@@ -39,6 +39,8 @@ enum Side {
 struct Run {
     sandbox: Sandbox,
     port: u16,
+    /// The upsmon started (in split mode, the privileged parent).
+    upsmon: u32,
 }
 
 impl Run {
@@ -123,12 +125,16 @@ fn start(side: Side, name: &str, sequence: &str, role: &str) -> Run {
     sandbox.write("upsmon.conf", &conf);
     let real = format!("{NUT_BIN}/upsmon");
     let ours = env!("CARGO_BIN_EXE_upsmon");
-    match side {
+    let upsmon = match side {
         Side::Real | Side::RealOnOurUpsd => sandbox.spawn_group(&real, &["-p", "-F"]),
         Side::Ours => sandbox.spawn_group(ours, &["-F"]),
         Side::OursSingle => sandbox.spawn_group(ours, &["-p", "-F"]),
     };
-    Run { sandbox, port }
+    Run {
+        sandbox,
+        port,
+        upsmon,
+    }
 }
 
 /// Debian's upsmon always uses /run/nut/upsmon.pid and refuses to start while another one
@@ -366,8 +372,118 @@ fn a_missing_or_broken_config_and_old_monitor_lines_are_refused() {
     assert!(stderr.contains("upsmon.conf:2:often"), "{stderr}");
     let old = run(Some("MONITOR ups@localhost 1 password primary\n"));
     assert!(!old.status.success());
-    assert!(String::from_utf8_lossy(&old.stderr).contains("old MONITOR form"));
+    assert!(
+        String::from_utf8_lossy(&old.stderr)
+            .contains("Unable to use old-style MONITOR line without a username")
+    );
     let too_little = run(Some("MONITOR ups@localhost 1 u p primary\nMINSUPPLIES 2\n"));
     assert!(!too_little.status.success());
     assert!(String::from_utf8_lossy(&too_little.stderr).contains("less than MINSUPPLIES"));
+}
+
+fn logged_in(port: u16) -> bool {
+    nut_client::blocking::Connection::connect("127.0.0.1", port, Default::default())
+        .and_then(|mut c| c.num_logins("ups"))
+        .is_ok_and(|n| n >= 1)
+}
+
+#[test]
+fn losing_the_privileged_parent_is_reported_as_noparent() {
+    let run = start(Side::Ours, "upsmon-noparent", ON_LINE, "primary");
+    wait_or_explain(|| logged_in(run.port), "upsmon logged in", || run.explain());
+    let killed = Command::new("kill")
+        .args(["-KILL", &run.upsmon.to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    wait_or_explain(
+        || run.notes().iter().any(|n| n == "NOPARENT"),
+        "NOPARENT",
+        || run.explain(),
+    );
+    assert!(!run.shut_down());
+}
+
+/// Our upsd with a certificate for `localhost` from a CA minted here, and our upsmon told to
+/// verify it (CERTVERIFY, CERTPATH) and to refuse clear text (FORCESSL); `ca` picks the CA
+/// upsmon trusts. Returns the run once upsmon has had time to connect or fail.
+fn tls_run(name: &str, trust_the_right_ca: bool) -> (Sandbox, u16) {
+    let mut sandbox = Sandbox::new(name);
+    let seq = sandbox.state().join("power.seq");
+    std::fs::write(&seq, ON_LINE).expect("seq");
+    sandbox.configure_devices(&[("ups".to_string(), seq)]);
+    sandbox.start_real_driver("ups");
+    let ca_key = rcgen::KeyPair::generate().expect("key");
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).expect("CA");
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let key = rcgen::KeyPair::generate().expect("key");
+    let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()])
+        .expect("params")
+        .signed_by(&key, &issuer)
+        .expect("certificate");
+    let etc = sandbox.etc();
+    std::fs::write(etc.join("upsd.pem"), cert.pem() + &key.serialize_pem()).expect("pem");
+    let other_key = rcgen::KeyPair::generate().expect("key");
+    let other = rcgen::CertificateParams::new(Vec::<String>::new())
+        .expect("params")
+        .self_signed(&other_key)
+        .expect("other CA");
+    let trusted = if trust_the_right_ca {
+        ca.pem()
+    } else {
+        other.pem()
+    };
+    std::fs::write(etc.join("ca.pem"), trusted).expect("ca");
+    sandbox.write(
+        "upsd.conf",
+        &format!("CERTFILE {}\n", etc.join("upsd.pem").display()),
+    );
+    let port = free_port();
+    start_our_upsd(&sandbox, port, |_| {});
+    write_script(
+        &etc.join("notify.sh"),
+        &format!(
+            "echo \"$NOTIFYTYPE\" >> {}/notify.log",
+            sandbox.state().display()
+        ),
+    );
+    sandbox.write(
+        "upsmon.conf",
+        &format!(
+            "RUN_AS_USER root\nMONITOR ups@localhost:{port} 1 monuser monpass primary\n\
+             NOTIFYCMD \"{etc}/notify.sh\"\nNOTIFYFLAG COMMBAD SYSLOG+EXEC\nPOLLFREQ 1\n\
+             CERTPATH {etc}/ca.pem\nCERTVERIFY 1\nFORCESSL 1\n",
+            etc = etc.display()
+        ),
+    );
+    sandbox.spawn_group(env!("CARGO_BIN_EXE_upsmon"), &["-p", "-F"]);
+    (sandbox, port)
+}
+
+#[test]
+fn upsmon_verifies_the_server_certificate_per_certverify_and_forcessl() {
+    let (good, port) = tls_run("upsmon-tls-good", true);
+    wait_or_explain(
+        || logged_in(port),
+        "upsmon logged in over TLS",
+        || good.group_logs(),
+    );
+    let (bad, port) = tls_run("upsmon-tls-bad", false);
+    let notes = bad.state().join("notify.log");
+    wait_or_explain(
+        || std::fs::read_to_string(&notes).is_ok_and(|n| n.contains("COMMBAD")),
+        "COMMBAD with an untrusted certificate",
+        || bad.group_logs(),
+    );
+    assert!(
+        !logged_in(port),
+        "never logged in without a verified certificate"
+    );
+    assert!(
+        bad.group_logs().contains("TLS failure"),
+        "{}",
+        bad.group_logs()
+    );
 }

@@ -47,7 +47,11 @@ impl Servers for World {
             status.to_string()
         };
         let alarm = at(&self.alarms, self.now).map(String::from);
-        Reading::Status { status, alarm }
+        Reading::Status {
+            status,
+            alarm,
+            buzzwords: None,
+        }
     }
 
     fn fsd(&mut self, ups: usize) -> bool {
@@ -662,4 +666,78 @@ fn a_reload_keeps_what_is_known_of_ups_still_monitored() {
     // Still known to be on battery: OL is now a return of power, announced.
     let out = monitor.reading(1, t(5), Reading::status("OL"));
     assert!(matches!(&out[..], [Output::Notify(n)] if n.kind.name() == "ONLINE"));
+}
+
+#[test]
+fn eco_comes_from_the_buzzwords_only_when_they_name_an_eco_mode() {
+    let conf = upsmon_conf::parse(b"MONITOR ups@localhost 1 mon pass primary\n", "upsmon.conf")
+        .into_result()
+        .expect("conf");
+    let mut monitor = Monitor::new(&conf).expect("monitor");
+    let t = Duration::from_secs;
+    let read = |buzzwords: &str| Reading::Status {
+        status: String::from("OL"),
+        alarm: None,
+        buzzwords: Some(buzzwords.to_string()),
+    };
+    let kinds = |out: Vec<Output>| -> Vec<&'static str> {
+        out.iter()
+            .filter_map(|o| match o {
+                Output::Notify(n) => Some(n.kind.name()),
+                _ => None,
+            })
+            .collect()
+    };
+    // Any buzzword at all is ECO to NUT [bug]; an online double conversion is not.
+    assert!(kinds(monitor.reading(0, t(0), read("vendor:apc:online"))).is_empty());
+    assert_eq!(
+        kinds(monitor.reading(0, t(5), read("vendor:apc:HE"))),
+        ["ECO"]
+    );
+    assert_eq!(
+        kinds(monitor.reading(0, t(10), read("vendor:apc:online"))),
+        ["NOTECO"]
+    );
+}
+
+proptest::proptest! {
+    /// Whatever the servers say and whenever, the monitor never panics, never powers off
+    /// twice, and always names a next wake-up.
+    #[test]
+    fn the_monitor_never_panics(
+        events in proptest::collection::vec(
+            (0u64..120_000, 0usize..2, proptest::option::of("[A-Z ]{0,20}"), proptest::bool::ANY),
+            1..60,
+        ),
+        conf_extra in proptest::sample::select(vec![
+            "", "MINSUPPLIES 2\n", "OBLBDURATION 7\n", "OFFDURATION 0\n", "OVERDURATION 0\n",
+            "FINALDELAY 0\n", "HOSTSYNC 0\n", "DEADTIME 0\n",
+        ]),
+    ) {
+        let text = format!(
+            "MONITOR a@localhost 1 u p primary\nMONITOR b@localhost 1 u p secondary\n{conf_extra}"
+        );
+        let conf = upsmon_conf::parse(text.as_bytes(), "upsmon.conf").into_result().expect("conf");
+        let mut monitor = Monitor::new(&conf).expect("monitor");
+        let mut now = Duration::ZERO;
+        let mut power_offs = 0;
+        for (step_ms, ups, status, answer) in events {
+            now += Duration::from_millis(step_ms);
+            let reading = status.map_or(Reading::Lost, |s| Reading::status(&s));
+            let mut outputs = monitor.reading(ups, now, reading);
+            outputs.extend(monitor.evaluate(now));
+            while let Some(output) = outputs.pop() {
+                match output {
+                    Output::SendFsd { ups } => outputs.extend(monitor.fsd_answered(ups, answer, now)),
+                    Output::AskNumLogins { ups } => {
+                        outputs.extend(monitor.num_logins(ups, answer.then_some(2), now))
+                    }
+                    Output::PowerOff => power_offs += 1,
+                    _ => {}
+                }
+            }
+            let _ = monitor.next_wakeup(now);
+        }
+        proptest::prop_assert!(power_offs <= 1);
+    }
 }

@@ -25,8 +25,10 @@ use super::Reading;
 use super::cycle::Servers;
 use crate::ClientError;
 use crate::blocking::Connection;
+use crate::commands;
 use crate::exchange::{Options, breaks_connection};
 use crate::tls::TlsOptions;
+use nut_protocol::net::{GetQuery, Request};
 
 /// upsmon's connect timeout.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -153,13 +155,33 @@ impl UpsdLinks {
 impl Servers for UpsdLinks {
     fn poll(&mut self, ups: usize) -> Reading {
         let result = self.ask(ups, |connection, name| {
-            let status = connection.get_var(name, "ups.status")?;
+            // The status and both names of the buzzwords in one round trip.
+            let get = |var: &str| {
+                Request::Get(GetQuery::Var {
+                    ups: name.into(),
+                    var: var.into(),
+                })
+            };
+            let mut answers = connection
+                .pipeline(vec![
+                    get("ups.status"),
+                    get("ups.mode.buzzwords"),
+                    get("experimental.ups.mode.buzzwords"),
+                ])?
+                .into_iter()
+                .map(|answer| answer.and_then(commands::text));
+            let status = answers.next().unwrap_or(Err(ClientError::NotConnected))?;
+            let buzzwords = answers.find_map(Result::ok);
             let alarm = if status.split_ascii_whitespace().any(|t| t == "ALARM") {
                 connection.get_var(name, "ups.alarm").ok()
             } else {
                 None
             };
-            Ok(Reading::Status { status, alarm })
+            Ok(Reading::Status {
+                status,
+                alarm,
+                buzzwords,
+            })
         });
         result.unwrap_or(Reading::Lost)
     }

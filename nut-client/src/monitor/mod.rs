@@ -100,6 +100,8 @@ pub enum Reading {
         status: String,
         /// `ups.alarm`, if read.
         alarm: Option<String>,
+        /// `ups.mode.buzzwords` (or its experimental name), if the UPS has it.
+        buzzwords: Option<String>,
     },
     /// No answer: connection failed, broken, or the status could not be read.
     Lost,
@@ -111,6 +113,7 @@ impl Reading {
         Reading::Status {
             status: status.to_string(),
             alarm: None,
+            buzzwords: None,
         }
     }
 }
@@ -317,9 +320,18 @@ impl Monitor {
             return Vec::new();
         };
         match reading {
-            Reading::Status { status, alarm } => {
-                tracker.read(&status, alarm.as_deref(), now, &settings, &mut events)
-            }
+            Reading::Status {
+                status,
+                alarm,
+                buzzwords,
+            } => tracker.read(
+                &status,
+                alarm.as_deref(),
+                buzzwords.as_deref(),
+                now,
+                &settings,
+                &mut events,
+            ),
             Reading::Lost => tracker.gone(now, &settings, &mut events),
         }
         let mut out = Vec::new();

@@ -134,16 +134,18 @@ impl Tracker {
         }
     }
 
-    /// A status was read: `status` is `ups.status` as upsd gives it, `alarm` is `ups.alarm`.
+    /// A status was read: `status` is `ups.status` as upsd gives it, `alarm` is
+    /// `ups.alarm`, `buzzwords` is `ups.mode.buzzwords`.
     pub(crate) fn read(
         &mut self,
         status: &str,
         alarm: Option<&str>,
+        buzzwords: Option<&str>,
         now: Duration,
         settings: &Settings,
         events: &mut Vec<Event>,
     ) {
-        let tokens: Vec<String> = status
+        let mut tokens: Vec<String> = status
             .split_ascii_whitespace()
             .map(str::to_ascii_uppercase)
             .collect();
@@ -151,6 +153,11 @@ impl Tracker {
             // No status at all is a loss of communications.
             self.gone(now, settings, events);
             return;
+        }
+        // A vendor's high-efficiency mode named in the buzzwords is ECO too (NUT's test
+        // takes any buzzword at all for ECO [bug]).
+        if buzzwords.is_some_and(names_eco_mode) && !tokens.iter().any(|t| t == "ECO") {
+            tokens.push(String::from("ECO"));
         }
         self.alive(now, events);
         let has = |token: &str| tokens.iter().any(|t| t == token);
@@ -367,6 +374,16 @@ impl Tracker {
             || self.bypass == Seen::Yes
             || self.off == Seen::Yes
     }
+}
+
+/// Whether `ups.mode.buzzwords` names an ECO-like mode (`…:ECO`, `…:ESS`, `…:HE`,
+/// `…:SMART`).
+fn names_eco_mode(buzzwords: &str) -> bool {
+    buzzwords.split_ascii_whitespace().any(|word| {
+        [":ECO", ":ESS", ":HE", ":SMART"]
+            .iter()
+            .any(|marker| word.to_ascii_uppercase().ends_with(marker))
+    })
 }
 
 fn enter(state: &mut Seen, kind: NotifyType, events: &mut Vec<Event>) {

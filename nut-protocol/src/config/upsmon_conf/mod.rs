@@ -375,7 +375,7 @@ fn monitor(a: &mut Args<'_>) -> Option<Monitor> {
         let keyword = a.keyword();
         a.error(
             keyword,
-            "old MONITOR form without a user name: use MONITOR <ups>@<host> <powervalue> <user> <password> primary|secondary",
+            "Unable to use old-style MONITOR line without a username (convert it and add a username to upsd.users - see the documentation)",
         );
         return None;
     }
