@@ -163,6 +163,10 @@ impl StateTree {
                 v.aux = *aux;
                 changed
             }),
+            // A SETFLAGS naming no flag is ignored, as upsd 2.8.0 ignores `SETFLAGS var`.
+            StateChange::SetFlags { flags, .. } if (*flags - VarFlags::IMMUTABLE).is_empty() => {
+                false
+            }
             StateChange::SetFlags { name, flags } => self.with_var(name, |v| {
                 let kept = v.flags & VarFlags::IMMUTABLE;
                 let new = (*flags - VarFlags::IMMUTABLE) | kept;

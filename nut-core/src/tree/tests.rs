@@ -259,3 +259,24 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn setflags_naming_no_flag_is_ignored_as_upsd_does() {
+    let mut tree = StateTree::new();
+    tree.apply(&StateChange::SetInfo {
+        name: "x".into(),
+        value: "1".into(),
+    });
+    tree.apply(&StateChange::SetFlags {
+        name: "x".into(),
+        flags: VarFlags::RW | VarFlags::STRING,
+    });
+    tree.apply(&StateChange::SetFlags {
+        name: "x".into(),
+        flags: VarFlags::empty(),
+    });
+    assert_eq!(
+        tree.get("x").map(|v| v.flags),
+        Some(VarFlags::RW | VarFlags::STRING)
+    );
+}

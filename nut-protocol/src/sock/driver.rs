@@ -24,16 +24,17 @@ impl TrackingResult {
     /// The parameter could not be converted.
     pub const CONVERSION_FAILED: TrackingResult = TrackingResult(4);
 
-    /// What a client reads with `GET TRACKING <id>`: 0 → `SUCCESS`, 1 → `ERR UNKNOWN`, 2 and
-    /// 4 → `ERR INVALID-ARGUMENT`, 3 → `ERR FAILED`; any other code → `None` (upsd keeps such
-    /// an entry `PENDING`).
+    /// What a client reads with `GET TRACKING <id>`, as upsd 2.8.0 answers (checked with a
+    /// driver sending each code): 0 → `SUCCESS`, 2 → `ERR INVALID-ARGUMENT`, 3 →
+    /// `ERR FAILED`, 1 and every code above 3 (conversion failed included) → `ERR UNKNOWN`;
+    /// a negative code → `None` (upsd keeps the entry `PENDING`).
     pub fn status(self) -> Option<TrackingStatus> {
         match self.0 {
             0 => Some(TrackingStatus::Success),
-            1 => Some(TrackingStatus::Unknown),
-            2 | 4 => Some(TrackingStatus::InvalidArgument),
+            2 => Some(TrackingStatus::InvalidArgument),
             3 => Some(TrackingStatus::Failed),
-            _ => None,
+            n if n < 0 => None,
+            _ => Some(TrackingStatus::Unknown),
         }
     }
 }

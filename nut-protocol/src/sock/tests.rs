@@ -253,11 +253,13 @@ fn tracking_results_map_to_client_statuses() {
         TrackingResult::FAILED.status(),
         Some(TrackingStatus::Failed)
     );
+    // upsd 2.8.0 answers ERR UNKNOWN to 4 and above, and keeps a negative code pending.
     assert_eq!(
         TrackingResult::CONVERSION_FAILED.status(),
-        Some(TrackingStatus::InvalidArgument)
+        Some(TrackingStatus::Unknown)
     );
-    assert_eq!(TrackingResult(9).status(), None);
+    assert_eq!(TrackingResult(9).status(), Some(TrackingStatus::Unknown));
+    assert_eq!(TrackingResult(-1).status(), None);
 }
 
 fn name() -> impl Strategy<Value = String> {
