@@ -19,14 +19,15 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$dir"; }
 trap cleanup EXIT
 
-mkdir -p "$dir/state" "$dir/real" "$dir/ours"
+mkdir -p "$dir/state" "$dir/real" "$dir/ours" "$dir/ours1"
 cp tests/fixtures/dev/usbhid-ups.dev "$dir/real/"
-for side in real ours; do
+for side in real ours ours1; do
     printf '[ups]\n\tdriver = dummy-ups\n\tport = %s/real/usbhid-ups.dev\n\tdesc = "bench"\n' "$dir" > "$dir/$side/ups.conf"
     : > "$dir/$side/upsd.users"
 done
 printf 'LISTEN 127.0.0.1 35493\n' > "$dir/real/upsd.conf"
 printf 'LISTEN 127.0.0.1 35494\n' > "$dir/ours/upsd.conf"
+printf 'LISTEN 127.0.0.1 35496\n' > "$dir/ours1/upsd.conf"
 export NUT_STATEPATH="$dir/state" NUT_ALTPIDPATH="$dir/state"
 root=(); [ "$(id -u)" = 0 ] && root=(-u root)
 
@@ -34,8 +35,9 @@ NUT_CONFPATH="$dir/real" /lib/nut/dummy-ups -a ups -F "${root[@]}" >/dev/null 2>
 for _ in $(seq 100); do [ -S "$dir/state/dummy-ups-ups" ] && break; sleep 0.1; done
 NUT_CONFPATH="$dir/real" /lib/nut/upsd -F "${root[@]}" >/dev/null 2>&1 & real_pid=$!; pids+=($real_pid)
 NUT_CONFPATH="$dir/ours" NUT_ALTPIDPATH="$dir/ours" "$ours_bin" -F >/dev/null 2>&1 & ours_pid=$!; pids+=($ours_pid)
+NUT_CONFPATH="$dir/ours1" NUT_ALTPIDPATH="$dir/ours1" "$ours_bin" -F --threads 1 >/dev/null 2>&1 & ours1_pid=$!; pids+=($ours1_pid)
 "$load" --null-server 127.0.0.1:35495 >/dev/null 2>&1 & null_pid=$!; pids+=($null_pid)
-for port in 35493 35494; do
+for port in 35493 35494 35496; do
     for _ in $(seq 100); do
         upsc "ups@127.0.0.1:$port" ups.status 2>/dev/null | grep -qv WAIT && break
         sleep 0.1
@@ -63,4 +65,12 @@ idle() { timeout 120 "$load" --idle 10000 -s 0 -c 1 "127.0.0.1:$1" 2>&1 | sed -n
 printf '| 10000 idle connections | %s | %s |\n' "$(idle 35493)" "$(idle 35494)"
 printf '| do-nothing server (ceiling), GET VAR, 256 connections | %s | |\n' \
     "$("$load" --pid "$null_pid" -s "$seconds" -c 256 -r "GET VAR ups ups.status" 127.0.0.1:35495 2>&1 | tail -n 1)"
+one_thread() { # label, args...: ours with --threads 1, in the "ours" column
+    local label="$1"; shift
+    printf '| %s | | %s |\n' "$label" \
+        "$("$load" --pid "$ours1_pid" "$@" 127.0.0.1:35496 2>&1 | tail -n 1)"
+}
+printf '| RSS idle, ours with `--threads 1` (kB) | | %s |\n' "$(rss "$ours1_pid")"
+one_thread "GET VAR, 1 connection, ours with \`--threads 1\`" -s "$seconds" -c 1 -r "GET VAR ups ups.status"
+one_thread "GET VAR, 256 connections, ours with \`--threads 1\`" -s "$seconds" -c 256 -r "GET VAR ups ups.status"
 printf '| RSS after the runs (kB) | %s | %s |\n' "$(rss "$real_pid")" "$(rss "$ours_pid")"

@@ -114,17 +114,21 @@ impl Detached {
 /// to stderr, and to syslog once the process is [`Detached::ready`].
 pub fn init_logging(debug: u8) {
     let level = match debug {
-        0 => "info",
-        1 => "debug",
-        _ => "trace",
+        0 => tracing::Level::INFO,
+        1 => tracing::Level::DEBUG,
+        _ => tracing::Level::TRACE,
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let builder = tracing_subscriber::fmt()
         .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(DaemonLog)
-        .init();
+        .with_writer(DaemonLog);
+    // A plain level unless RUST_LOG asks for more: the filter language costs code pages
+    // (resident memory) that a daemon otherwise never needs.
+    match std::env::var("RUST_LOG") {
+        Ok(directives) => builder
+            .with_env_filter(tracing_subscriber::EnvFilter::new(directives))
+            .init(),
+        Err(_) => builder.with_max_level(level).init(),
+    }
 }
 
 /// Where log lines go: stderr, or syslog once detached.
@@ -186,5 +190,47 @@ impl Drop for LogLine {
         let text = String::from_utf8_lossy(&self.text);
         let priority = Priority::new(self.severity, Facility::LOG_DAEMON);
         let _ = nix::syslog::syslog(priority, text.trim_end());
+    }
+}
+
+/// Lets go of the program's code pages the kernel mapped only because they sat next to one
+/// start-up used (fault-around maps 64 KiB at a time): every executable file mapping is
+/// marked random-access (no more fault-around) and dropped, so what stays resident is the
+/// code a running daemon actually executes, faulted back a page at a time. Only code
+/// (read-execute) mappings are touched: they are never written, so nothing is lost.
+pub fn release_unused_code_pages() {
+    use nix::sys::mman::{MmapAdvise, madvise};
+    let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else {
+        return;
+    };
+    for line in maps.lines() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let [range, perms, _, _, _, path, ..] = fields.as_slice() else {
+            continue;
+        };
+        if !perms.starts_with("r-x") || path.starts_with('[') {
+            continue;
+        }
+        let Some((start, end)) = range.split_once('-') else {
+            continue;
+        };
+        let (Ok(start), Ok(end)) = (
+            usize::from_str_radix(start, 16),
+            usize::from_str_radix(end, 16),
+        ) else {
+            continue;
+        };
+        let Some(address) = std::ptr::NonNull::new(start as *mut std::ffi::c_void) else {
+            continue;
+        };
+        let length = end.saturating_sub(start);
+        // SAFETY: the range is a whole read-execute file mapping of this process; such pages
+        // are never written, so dropping them only makes the next use read them again from
+        // the file (the page cache), and the advice changes no contents.
+        #[allow(unsafe_code)]
+        unsafe {
+            let _ = madvise(address, length, MmapAdvise::MADV_RANDOM);
+            let _ = madvise(address, length, MmapAdvise::MADV_DONTNEED);
+        }
     }
 }

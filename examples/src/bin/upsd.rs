@@ -22,6 +22,8 @@ const USAGE: &str = "usage: upsd [OPTIONS]
   -V         print the version and exit
   -h         this help
   --embed-drivers  run the dummy-ups UPSes of ups.conf inside upsd (no driver processes)
+  --threads <n>    serve on n threads (1: one thread, the least CPU per request; default:
+                   one per core)
   --demo     serve a simulated UPS named 'demo' on 127.0.0.1:3493 (or $NUT_DEMO_LISTEN), no config
 ";
 
@@ -36,6 +38,7 @@ struct Options {
     pidfile: bool,
     foreground: bool,
     background: bool,
+    threads: Option<usize>,
 }
 
 impl Options {
@@ -58,12 +61,20 @@ fn parse_args() -> Result<Options, String> {
         pidfile: false,
         foreground: false,
         background: false,
+        threads: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--demo" => options.demo = true,
             "--embed-drivers" => options.embed = true,
+            "--threads" => {
+                let n = args.next().ok_or("--threads needs a number")?;
+                let n: usize = n
+                    .parse()
+                    .map_err(|_| format!("--threads: bad number {n}"))?;
+                options.threads = Some(n.max(1));
+            }
             "-h" | "--help" => return Err(String::new()),
             "-V" => {
                 println!(
@@ -182,10 +193,16 @@ fn main() -> ExitCode {
     } else {
         None
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let mut builder = match options.threads {
+        Some(1) => tokio::runtime::Builder::new_current_thread(),
+        Some(n) => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(n);
+            builder
+        }
+        None => tokio::runtime::Builder::new_multi_thread(),
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("upsd: {error}");
@@ -272,6 +289,7 @@ async fn run(
         eprintln!("upsd: {error}");
         return ExitCode::FAILURE;
     }
+    nut_examples::daemon::release_unused_code_pages();
     let serve = upsd.serve_listeners(listeners);
     tokio::pin!(serve);
     let mut hangup = signal(SignalKind::hangup());
