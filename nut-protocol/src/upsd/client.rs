@@ -1,5 +1,6 @@
 //! One client connection: plain TCP until `STARTTLS`, then TLS on the same socket.
 
+use std::boxed::Box;
 use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::string::ToString;
@@ -129,23 +130,30 @@ pub(super) async fn run(
     };
     let upgrade = plain_loop(&mut connection, &mut stream).await;
     if upgrade {
-        match upsd.tls_acceptor() {
-            Some(acceptor) => match acceptor.accept(stream).await {
-                Ok(tls) => {
-                    connection.session.set_tls();
-                    connection.tokenizer = Tokenizer::new();
-                    tls_loop(&mut connection, tls).await;
-                }
-                Err(error) => tracing::info!(%address, %error, "TLS handshake failed"),
-            },
-            None => {
-                let _ = stream.shutdown().await;
-            }
-        }
+        // Boxed: the TLS state is kilobytes, and an idle clear-text connection (the common
+        // case) should not carry room for it in its task.
+        Box::pin(encrypted(&upsd, &mut connection, stream, &address)).await;
     } else {
         let _ = stream.shutdown().await;
     }
     upsd.with_state(|state| state.session_closed(connection.session.id()));
+}
+
+/// After `OK STARTTLS`: the handshake, then the session under TLS.
+async fn encrypted(upsd: &Upsd, connection: &mut Connection, mut stream: TcpStream, address: &str) {
+    match upsd.tls_acceptor() {
+        Some(acceptor) => match acceptor.accept(stream).await {
+            Ok(tls) => {
+                connection.session.set_tls();
+                connection.tokenizer = Tokenizer::new();
+                tls_loop(connection, tls).await;
+            }
+            Err(error) => tracing::info!(%address, %error, "TLS handshake failed"),
+        },
+        None => {
+            let _ = stream.shutdown().await;
+        }
+    }
 }
 
 /// Waits for `ready`, or until the connection has idled past its deadline (`None`).
