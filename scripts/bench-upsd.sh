@@ -63,6 +63,14 @@ row "GET VAR, 16 connections, 1000 idle open" -s "$seconds" -c 16 --idle 1000 -r
 row "GET VAR, 16 connections" -s "$seconds" -c 16 -r "GET VAR ups ups.status"
 idle() { timeout 120 "$load" --idle 10000 -s 0 -c 1 "127.0.0.1:$1" 2>&1 | sed -n 1p; }
 printf '| 10000 idle connections | %s | %s |\n' "$(idle 35493)" "$(idle 35494)"
+per_idle() { # pid port: memory per idle connection, from RSS before and with 10000 open
+    local before with
+    before="$(rss "$1")"
+    with="$(timeout 120 "$load" --pid "$1" --idle 10000 -s 1 -c 1 -r "GET VAR ups ups.status" \
+        "127.0.0.1:$2" 2>&1 | sed -n 's/.*server RSS: \([0-9]*\) kB.*/\1/p')"
+    [ -n "$with" ] && awk -v b="$before" -v w="$with" 'BEGIN { printf "%.2f KB (RSS %d -> %d kB)", (w - b) / 10000, b, w }' || echo "failed"
+}
+printf '| memory per idle connection (10000 open) | %s | %s |\n' "$(per_idle "$real_pid" 35493)" "$(per_idle "$ours_pid" 35494)"
 printf '| do-nothing server (ceiling), GET VAR, 256 connections | %s | |\n' \
     "$("$load" --pid "$null_pid" -s "$seconds" -c 256 -r "GET VAR ups ups.status" 127.0.0.1:35495 2>&1 | tail -n 1)"
 one_thread() { # label, args...: ours with --threads 1, in the "ours" column
