@@ -35,7 +35,7 @@ NUT_CONFPATH="$dir/real" /lib/nut/dummy-ups -a ups -F "${root[@]}" >/dev/null 2>
 for _ in $(seq 100); do [ -S "$dir/state/dummy-ups-ups" ] && break; sleep 0.1; done
 NUT_CONFPATH="$dir/real" /lib/nut/upsd -F "${root[@]}" >/dev/null 2>&1 & real_pid=$!; pids+=($real_pid)
 NUT_CONFPATH="$dir/ours" NUT_ALTPIDPATH="$dir/ours" "$ours_bin" -F >/dev/null 2>&1 & ours_pid=$!; pids+=($ours_pid)
-NUT_CONFPATH="$dir/ours1" NUT_ALTPIDPATH="$dir/ours1" "$ours_bin" -F --threads 1 >/dev/null 2>&1 & ours1_pid=$!; pids+=($ours1_pid)
+NUT_CONFPATH="$dir/ours1" NUT_ALTPIDPATH="$dir/ours1" "$ours_bin" -F --threads 2 >/dev/null 2>&1 & ours1_pid=$!; pids+=($ours1_pid)
 "$load" --null-server 127.0.0.1:35495 >/dev/null 2>&1 & null_pid=$!; pids+=($null_pid)
 for port in 35493 35494 35496; do
     for _ in $(seq 100); do
@@ -73,12 +73,12 @@ per_idle() { # pid port: memory per idle connection, from RSS before and with 10
 printf '| memory per idle connection (10000 open) | %s | %s |\n' "$(per_idle "$real_pid" 35493)" "$(per_idle "$ours_pid" 35494)"
 printf '| do-nothing server (ceiling), GET VAR, 256 connections | %s | |\n' \
     "$("$load" --pid "$null_pid" -s "$seconds" -c 256 -r "GET VAR ups ups.status" 127.0.0.1:35495 2>&1 | tail -n 1)"
-one_thread() { # label, args...: ours with --threads 1, in the "ours" column
+one_thread() { # label, args...: ours with --threads 2, in the "ours" column
     local label="$1"; shift
     printf '| %s | | %s |\n' "$label" \
         "$("$load" --pid "$ours1_pid" "$@" 127.0.0.1:35496 2>&1 | tail -n 1)"
 }
-printf '| RSS idle, ours with `--threads 1` (kB) | | %s |\n' "$(rss "$ours1_pid")"
-one_thread "GET VAR, 1 connection, ours with \`--threads 1\`" -s "$seconds" -c 1 -r "GET VAR ups ups.status"
-one_thread "GET VAR, 256 connections, ours with \`--threads 1\`" -s "$seconds" -c 256 -r "GET VAR ups ups.status"
+printf '| RSS idle, ours with `--threads 2` (kB) | | %s |\n' "$(rss "$ours1_pid")"
+one_thread "GET VAR, 1 connection, ours with \`--threads 2\`" -s "$seconds" -c 1 -r "GET VAR ups ups.status"
+one_thread "GET VAR, 256 connections, ours with \`--threads 2\`" -s "$seconds" -c 256 -r "GET VAR ups ups.status"
 printf '| RSS after the runs (kB) | %s | %s |\n' "$(rss "$real_pid")" "$(rss "$ours_pid")"

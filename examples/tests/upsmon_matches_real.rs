@@ -34,6 +34,8 @@ enum Side {
     OursSingle,
     /// Debian's upsmon against our upsd.
     RealOnOurUpsd,
+    /// Our upsmon (`-p`) with `SHUTDOWNEXIT no` against Debian's upsd.
+    OursStaying,
 }
 
 struct Run {
@@ -122,13 +124,16 @@ fn start(side: Side, name: &str, sequence: &str, role: &str) -> Run {
     ] {
         conf.push_str(&format!("NOTIFYFLAG {kind} SYSLOG+EXEC\n"));
     }
+    if let Side::OursStaying = side {
+        conf.push_str("SHUTDOWNEXIT no\n");
+    }
     sandbox.write("upsmon.conf", &conf);
     let real = format!("{NUT_BIN}/upsmon");
     let ours = env!("CARGO_BIN_EXE_upsmon");
     let upsmon = match side {
         Side::Real | Side::RealOnOurUpsd => sandbox.spawn_group(&real, &["-p", "-F"]),
         Side::Ours => sandbox.spawn_group(ours, &["-F"]),
-        Side::OursSingle => sandbox.spawn_group(ours, &["-p", "-F"]),
+        Side::OursSingle | Side::OursStaying => sandbox.spawn_group(ours, &["-p", "-F"]),
     };
     Run {
         sandbox,
@@ -485,5 +490,41 @@ fn upsmon_verifies_the_server_certificate_per_certverify_and_forcessl() {
         bad.group_logs().contains("TLS failure"),
         "{}",
         bad.group_logs()
+    );
+}
+
+/// Whether process `pid` still runs (a zombie has ended).
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            stat.rsplit(')')
+                .next()
+                .map(|rest| rest.trim_start().to_string())
+        })
+        .is_some_and(|rest| !rest.starts_with('Z'))
+}
+
+#[test]
+fn c_fsd_shuts_down_shutdownexit_no_stays_and_c_stop_ends_it() {
+    let run = start(Side::OursStaying, "upsmon-control", ON_LINE, "primary");
+    wait_or_explain(|| logged_in(run.port), "upsmon logged in", || run.explain());
+    let ours = env!("CARGO_BIN_EXE_upsmon");
+    let fsd = run.sandbox.client(ours, &["-c", "fsd"]);
+    assert!(fsd.status.success(), "{fsd:?}");
+    wait_or_explain(|| run.shut_down(), "shutdown on -c fsd", || run.explain());
+    assert_eq!(run.notes(), ["SHUTDOWN"]);
+    let status = run.sandbox.client(
+        "upsc",
+        &[&format!("ups@127.0.0.1:{}", run.port), "ups.status"],
+    );
+    assert_eq!(status.stdout, b"FSD OL\n", "FSD was set on the UPS");
+    assert!(running(run.upsmon), "SHUTDOWNEXIT no: upsmon stays");
+    let stop = run.sandbox.client(ours, &["-c", "stop"]);
+    assert!(stop.status.success(), "{stop:?}");
+    wait_or_explain(
+        || !running(run.upsmon),
+        "upsmon stops on -c stop",
+        || run.explain(),
     );
 }

@@ -22,8 +22,8 @@ const USAGE: &str = "usage: upsd [OPTIONS]
   -V         print the version and exit
   -h         this help
   --embed-drivers  run the dummy-ups UPSes of ups.conf inside upsd (no driver processes)
-  --threads <n>    serve on n threads (1: one thread, the least CPU per request; default:
-                   one per core)
+  --threads <n>    serve on n threads (default: one per core on machines with more than
+                   two, else one: a single thread costs the least CPU per request)
   --demo     serve a simulated UPS named 'demo' on 127.0.0.1:3493 (or $NUT_DEMO_LISTEN), no config
 ";
 
@@ -155,6 +155,15 @@ fn control(command: &str, pid: Option<u32>) -> ExitCode {
     }
 }
 
+/// One thread per core, except on one or two cores, where a single event loop leaves the
+/// CPU to the clients and the kernel (measured: see README, "upsd under load").
+fn default_threads() -> usize {
+    match std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get) {
+        cores if cores > 2 => cores,
+        _ => 1,
+    }
+}
+
 fn seed() -> u64 {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -193,14 +202,13 @@ fn main() -> ExitCode {
     } else {
         None
     };
-    let mut builder = match options.threads {
-        Some(1) => tokio::runtime::Builder::new_current_thread(),
-        Some(n) => {
+    let mut builder = match options.threads.unwrap_or_else(default_threads) {
+        1 => tokio::runtime::Builder::new_current_thread(),
+        n => {
             let mut builder = tokio::runtime::Builder::new_multi_thread();
             builder.worker_threads(n);
             builder
         }
-        None => tokio::runtime::Builder::new_multi_thread(),
     };
     let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
