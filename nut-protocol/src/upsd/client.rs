@@ -4,6 +4,7 @@ use std::boxed::Box;
 use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::string::ToString;
+use std::task::{Context, Poll};
 use std::vec;
 use std::vec::Vec;
 
@@ -39,7 +40,9 @@ struct Outcome {
 struct Connection {
     upsd: Upsd,
     session: Session,
-    tokenizer: Tokenizer,
+    /// Only while a line is half received: an idle connection keeps no tokenizer (nor the
+    /// buffers one grows).
+    tokenizer: Option<Box<Tokenizer>>,
     deadline: Instant,
 }
 
@@ -89,7 +92,20 @@ impl Connection {
 /// A read shorter than the buffer drained the socket, so its readiness is let go right away
 /// (tokio keeps it if an event arrived meanwhile): the next wait goes to epoll instead of
 /// costing one more `recv` that says `EAGAIN`.
-fn read_lines(stream: &TcpStream, tokenizer: &mut Tokenizer) -> Option<std::io::Result<Lines>> {
+/// The complete lines in `bytes`; a tokenizer is kept only while a line is unfinished.
+fn tokenize(tokenizer: &mut Option<Box<Tokenizer>>, bytes: &[u8]) -> Lines {
+    let mut current = tokenizer.take().unwrap_or_default();
+    let lines = current.feed(bytes).collect();
+    if current.has_partial_line() {
+        *tokenizer = Some(current);
+    }
+    lines
+}
+
+fn read_lines(
+    stream: &TcpStream,
+    tokenizer: &mut Option<Box<Tokenizer>>,
+) -> Option<std::io::Result<Lines>> {
     use std::io::{ErrorKind, Read};
     READ_BUFFER.with(|buffer| {
         let mut buffer = buffer.borrow_mut();
@@ -105,7 +121,7 @@ fn read_lines(stream: &TcpStream, tokenizer: &mut Tokenizer) -> Option<std::io::
         });
         match (received, result) {
             (Some(0), _) => None,
-            (Some(n), _) => Some(Ok(tokenizer.feed(buffer.get(..n).unwrap_or(&[])).collect())),
+            (Some(n), _) => Some(Ok(tokenize(tokenizer, buffer.get(..n).unwrap_or(&[])))),
             (None, Err(error)) => Some(Err(error)),
             (None, Ok(())) => None,
         }
@@ -125,7 +141,7 @@ pub(super) async fn run(
     let mut connection = Connection {
         upsd: upsd.clone(),
         session,
-        tokenizer: Tokenizer::new(),
+        tokenizer: None,
         deadline: Instant::now() + CLIENT_IDLE_TIMEOUT,
     };
     let upgrade = plain_loop(&mut connection, &mut stream).await;
@@ -145,7 +161,7 @@ async fn encrypted(upsd: &Upsd, connection: &mut Connection, mut stream: TcpStre
         Some(acceptor) => match acceptor.accept(stream).await {
             Ok(tls) => {
                 connection.session.set_tls();
-                connection.tokenizer = Tokenizer::new();
+                connection.tokenizer = None;
                 tls_loop(connection, tls).await;
             }
             Err(error) => tracing::info!(%address, %error, "TLS handshake failed"),
@@ -180,14 +196,61 @@ async fn unless_idle<T>(
     }
 }
 
+/// Polls the idle timer: ready once the connection has been silent past its deadline. A
+/// timer that fires early (requests moved the deadline) is re-armed at the deadline.
+fn poll_idle(
+    deadline: Instant,
+    idle: &mut std::pin::Pin<&mut tokio::time::Sleep>,
+    cx: &mut Context<'_>,
+) -> Poll<()> {
+    loop {
+        if idle.as_mut().poll(cx).is_pending() {
+            return Poll::Pending;
+        }
+        if Instant::now() >= deadline {
+            return Poll::Ready(());
+        }
+        idle.as_mut().reset(deadline);
+    }
+}
+
+/// Writes all of `bytes`, waiting for room as needed; false if the connection broke.
+async fn write_out(stream: &TcpStream, mut bytes: &[u8]) -> bool {
+    while !bytes.is_empty() {
+        match stream.try_write(bytes) {
+            Ok(written) => bytes = bytes.get(written..).unwrap_or_default(),
+            Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {
+                if std::future::poll_fn(|cx| stream.poll_write_ready(cx))
+                    .await
+                    .is_err()
+                {
+                    return false;
+                }
+            }
+            Err(_) => return false,
+        }
+    }
+    true
+}
+
 /// The clear-text part; true when the client asked for STARTTLS and got `OK STARTTLS`.
+///
+/// Written with plain polls rather than combinators: every idle connection's task holds
+/// this state, so it is kept small.
 async fn plain_loop(connection: &mut Connection, stream: &mut TcpStream) -> bool {
     let idle = sleep_until(connection.deadline);
     tokio::pin!(idle);
     loop {
-        match unless_idle(connection, &mut idle, stream.readable()).await {
-            Some(Ok(())) => {}
-            Some(Err(_)) | None => return false,
+        let deadline = connection.deadline;
+        let readable = std::future::poll_fn(|cx| {
+            if let Poll::Ready(result) = stream.poll_read_ready(cx) {
+                return Poll::Ready(result.is_ok());
+            }
+            poll_idle(deadline, &mut idle, cx).map(|()| false)
+        })
+        .await;
+        if !readable {
+            return false;
         }
         let lines = match read_lines(stream, &mut connection.tokenizer) {
             None => return false,
@@ -196,7 +259,7 @@ async fn plain_loop(connection: &mut Connection, stream: &mut TcpStream) -> bool
             Some(Ok(lines)) => lines,
         };
         let outcome = connection.answer(lines);
-        if !outcome.output.is_empty() && stream.write_all(&outcome.output).await.is_err() {
+        if !outcome.output.is_empty() && !write_out(stream, &outcome.output).await {
             return false;
         }
         if outcome.close {
@@ -218,10 +281,7 @@ async fn tls_loop<S: AsyncRead + AsyncWrite + Unpin>(connection: &mut Connection
             Some(Ok(0)) | Some(Err(_)) | None => break,
             Some(Ok(n)) => n,
         };
-        let lines: Lines = connection
-            .tokenizer
-            .feed(buffer.get(..n).unwrap_or(&[]))
-            .collect();
+        let lines = tokenize(&mut connection.tokenizer, buffer.get(..n).unwrap_or(&[]));
         let outcome = connection.answer(lines);
         if !outcome.output.is_empty()
             && (stream.write_all(&outcome.output).await.is_err() || stream.flush().await.is_err())

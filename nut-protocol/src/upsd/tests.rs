@@ -268,3 +268,73 @@ async fn maxconn_refuses_connections_beyond_the_limit() {
     }
     assert!(answered, "a slot freed by a leaving client is reused");
 }
+
+#[tokio::test]
+async fn a_request_split_over_several_reads_is_answered_once_complete() {
+    let port = start(None).await;
+    let mut client = BufReader::new(
+        TcpStream::connect(("127.0.0.1", port))
+            .await
+            .expect("connect"),
+    );
+    for part in ["GET VA", "R ups ups", ".status"] {
+        client
+            .get_mut()
+            .write_all(part.as_bytes())
+            .await
+            .expect("write");
+        client.get_mut().flush().await.expect("flush");
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(ask(&mut client, "").await, "VAR ups ups.status \"OL\"");
+}
+
+#[tokio::test]
+async fn an_over_long_line_is_refused_within_bounds_and_the_connection_goes_on() {
+    let port = start(None).await;
+    let mut client = BufReader::new(
+        TcpStream::connect(("127.0.0.1", port))
+            .await
+            .expect("connect"),
+    );
+    let long = "A".repeat(100_000);
+    client
+        .get_mut()
+        .write_all(format!("{long}\n").as_bytes())
+        .await
+        .expect("write");
+    // The line is cut at the tokenizer's limits (one unknown word), answered once, and
+    // the connection goes on.
+    let mut answer = String::new();
+    client.read_line(&mut answer).await.expect("answer");
+    assert_eq!(answer.trim_end(), "ERR UNKNOWN-COMMAND");
+    assert_eq!(ask(&mut client, "NETVER").await, "1.3");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_slow_sender_that_never_ends_a_line_is_dropped_after_the_idle_timeout() {
+    use std::time::Duration;
+    let port = start(None).await;
+    let mut client = BufReader::new(
+        TcpStream::connect(("127.0.0.1", port))
+            .await
+            .expect("connect"),
+    );
+    assert_eq!(ask(&mut client, "NETVER").await, "1.3");
+    let last_request = tokio::time::Instant::now();
+    // One byte every 10 s, never a line end: the deadline does not move.
+    for byte in b"GET VAR ups" {
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        if client.get_mut().write_all(&[*byte]).await.is_err() {
+            break;
+        }
+    }
+    let mut rest = String::new();
+    let read = client.read_line(&mut rest).await.unwrap_or(0);
+    assert_eq!(read, 0, "dropped");
+    let waited = last_request.elapsed();
+    assert!(
+        waited >= Duration::from_secs(60) && waited < Duration::from_secs(120),
+        "dropped after {waited:?}"
+    );
+}
