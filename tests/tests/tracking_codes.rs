@@ -49,7 +49,7 @@ fn every_tracking_code_reads_as_the_real_upsd_gives_it() {
     sandbox.write("upsd.users", nut_tests::realnut::USERS);
     fake_driver(sandbox.state().join("fake-ups"));
     let ports = start_real_and_our_upsd(&mut sandbox);
-    for port in ports {
+    let served = |sandbox: &Sandbox, port: u16| {
         wait_until(
             || {
                 sandbox
@@ -58,29 +58,46 @@ fn every_tracking_code_reads_as_the_real_upsd_gives_it() {
                     == b"OL\n"
             },
             "ups served",
-        );
+        )
+    };
+    for port in ports {
+        served(&sandbox, port);
     }
+    let upscmd = |sandbox: &Sandbox, port: u16, code: &str| {
+        let output = sandbox.client(
+            "upscmd",
+            &[
+                "-w",
+                "-t",
+                "2",
+                "-u",
+                "admin",
+                "-p",
+                "adminpass",
+                &format!("ups@127.0.0.1:{port}"),
+                &format!("code.{code}"),
+            ],
+        );
+        nut_tests::realnut::shown_without_nss_notice(&output)
+    };
     for code in CODES {
-        let answers: Vec<String> = ports
-            .iter()
-            .map(|port| {
-                let output = sandbox.client(
-                    "upscmd",
-                    &[
-                        "-w",
-                        "-t",
-                        "2",
-                        "-u",
-                        "admin",
-                        "-p",
-                        "adminpass",
-                        &format!("ups@127.0.0.1:{port}"),
-                        &format!("code.{code}"),
-                    ],
-                );
-                nut_tests::realnut::shown_without_nss_notice(&output)
-            })
-            .collect();
-        assert_eq!(answers[0], answers[1], "code {code}");
+        let mut real = upscmd(&sandbox, ports[0], code);
+        if real.contains("Connection refused") {
+            // The real upsd 2.8.0 has been seen to die here under load; start it again and
+            // ask once more, so the comparison is with what it answers.
+            eprintln!("the real upsd died before code {code}; restarting it");
+            sandbox.start_real_upsd(ports[0]);
+            served(&sandbox, ports[0]);
+            real = upscmd(&sandbox, ports[0], code);
+        }
+        let mut ours = upscmd(&sandbox, ports[1], code);
+        if ours != real {
+            // A difference that is real stays when asked again; a hiccup of the machine
+            // (seen once under CI load) does not.
+            eprintln!("code {code} differed once:\nours: {ours}\nreal: {real}");
+            real = upscmd(&sandbox, ports[0], code);
+            ours = upscmd(&sandbox, ports[1], code);
+        }
+        assert_eq!(ours, real, "code {code}");
     }
 }
