@@ -290,7 +290,6 @@ fn usage_errors_and_help_match_the_real_upslog() {
         vec!["-l", "-", "-s", "a@b:x"],
         vec!["-l", "-", "-s", "a@b:99999"],
         vec!["-l", "-", "-s", "dummy@127.0.0.1:1", "extra"],
-        vec!["-m", "dummy@127.0.0.1:1,/tmp/x.log", "-F"],
         vec!["-l", bad_log, "-s", "dummy@127.0.0.1:1", "-F"],
         vec![
             "-l",
@@ -492,4 +491,43 @@ fn a_driver_that_goes_away_logs_na_then_values_again() {
     );
     let run = terminate_after(ours, 0, false);
     assert_eq!(run.stderr, ["Signal 15: exiting"]);
+}
+
+#[test]
+fn m_tuples_log_each_ups_to_its_own_file() {
+    // NUT 2.8.1's -m (2.8.0 has none): each `ups,logfile` gets its own log.
+    let (sandbox, port) = golden_sandbox("upslog-m");
+    let dir = sandbox.state();
+    let (a, b) = (dir.join("dummy.log"), dir.join("pyups.log"));
+    let args: Vec<String> = vec![
+        "-F".into(),
+        "-i".into(),
+        "1".into(),
+        "-f".into(),
+        "%UPSHOST% %VAR ups.status%".into(),
+        "-m".into(),
+        format!("dummy@127.0.0.1:{port},{}", a.display()),
+        "-m".into(),
+        format!("pyups@127.0.0.1:{port},{}", b.display()),
+    ];
+    let mut child = spawn(OURS, &args, &sandbox);
+    wait_until(
+        || line_count(&a) >= 1 && line_count(&b) >= 1,
+        "both logs written",
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    let first = |path: &Path| {
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(first(&a), format!("dummy@127.0.0.1:{port} OL CHRG"));
+    assert_eq!(first(&b), format!("pyups@127.0.0.1:{port} OL"));
+    let malformed = run_to_end(OURS, &["-m", "dummy@127.0.0.1:1", "-F"]);
+    assert_eq!(malformed.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&malformed.stderr).contains("invalid UPS tuple"));
 }

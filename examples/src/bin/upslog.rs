@@ -67,6 +67,8 @@ struct Flags {
     pidbase: Option<String>,
     ups: Option<String>,
     user: Option<String>,
+    /// `-m ups,logfile` tuples (NUT 2.8.1's option), in order.
+    tuples: Vec<String>,
     foreground: bool,
     background: bool,
     help: bool,
@@ -85,7 +87,7 @@ fn parse_flags(args: &[String]) -> Flags {
             continue;
         };
         for (at, option) in cluster.char_indices() {
-            if !"silfup".contains(option) {
+            if !"silfupm".contains(option) {
                 match option {
                     'h' => flags.help = true,
                     'F' => flags.foreground = true,
@@ -114,6 +116,10 @@ fn parse_flags(args: &[String]) -> Flags {
 }
 
 fn set_value(flags: &mut Flags, option: char, value: String) {
+    if option == 'm' {
+        flags.tuples.push(value);
+        return;
+    }
     let slot = match option {
         's' => &mut flags.ups,
         'i' => &mut flags.interval,
@@ -379,20 +385,22 @@ impl Signals {
     }
 }
 
-/// Logs a line per interval until a terminating signal.
-async fn run_loop(mut logger: Logger, mut signals: Signals, interval: Duration) -> ExitCode {
+/// Logs a line per UPS per interval until a terminating signal.
+async fn run_loop(mut loggers: Vec<Logger>, mut signals: Signals, interval: Duration) -> ExitCode {
     loop {
-        logger.log_once();
+        loggers.iter_mut().for_each(Logger::log_once);
         match signals.wait(interval).await {
             Wake::Timer => {}
             Wake::Hangup => {
                 eprintln!("Signal 1: reopening log file");
-                if let Err(code) = logger.reopen() {
-                    return code;
+                for logger in &mut loggers {
+                    if let Err(code) = logger.reopen() {
+                        return code;
+                    }
                 }
             }
             Wake::Exit(number) => {
-                logger.log_once();
+                loggers.iter_mut().for_each(Logger::log_once);
                 eprintln!("Signal {number}: exiting");
                 return ExitCode::SUCCESS;
             }
@@ -400,53 +408,76 @@ async fn run_loop(mut logger: Logger, mut signals: Signals, interval: Duration) 
     }
 }
 
-/// Flags checked, UPS split, connection tried, log opened: the logger, or the exit code.
-/// `stdout` holds what C's buffered stdout would: the caller shows it or, when going to the
-/// background with stdout not a terminal, drops it as the real upslog's fork does.
-fn prepare(flags: &Flags, stdout: &mut String) -> Result<(Logger, i64), ExitCode> {
-    let Some(spec_text) = flags.ups.clone() else {
+/// What to log where: `-s`/`-l`, then each `-m ups,logfile`.
+fn targets(flags: &Flags) -> Result<Vec<(String, String)>, ExitCode> {
+    let mut targets = Vec::new();
+    match (&flags.ups, &flags.logfile) {
+        (Some(ups), Some(logfile)) => targets.push((ups.clone(), logfile.clone())),
+        (Some(_), None) => {
+            eprintln!("No filename defined for logging - use -l <file>");
+            return Err(ExitCode::FAILURE);
+        }
+        (None, _) => {}
+    }
+    for tuple in &flags.tuples {
+        let Some((ups, logfile)) = tuple.split_once(',') else {
+            eprintln!("Error: invalid UPS tuple {tuple}: use -m <ups>,<logfile>");
+            return Err(ExitCode::FAILURE);
+        };
+        targets.push((ups.to_string(), logfile.to_string()));
+    }
+    if targets.is_empty() {
         eprintln!("No UPS defined for monitoring - use -s <system>");
         return Err(ExitCode::FAILURE);
-    };
-    let Some(logfile) = flags.logfile.clone() else {
-        eprintln!("No filename defined for logging - use -l <file>");
-        return Err(ExitCode::FAILURE);
-    };
+    }
+    Ok(targets)
+}
+
+/// Flags checked, UPSes split, connections tried, logs opened: the loggers, or the exit
+/// code. `stdout` holds what C's buffered stdout would: the caller shows it or, when going
+/// to the background with stdout not a terminal, drops it as the real upslog's fork does.
+fn prepare(flags: &Flags, stdout: &mut String) -> Result<(Vec<Logger>, i64), ExitCode> {
+    let targets = targets(flags)?;
     let interval = flags.interval.as_deref().map_or(30, atoi);
-    stdout.push_str(&format!(
-        "logging status of {spec_text} to {logfile} ({interval}s intervals)\n"
-    ));
+    for (spec_text, logfile) in &targets {
+        stdout.push_str(&format!(
+            "logging status of {spec_text} to {logfile} ({interval}s intervals)\n"
+        ));
+    }
     let format =
         LogFormat::parse(flags.format.as_deref().unwrap_or(DEFAULT_FORMAT)).map_err(|error| {
             eprintln!("{error}");
             ExitCode::FAILURE
         })?;
-    let ups = split_ups(&spec_text).map_err(|complaint| {
-        eprintln!("{complaint}\n{INVALID_UPS}");
-        ExitCode::FAILURE
-    })?;
-    let connection = connect(&ups)
-        .map_err(|error| {
-            eprintln!(
-                "Warning: initial connect failed: {}",
-                connect_message(&error)
-            )
-        })
-        .ok();
-    let log = Log::open(&logfile).map_err(|error| {
-        eprintln!("could not open logfile {logfile}: {}", strerror(&error));
-        ExitCode::FAILURE
-    })?;
-    let logger = Logger {
-        spec_text,
-        ups,
-        connection,
-        format,
-        host: hostname(),
-        log,
-        logfile,
-    };
-    Ok((logger, interval))
+    let mut loggers = Vec::new();
+    for (spec_text, logfile) in targets {
+        let ups = split_ups(&spec_text).map_err(|complaint| {
+            eprintln!("{complaint}\n{INVALID_UPS}");
+            ExitCode::FAILURE
+        })?;
+        let connection = connect(&ups)
+            .map_err(|error| {
+                eprintln!(
+                    "Warning: initial connect failed: {}",
+                    connect_message(&error)
+                )
+            })
+            .ok();
+        let log = Log::open(&logfile).map_err(|error| {
+            eprintln!("could not open logfile {logfile}: {}", strerror(&error));
+            ExitCode::FAILURE
+        })?;
+        loggers.push(Logger {
+            spec_text,
+            ups,
+            connection,
+            format: format.clone(),
+            host: hostname(),
+            log,
+            logfile,
+        });
+    }
+    Ok((loggers, interval))
 }
 
 /// Shows what was held for stdout.
@@ -457,12 +488,12 @@ fn flush_stdout(stdout: &mut String) {
 }
 
 fn run(flags: &Flags, stdout: &mut String) -> Result<ExitCode, ExitCode> {
-    let (logger, interval) = prepare(flags, stdout)?;
+    let (loggers, interval) = prepare(flags, stdout)?;
     let user = target_user(flags);
     if let Some(name) = user {
         check_user(name)?;
     }
-    let to_stdout = logger.logfile == "-";
+    let to_stdout = loggers.iter().any(|logger| logger.logfile == "-");
     let background = flags.background || (!to_stdout && !flags.foreground);
     if background {
         if !std::io::stdout().is_terminal() {
@@ -496,7 +527,7 @@ fn run(flags: &Flags, stdout: &mut String) -> Result<ExitCode, ExitCode> {
             })?;
         }
         let interval = Duration::from_secs(u64::try_from(interval).unwrap_or(0));
-        Ok(run_loop(logger, signals, interval).await)
+        Ok(run_loop(loggers, signals, interval).await)
     })
 }
 
