@@ -75,3 +75,20 @@ fn the_blocking_keep_alive_thread_sends_netver_while_the_caller_is_silent() {
     }
     drop(connection);
 }
+
+/// A logged-in client's `Debug` (with the session it would replay) never shows the password.
+#[tokio::test]
+async fn credentials_never_appear_in_debug_output() {
+    let port = upsd().await;
+    let mut client = Client::connect("127.0.0.1", port, Options::long_lived())
+        .await
+        .expect("connect");
+    // upsd accepts USERNAME/PASSWORD before checking them against upsd.users.
+    client
+        .authenticate("monuser", "s3cret-pass")
+        .await
+        .expect("authenticate");
+    let shown = format!("{client:?}");
+    assert!(shown.contains("monuser"), "{shown}");
+    assert!(!shown.contains("s3cret-pass"), "{shown}");
+}
