@@ -3,7 +3,9 @@
 
 use nut_drivers::qx::commands;
 use nut_drivers::qx::megatec::ParseError;
-use nut_drivers::qx::{Dialect, InfoLayout, InfoReply, RatingReply, StatusReply, detect};
+use nut_drivers::qx::{
+    CommandOutcome, Dialect, InfoLayout, InfoReply, RatingReply, StatusReply, detect,
+};
 use proptest::prelude::*;
 
 const TABLES: &str = include_str!("fixtures/qx/nut-qx-subdriver-testing-tables.tsv");
@@ -169,6 +171,45 @@ fn qx_every_megatec_family_instant_command_is_built() {
         }
     }
     assert_eq!(seen, 89);
+}
+
+#[test]
+fn qx_command_replies_of_the_tables() {
+    let mut checked = 0;
+    for (file, cmd, reply) in rows() {
+        let Some(dialect) = dialect_of(&file) else {
+            continue;
+        };
+        if !matches!(cmd.first(), Some(b'S' | b'T' | b'C' | b'Q')) || cmd.starts_with(b"Q1") {
+            continue;
+        }
+        let want = match reply.as_slice() {
+            b"(NAK\r" => CommandOutcome::Rejected,
+            _ => CommandOutcome::Accepted,
+        };
+        if cmd.starts_with(b"SS") || cmd == b"QPI\r" || cmd == b"QS\r" {
+            continue;
+        }
+        assert_eq!(
+            dialect.command_outcome(&cmd, Some(&reply)),
+            want,
+            "{file} {cmd:?}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 89);
+    assert_eq!(
+        Dialect::Megatec.command_outcome(b"TL\r", Some(b"TL\r")),
+        CommandOutcome::Rejected
+    );
+    assert_eq!(
+        Dialect::Mecer.command_outcome(b"TL\r", None),
+        CommandOutcome::NoReply
+    );
+    assert_eq!(
+        Dialect::Q1.command_outcome(b"TL\r", Some(b"(215.0\r")),
+        CommandOutcome::Unexpected
+    );
 }
 
 #[test]

@@ -7,6 +7,19 @@
 use super::commands;
 use super::megatec::{InfoLayout, RatingReply, StatusReply, number};
 
+/// What a UPS's reply to an instant command says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommandOutcome {
+    /// Acknowledged, or silently taken (no reply, where the dialect sends none).
+    Accepted,
+    /// Echoed back or refused with `NAK`.
+    Rejected,
+    /// No reply from a dialect that always acknowledges.
+    NoReply,
+    /// Some other reply.
+    Unexpected,
+}
+
 /// A Qx protocol dialect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dialect {
@@ -114,6 +127,30 @@ impl Dialect {
             Dialect::Voltronic | Dialect::Mecer => Some(b"(ACK\r"),
             _ => None,
         }
+    }
+
+    /// What the reply to an instant command means. Most Megatec units answer nothing
+    /// (accepted) and echo a command they do not know (rejected); some answer `ACK`
+    /// (innovatae) or `(ACK`/`(NAK` (mecer, voltronic).
+    pub fn command_outcome(self, command: &[u8], reply: Option<&[u8]>) -> CommandOutcome {
+        let Some(reply) = reply.filter(|r| !r.is_empty()) else {
+            return if self.accepted_reply().is_some() {
+                CommandOutcome::NoReply
+            } else {
+                CommandOutcome::Accepted
+            };
+        };
+        let body = reply.strip_suffix(b"\r").unwrap_or(reply);
+        if reply == command || body == command.strip_suffix(b"\r").unwrap_or(command) {
+            return CommandOutcome::Rejected;
+        }
+        if Some(reply) == self.rejected_reply() || body == b"(NAK" || body == b"NAK" {
+            return CommandOutcome::Rejected;
+        }
+        if Some(reply) == self.accepted_reply() || body == b"ACK" || body == b"(ACK" {
+            return CommandOutcome::Accepted;
+        }
+        CommandOutcome::Unexpected
     }
 
     /// The reply that rejects a command or query (besides an echo of the command).

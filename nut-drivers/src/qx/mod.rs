@@ -10,5 +10,5 @@ pub mod dialect;
 pub mod megatec;
 
 pub use commands::CommandError;
-pub use dialect::{Dialect, detect};
+pub use dialect::{CommandOutcome, Dialect, detect};
 pub use megatec::{InfoLayout, InfoReply, ParseError, RatingReply, StatusBits, StatusReply};
