@@ -14,5 +14,6 @@ pub mod diff;
 pub mod dummy;
 pub mod embed;
 pub mod in_process;
+pub mod qx;
 pub mod runtime;
 pub mod socket;

@@ -1,0 +1,352 @@
+//! Qx dialects (NUT's `protocol=` values) and their auto-detection.
+//!
+//! Detection tries the dialects in NUT's order (`dialects/detection.tsv`), each claiming the
+//! UPS when its claim queries get valid replies. Dialects needing a USB vendor id (omron) or
+//! not modelled here (voltronic-axpert/-qs/-qs-hex, masterguard, innovart, q2, q6) are skipped.
+
+use super::commands;
+use super::megatec::{InfoLayout, RatingReply, StatusReply, number};
+
+/// What a UPS's reply to an instant command says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommandOutcome {
+    /// Acknowledged, or silently taken (no reply, where the dialect sends none).
+    Accepted,
+    /// Echoed back or refused with `NAK`.
+    Rejected,
+    /// No reply from a dialect that always acknowledges.
+    NoReply,
+    /// Some other reply.
+    Unexpected,
+}
+
+/// A Qx protocol dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// `voltronic`: `QGS` status, `QPI` protocol id, `(ACK`/`(NAK`.
+    Voltronic,
+    /// `mustek`: Megatec layout, status query `QS`.
+    Mustek,
+    /// `megatec/old`: Megatec layout, status query `D`.
+    MegatecOld,
+    /// `bestups`: `Q1` plus a comma-separated `ID` reply.
+    BestUps,
+    /// `mecer`: `Q1` plus `QPI` answering `(PI98`; commands acknowledged `(ACK`/`(NAK`.
+    Mecer,
+    /// `megatec`: `Q1`, `F`, `I` (with the megatec table's `I` columns).
+    Megatec,
+    /// `zinto`: identification via `FW?`.
+    Zinto,
+    /// `hunnox`: identification via `FW?` (claims after zinto, so only when pinned).
+    Hunnox,
+    /// `ablerex`: `F` gives output nominals.
+    Ablerex,
+    /// `innovatae`: `I` carries only a firmware version.
+    Innovatae,
+    /// `q1`: the fallback, `Q1` only.
+    Q1,
+}
+
+impl Dialect {
+    /// Every modelled dialect, in NUT's detection order.
+    pub const ALL: [Dialect; 11] = [
+        Dialect::Voltronic,
+        Dialect::Mustek,
+        Dialect::MegatecOld,
+        Dialect::BestUps,
+        Dialect::Mecer,
+        Dialect::Megatec,
+        Dialect::Zinto,
+        Dialect::Hunnox,
+        Dialect::Ablerex,
+        Dialect::Innovatae,
+        Dialect::Q1,
+    ];
+
+    /// The `protocol=` name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Voltronic => "voltronic",
+            Dialect::Mustek => "mustek",
+            Dialect::MegatecOld => "megatec/old",
+            Dialect::BestUps => "bestups",
+            Dialect::Mecer => "mecer",
+            Dialect::Megatec => "megatec",
+            Dialect::Zinto => "zinto",
+            Dialect::Hunnox => "hunnox",
+            Dialect::Ablerex => "ablerex",
+            Dialect::Innovatae => "innovatae",
+            Dialect::Q1 => "q1",
+        }
+    }
+
+    /// Looks a dialect up by its `protocol=` name (case-insensitive).
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|d| d.name().eq_ignore_ascii_case(name))
+    }
+
+    /// The status query.
+    pub fn status_command(self) -> &'static [u8] {
+        match self {
+            Dialect::Voltronic => b"QGS\r",
+            Dialect::Mustek => b"QS\r",
+            Dialect::MegatecOld => b"D\r",
+            _ => b"Q1\r",
+        }
+    }
+
+    /// Whether the status reply has the Megatec `Q1` layout ([`StatusReply`]).
+    pub fn has_q1_status(self) -> bool {
+        self != Dialect::Voltronic
+    }
+
+    /// The ratings query (`F`), if the dialect has one with the Megatec layout.
+    pub fn rating_command(self) -> Option<&'static [u8]> {
+        match self {
+            Dialect::Voltronic | Dialect::BestUps | Dialect::Q1 => None,
+            _ => Some(b"F\r"),
+        }
+    }
+
+    /// The identification query and its column layout.
+    pub fn info_command(self) -> Option<(&'static [u8], InfoLayout)> {
+        match self {
+            Dialect::Voltronic | Dialect::BestUps | Dialect::Q1 => None,
+            Dialect::Megatec => Some((b"I\r", InfoLayout::Megatec)),
+            Dialect::Innovatae => Some((b"I\r", InfoLayout::Innovatae)),
+            Dialect::Zinto | Dialect::Hunnox => Some((b"FW?\r", InfoLayout::Standard)),
+            _ => Some((b"I\r", InfoLayout::Standard)),
+        }
+    }
+
+    /// The reply that acknowledges a command, if the dialect sends one.
+    pub fn accepted_reply(self) -> Option<&'static [u8]> {
+        match self {
+            Dialect::Voltronic | Dialect::Mecer => Some(b"(ACK\r"),
+            _ => None,
+        }
+    }
+
+    /// What the reply to an instant command means. Most Megatec units answer nothing
+    /// (accepted) and echo a command they do not know (rejected); some answer `ACK`
+    /// (innovatae) or `(ACK`/`(NAK` (mecer, voltronic).
+    pub fn command_outcome(self, command: &[u8], reply: Option<&[u8]>) -> CommandOutcome {
+        let Some(reply) = reply.filter(|r| !r.is_empty()) else {
+            return if self.accepted_reply().is_some() {
+                CommandOutcome::NoReply
+            } else {
+                CommandOutcome::Accepted
+            };
+        };
+        let body = reply.strip_suffix(b"\r").unwrap_or(reply);
+        if reply == command || body == command.strip_suffix(b"\r").unwrap_or(command) {
+            return CommandOutcome::Rejected;
+        }
+        if Some(reply) == self.rejected_reply() || body == b"(NAK" || body == b"NAK" {
+            return CommandOutcome::Rejected;
+        }
+        if Some(reply) == self.accepted_reply() || body == b"ACK" || body == b"(ACK" {
+            return CommandOutcome::Accepted;
+        }
+        CommandOutcome::Unexpected
+    }
+
+    /// The reply that rejects a command or query (besides an echo of the command).
+    pub fn rejected_reply(self) -> Option<&'static [u8]> {
+        match self {
+            Dialect::Voltronic | Dialect::Mecer => Some(b"(NAK\r"),
+            Dialect::Innovatae => Some(b"NAK\r"),
+            _ => None,
+        }
+    }
+
+    /// NUT variables of an `F` reply: ablerex reports output nominals (`%.1f`), the others
+    /// input nominals.
+    pub fn rating_variables(self, rating: &RatingReply) -> Vec<(&'static str, String)> {
+        if self == Dialect::Ablerex {
+            vec![
+                ("output.voltage.nominal", format!("{:.1}", rating.voltage)),
+                ("output.current.nominal", format!("{:.1}", rating.current)),
+                (
+                    "battery.voltage.nominal",
+                    format!("{:.1}", rating.battery_voltage),
+                ),
+                (
+                    "output.frequency.nominal",
+                    format!("{:.1}", rating.frequency),
+                ),
+            ]
+        } else {
+            rating.variables()
+        }
+    }
+
+    /// `ups.status` words for a status reply. Best Power units report bit 5 only while on line
+    /// and neither testing nor shutting down.
+    pub fn status_words(self, status: &StatusReply) -> Vec<&'static str> {
+        let mut status = *status;
+        if self == Dialect::BestUps
+            && (status.bits.utility_fail
+                || status.bits.test_in_progress
+                || status.bits.shutdown_active)
+        {
+            status.bits.bypass_boost_buck = false;
+        }
+        status.status_words()
+    }
+
+    /// `shutdown.stayoff` bytes: `S<n>R0000\r`, or `S<n>\r` for bestups.
+    pub fn shutdown_stayoff(self, offdelay: u32) -> Result<Vec<u8>, commands::CommandError> {
+        if self == Dialect::BestUps {
+            commands::shutdown_stayoff_short(offdelay)
+        } else {
+            commands::shutdown_stayoff(offdelay)
+        }
+    }
+
+    /// `load.off` bytes (ablerex: `S.2\r`).
+    pub fn load_off(self) -> Vec<u8> {
+        if self == Dialect::Ablerex {
+            b"S.2\r".to_vec()
+        } else {
+            commands::load_off()
+        }
+    }
+
+    /// Whether this dialect claims a UPS, given a way to query it (`None` = no reply).
+    fn claims(self, query: &mut dyn FnMut(&[u8]) -> Option<Vec<u8>>) -> bool {
+        let mut ask =
+            |cmd: &[u8]| query(cmd).filter(|reply| Some(reply.as_slice()) != self.rejected_reply());
+        let q1_like =
+            |reply: Option<Vec<u8>>| reply.is_some_and(|r| StatusReply::parse(&r).is_ok());
+        let id_ok = |reply: Option<Vec<u8>>, min: usize| {
+            reply.is_some_and(|r| r.len() >= min && r.first() == Some(&b'#'))
+        };
+        match self {
+            Dialect::Voltronic => {
+                let qgs = ask(b"QGS\r").is_some_and(|r| {
+                    r.len() >= 76
+                        && r.first() == Some(&b'(')
+                        && number("input.voltage", r.get(1..6).unwrap_or(&[])).is_ok()
+                });
+                qgs && ask(b"QPI\r").is_some_and(|r| {
+                    matches!(
+                        r.get(..5),
+                        Some(
+                            b"(PI00"
+                                | b"(PI01"
+                                | b"(PI02"
+                                | b"(PI03"
+                                | b"(PI08"
+                                | b"(PI09"
+                                | b"(PI10"
+                                | b"(PI13"
+                                | b"(PI14"
+                                | b"(PI31"
+                                | b"(PI99"
+                        )
+                    )
+                })
+            }
+            Dialect::Mustek | Dialect::MegatecOld | Dialect::Innovatae | Dialect::Q1 => {
+                q1_like(ask(self.status_command()))
+            }
+            Dialect::BestUps => {
+                q1_like(ask(b"Q1\r"))
+                    && ask(b"ID\r").is_some_and(|r| {
+                        let body = r.strip_suffix(b"\r").unwrap_or(&r);
+                        let fields: Vec<&[u8]> = body.split(|&b| b == b',').collect();
+                        fields.len() == 6
+                            && (25..=27).contains(&body.len())
+                            && fields.first().is_some_and(|f| f.len() == 3)
+                    })
+            }
+            Dialect::Mecer => {
+                // A "(NAK" answer to QPI is tolerated (the item is then skipped).
+                q1_like(ask(b"Q1\r"))
+                    && query(b"QPI\r").is_some_and(|r| r.starts_with(b"(PI98") || r == b"(NAK\r")
+            }
+            Dialect::Megatec | Dialect::Zinto | Dialect::Hunnox | Dialect::Ablerex => {
+                let Some((cmd, layout)) = self.info_command() else {
+                    return false;
+                };
+                q1_like(ask(b"Q1\r")) && id_ok(ask(cmd), layout.min_len())
+            }
+        }
+    }
+}
+
+/// Auto-detects the dialect: `query` sends a command and returns the reply (`None` when the
+/// UPS did not answer). Dialects are tried in NUT's order; the first to claim wins.
+pub fn detect(mut query: impl FnMut(&[u8]) -> Option<Vec<u8>>) -> Option<Dialect> {
+    Dialect::ALL.into_iter().find(|d| d.claims(&mut query))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ups(
+        table: &'static [(&'static [u8], &'static [u8])],
+    ) -> impl FnMut(&[u8]) -> Option<Vec<u8>> {
+        move |cmd: &[u8]| {
+            table
+                .iter()
+                .find(|(c, _)| *c == cmd)
+                .map(|(_, r)| r.to_vec())
+                // Unknown commands are echoed back.
+                .or_else(|| Some(cmd.to_vec()))
+        }
+    }
+
+    const Q1: &[u8] = b"(215.0 195.0 230.0 014 49.0 22.7 30.0 00000000\r";
+    const I: &[u8] = b"#NOT_A_LIVE_UPS  TESTING    TESTING   \r";
+
+    #[test]
+    fn detection_order() {
+        assert_eq!(
+            detect(ups(&[(b"Q1\r", Q1), (b"I\r", I)])),
+            Some(Dialect::Megatec)
+        );
+        assert_eq!(
+            detect(ups(&[(b"D\r", Q1), (b"I\r", I)])),
+            Some(Dialect::MegatecOld)
+        );
+        assert_eq!(detect(ups(&[(b"QS\r", Q1)])), Some(Dialect::Mustek));
+        assert_eq!(
+            detect(ups(&[(b"Q1\r", Q1), (b"FW?\r", I)])),
+            Some(Dialect::Zinto)
+        );
+        assert_eq!(
+            detect(ups(&[
+                (b"Q1\r", Q1),
+                (b"ID\r", b"FOR,750,120,120,20.0,27.6\r")
+            ])),
+            Some(Dialect::BestUps)
+        );
+        assert_eq!(
+            detect(ups(&[(b"Q1\r", Q1), (b"QPI\r", b"(PI98\r")])),
+            Some(Dialect::Mecer)
+        );
+        assert_eq!(detect(ups(&[(b"Q1\r", Q1)])), Some(Dialect::Innovatae));
+        assert_eq!(detect(ups(&[])), None);
+        assert_eq!(detect(|_: &[u8]| None), None);
+    }
+
+    #[test]
+    fn names() {
+        for d in Dialect::ALL {
+            assert_eq!(Dialect::from_name(d.name()), Some(d));
+        }
+        assert_eq!(Dialect::from_name("MEGATEC/OLD"), Some(Dialect::MegatecOld));
+    }
+
+    #[test]
+    fn bestups_bit5() {
+        let s = StatusReply::parse(b"(215.0 195.0 230.0 014 49.0 22.7 30.0 10100000\r").unwrap();
+        assert_eq!(Dialect::BestUps.status_words(&s), ["OB"]);
+        assert_eq!(Dialect::Megatec.status_words(&s), ["OB", "BOOST"]);
+    }
+}
