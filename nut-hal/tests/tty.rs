@@ -111,3 +111,11 @@ async fn hang_up_is_disconnected() {
     let err = test.read(&mut buf, LONG).await.unwrap_err();
     assert_eq!(Error::kind(&err), ErrorKind::Disconnected);
 }
+
+#[tokio::test]
+async fn send_break_completes_on_a_pty() {
+    let (mut host, _test, _slave) = pair();
+    host.send_break(std::time::Duration::from_millis(1))
+        .await
+        .unwrap();
+}
