@@ -22,7 +22,8 @@ use crate::serial::{LineSettings, ModemLines, Parity, Serial, StopBits};
 
 /// A serial port on a Unix tty device.
 ///
-/// Must be created and used inside a tokio runtime (with the IO and time drivers enabled).
+/// Must be created and used inside a tokio runtime with the IO and time drivers enabled;
+/// [`TtySerial::open`] and [`TtySerial::from_fd`] panic (in tokio) when there is none.
 #[derive(Debug)]
 pub struct TtySerial {
     fd: AsyncFd<OwnedFd>,
