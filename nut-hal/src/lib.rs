@@ -2,7 +2,32 @@
 //! control, SNMP, Modbus), real backends behind features, and wrappers that record, replay and
 //! inject faults. This crate knows nothing about what a UPS is.
 //!
-//! Status: empty; built in the nut-hal issue.
+//! * [`error`]: the portable [`ErrorKind`] and the [`Error`] trait every transport error
+//!   implements (embedded-hal 1.0 style).
+//! * [`serial`], [`hid`], [`usb`], [`snmp`], [`modbus`]: the transport traits and their data.
+//! * [`wrap`]: [`wrap::Recording`], [`wrap::Replaying`], [`wrap::FaultInjecting`] over any
+//!   [`Serial`].
+//! * `tty` (feature `tty`, not default): `TtySerial`, a [`Serial`] on a Unix tty.
+//!
+//! Without the `std` feature the traits build with `core` + `alloc` only.
 
+#![cfg_attr(not(feature = "std"), no_std)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+extern crate alloc;
+
+pub mod error;
+pub mod hid;
+pub mod modbus;
+pub mod serial;
+pub mod snmp;
+#[cfg(feature = "tty")]
+pub mod tty;
+pub mod usb;
+pub mod wrap;
+
+pub use error::{Error, ErrorKind, WrapError};
+pub use serial::{LineSettings, ModemLines, Parity, Serial, StopBits};
+#[cfg(feature = "tty")]
+pub use tty::TtySerial;

@@ -1,0 +1,63 @@
+//! The [`HidDevice`] trait: a USB HID device seen through its reports (hidraw style).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::future::Future;
+use core::time::Duration;
+
+use crate::error::Error;
+
+/// Identity of a HID device.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct HidInfo {
+    /// USB vendor id.
+    pub vendor_id: u16,
+    /// USB product id.
+    pub product_id: u16,
+    /// Manufacturer string, if the device has one.
+    pub manufacturer: Option<String>,
+    /// Product string, if the device has one.
+    pub product: Option<String>,
+    /// Serial number string, if the device has one.
+    pub serial_number: Option<String>,
+}
+
+/// A USB HID device: report descriptor, feature reports, input reports, strings.
+///
+/// Report buffers carry the report id in byte 0 (0 when the device does not use ids), as
+/// hidapi does.
+pub trait HidDevice: Send {
+    /// The error type.
+    type Error: Error + Send;
+
+    /// Vendor, product and the identifying strings.
+    fn info(&mut self) -> impl Future<Output = Result<HidInfo, Self::Error>> + Send;
+
+    /// The raw report descriptor.
+    fn report_descriptor(&mut self) -> impl Future<Output = Result<Vec<u8>, Self::Error>> + Send;
+
+    /// GET_REPORT(Feature): `buf[0]` holds the report id on entry; returns the length written.
+    fn get_feature_report(
+        &mut self,
+        buf: &mut [u8],
+    ) -> impl Future<Output = Result<usize, Self::Error>> + Send;
+
+    /// SET_REPORT(Feature): `data[0]` is the report id.
+    fn set_feature_report(
+        &mut self,
+        data: &[u8],
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+
+    /// Wait at most `timeout` for the next input report (interrupt IN); returns its length.
+    fn read_input_report(
+        &mut self,
+        buf: &mut [u8],
+        timeout: Duration,
+    ) -> impl Future<Output = Result<usize, Self::Error>> + Send;
+
+    /// A USB string descriptor by index (NUT reads vendor-specific ones, e.g. for APC models).
+    fn string_descriptor(
+        &mut self,
+        index: u8,
+    ) -> impl Future<Output = Result<Option<String>, Self::Error>> + Send;
+}

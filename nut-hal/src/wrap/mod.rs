@@ -1,0 +1,13 @@
+//! Wrappers over any [`Serial`](crate::Serial): record a session, replay a capture, inject
+//! faults. They compose: `Recording<FaultInjecting<TtySerial>>` records what a driver saw under
+//! injected faults.
+
+mod capture;
+mod fault;
+mod recording;
+mod replaying;
+
+pub use capture::{CaptureParseError, Exchange, parse_capture, write_capture};
+pub use fault::{Fault, FaultInjecting};
+pub use recording::Recording;
+pub use replaying::Replaying;

@@ -1,0 +1,149 @@
+//! [`Replaying`]: a [`Serial`] that plays the device's side of a recorded capture.
+
+use alloc::collections::VecDeque;
+use alloc::format;
+use alloc::vec::Vec;
+use core::convert::Infallible;
+use core::time::Duration;
+
+use super::capture::{CaptureParseError, Exchange, parse_capture};
+use crate::error::{ErrorKind, WrapError};
+use crate::serial::{LineSettings, ModemLines, Serial};
+
+/// Serves a capture: expects the host's writes in order and answers its reads.
+///
+/// * A write must match the next recorded write bytes (a write may span or split recorded
+///   ones); a mismatch is an [`ErrorKind::Protocol`] error.
+/// * A read returns the next recorded read bytes (at most `buf.len()`, the rest stays for the
+///   next read); a recorded timeout, or a read while a write is expected, is an
+///   [`ErrorKind::Timeout`] error, returned at once.
+/// * Past the end of the capture every call is [`ErrorKind::Disconnected`].
+/// * Line settings and modem-line output calls succeed; `modem_status` returns the lines set
+///   with [`Replaying::set_modem_status`].
+#[derive(Debug, Clone)]
+pub struct Replaying {
+    script: VecDeque<Exchange>,
+    lines: ModemLines,
+}
+
+impl Replaying {
+    /// Replay `exchanges`.
+    pub fn new(exchanges: impl IntoIterator<Item = Exchange>) -> Self {
+        Replaying {
+            script: exchanges.into_iter().collect(),
+            lines: ModemLines::empty(),
+        }
+    }
+
+    /// Replay a capture in text form.
+    pub fn from_text(text: &str) -> Result<Self, CaptureParseError> {
+        parse_capture(text).map(Self::new)
+    }
+
+    /// What `modem_status` will report.
+    pub fn set_modem_status(&mut self, lines: ModemLines) {
+        self.lines = lines;
+    }
+
+    /// Whether the whole capture has been played.
+    pub fn is_finished(&self) -> bool {
+        self.script.is_empty()
+    }
+
+    /// What is left of the capture.
+    pub fn remaining(&self) -> Vec<Exchange> {
+        self.script.iter().cloned().collect()
+    }
+
+    fn ended() -> WrapError<Infallible> {
+        WrapError::own(ErrorKind::Disconnected, "end of capture")
+    }
+}
+
+impl Serial for Replaying {
+    type Error = WrapError<Infallible>;
+
+    async fn read(&mut self, buf: &mut [u8], _timeout: Duration) -> Result<usize, Self::Error> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        match self.script.pop_front() {
+            None => Err(Self::ended()),
+            Some(Exchange::ReadTimeout) => {
+                Err(WrapError::own(ErrorKind::Timeout, "recorded timeout"))
+            }
+            Some(w @ Exchange::Write(_)) => {
+                self.script.push_front(w);
+                Err(WrapError::own(
+                    ErrorKind::Timeout,
+                    "read while the capture expects a write",
+                ))
+            }
+            Some(Exchange::Read(mut bytes)) => {
+                let n = bytes.len().min(buf.len());
+                let rest = bytes.split_off(n);
+                if let Some(dst) = buf.get_mut(..n) {
+                    dst.copy_from_slice(&bytes);
+                }
+                if !rest.is_empty() {
+                    self.script.push_front(Exchange::Read(rest));
+                }
+                Ok(n)
+            }
+        }
+    }
+
+    async fn write_all(&mut self, mut data: &[u8]) -> Result<(), Self::Error> {
+        while !data.is_empty() {
+            match self.script.pop_front() {
+                None => return Err(Self::ended()),
+                Some(Exchange::Write(mut expected)) => {
+                    let n = expected.len().min(data.len());
+                    let (now, later) = data.split_at(n);
+                    if expected.get(..n) != Some(now) {
+                        let e = WrapError::own(
+                            ErrorKind::Protocol,
+                            format!("wrote {now:02x?}, capture expects {expected:02x?}"),
+                        );
+                        self.script.push_front(Exchange::Write(expected));
+                        return Err(e);
+                    }
+                    let rest = expected.split_off(n);
+                    if !rest.is_empty() {
+                        self.script.push_front(Exchange::Write(rest));
+                    }
+                    data = later;
+                }
+                Some(other) => {
+                    let e = WrapError::own(
+                        ErrorKind::Protocol,
+                        format!("wrote {data:02x?}, capture expects {other:?}"),
+                    );
+                    self.script.push_front(other);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn set_line(&mut self, _settings: LineSettings) -> Result<(), Self::Error> {
+        Ok(())
+    }
+
+    async fn set_dtr(&mut self, _on: bool) -> Result<(), Self::Error> {
+        Ok(())
+    }
+
+    async fn set_rts(&mut self, _on: bool) -> Result<(), Self::Error> {
+        Ok(())
+    }
+
+    async fn send_break(&mut self, _duration: Duration) -> Result<(), Self::Error> {
+        Ok(())
+    }
+
+    async fn modem_status(&mut self) -> Result<ModemLines, Self::Error> {
+        Ok(self.lines)
+    }
+}
