@@ -48,6 +48,7 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "nut-core builds without std"
 cargo build -p nut-core --no-default-features
 cargo build -p nut-protocol --no-default-features
+cargo build -p nut-hal --no-default-features
 
 step "cargo build --release"
 cargo build --release --workspace
