@@ -6,6 +6,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod control;
 pub mod daemon;
 pub mod json;
 

@@ -51,8 +51,7 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     nut_examples::daemon::init_logging(args.debug);
-    let confdir =
-        PathBuf::from(std::env::var("NUT_CONFPATH").unwrap_or_else(|_| "/etc/nut".into()));
+    let confdir = nut_examples::control::confdir();
     let conf = if args.standalone {
         None
     } else {

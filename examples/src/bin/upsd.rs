@@ -121,37 +121,31 @@ fn statepath_env() -> Option<String> {
 }
 
 fn pid_file() -> PathBuf {
-    let dir = std::env::var("NUT_ALTPIDPATH")
-        .or_else(|_| std::env::var("NUT_STATEPATH"))
-        .unwrap_or_else(|_| String::from("/run/nut"));
-    PathBuf::from(dir).join("upsd.pid")
+    nut_examples::control::pid_file("upsd")
 }
 
 fn control(command: &str, pid: Option<u32>) -> ExitCode {
+    use nix::sys::signal::Signal;
+    use nut_examples::control::{ControlError, signal_daemon};
     let signal = match command {
-        "reload" => "HUP",
-        "stop" => "TERM",
+        "reload" => Signal::SIGHUP,
+        "stop" => Signal::SIGTERM,
         other => {
             eprintln!("upsd: unknown command for -c: {other}");
             return ExitCode::FAILURE;
         }
     };
-    let pid = match pid {
-        Some(pid) => pid.to_string(),
-        None => match std::fs::read_to_string(pid_file()) {
-            Ok(text) => text.trim().to_string(),
-            Err(error) => {
-                eprintln!("upsd: {}: {error}", pid_file().display());
-                return ExitCode::FAILURE;
-            }
-        },
-    };
-    match std::process::Command::new("kill")
-        .args(["-s", signal, &pid])
-        .status()
-    {
-        Ok(status) if status.success() => ExitCode::SUCCESS,
-        _ => ExitCode::FAILURE,
+    let pid = pid.and_then(|pid| i32::try_from(pid).ok());
+    match signal_daemon("upsd", pid, signal) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(ControlError::NoPid(path)) => {
+            eprintln!("upsd: {}: no PID to signal", path.display());
+            ExitCode::FAILURE
+        }
+        Err(ControlError::Signal(pid, error)) => {
+            eprintln!("upsd: pid {pid}: {error}");
+            ExitCode::FAILURE
+        }
     }
 }
 
@@ -220,10 +214,8 @@ fn main() -> ExitCode {
     runtime.block_on(async {
         let ip_filter = options.ip_filter;
         let load = move || {
-            let confdir =
-                std::env::var("NUT_CONFPATH").unwrap_or_else(|_| String::from("/etc/nut"));
             setup::load(
-                &PathBuf::from(confdir),
+                &nut_examples::control::confdir(),
                 statepath_env().as_deref(),
                 ip_filter,
                 seed(),
@@ -241,9 +233,8 @@ fn main() -> ExitCode {
             }
         };
         if options.embed && !options.demo {
-            let confdir =
-                std::env::var("NUT_CONFPATH").unwrap_or_else(|_| String::from("/etc/nut"));
-            match nut_drivers::embed::embed_drivers(&mut setup, &PathBuf::from(confdir)) {
+            let confdir = nut_examples::control::confdir();
+            match nut_drivers::embed::embed_drivers(&mut setup, &confdir) {
                 Ok(count) => tracing::info!(count, "drivers embedded"),
                 Err(error) => {
                     eprintln!("upsd: {error}");

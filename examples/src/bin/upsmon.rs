@@ -94,19 +94,12 @@ fn parse_flags() -> Result<Flags, String> {
     Ok(flags)
 }
 
-fn confdir() -> PathBuf {
-    PathBuf::from(std::env::var("NUT_CONFPATH").unwrap_or_else(|_| String::from("/etc/nut")))
-}
-
 fn pid_file() -> PathBuf {
-    let dir = std::env::var("NUT_ALTPIDPATH")
-        .or_else(|_| std::env::var("NUT_STATEPATH"))
-        .unwrap_or_else(|_| String::from("/run/nut"));
-    PathBuf::from(dir).join("upsmon.pid")
+    nut_examples::control::pid_file("upsmon")
 }
 
 fn load_conf() -> Result<UpsmonConf, String> {
-    let path = confdir().join("upsmon.conf");
+    let path = nut_examples::control::confdir().join("upsmon.conf");
     let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let name = path.display().to_string();
     upsmon_conf::parse(&bytes, &name)
@@ -116,7 +109,7 @@ fn load_conf() -> Result<UpsmonConf, String> {
 
 /// `-c fsd|reload|stop`: signals the running upsmon.
 fn send_command(command: &str, pid: Option<i32>) -> ExitCode {
-    use nix::sys::signal::{Signal, kill};
+    use nix::sys::signal::Signal;
     let signal = match command {
         "fsd" => Signal::SIGUSR1,
         "reload" => Signal::SIGHUP,
@@ -126,25 +119,13 @@ fn send_command(command: &str, pid: Option<i32>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let pid = match pid {
-        Some(pid) => pid,
-        None => match std::fs::read_to_string(pid_file())
-            .ok()
-            .and_then(|t| t.trim().parse().ok())
-        {
-            Some(pid) => pid,
-            None => {
-                eprintln!(
-                    "Failed to get the PID of upsmon from {}",
-                    pid_file().display()
-                );
-                return ExitCode::FAILURE;
-            }
-        },
-    };
-    match kill(nix::unistd::Pid::from_raw(pid), signal) {
+    match nut_examples::control::signal_daemon("upsmon", pid, signal) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
+        Err(nut_examples::control::ControlError::NoPid(path)) => {
+            eprintln!("Failed to get the PID of upsmon from {}", path.display());
+            ExitCode::FAILURE
+        }
+        Err(nut_examples::control::ControlError::Signal(pid, error)) => {
             eprintln!("Failed to signal upsmon (pid {pid}): {error}");
             ExitCode::FAILURE
         }
