@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod demo;
+pub mod device;
 pub mod diff;
 pub mod dummy;
 pub mod embed;
