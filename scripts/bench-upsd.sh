@@ -56,14 +56,8 @@ row() { # label, args...
 echo "| run | real upsd 2.8.0 | ours |"
 echo "|---|---|---|"
 printf '| RSS idle, 1 UPS (kB) | %s | %s |\n' "$(rss "$real_pid")" "$(rss "$ours_pid")"
-row "GET VAR, 1 connection" -s "$seconds" -c 1 -r "GET VAR ups ups.status"
-row "GET VAR, 256 connections" -s "$seconds" -c 256 -r "GET VAR ups ups.status"
-row "LIST VAR (46 vars), 1 connection" -s "$seconds" -c 1 -r "LIST VAR ups"
-row "GET VAR, 16 connections, 1000 idle open" -s "$seconds" -c 16 --idle 1000 -r "GET VAR ups ups.status"
-row "GET VAR, 16 connections" -s "$seconds" -c 16 -r "GET VAR ups ups.status"
-idle() { timeout 120 "$load" --idle 10000 -s 0 -c 1 "127.0.0.1:$1" 2>&1 | sed -n 1p; }
-printf '| 10000 idle connections | %s | %s |\n' "$(idle 35493)" "$(idle 35494)"
-per_idle() { # pid port: memory per idle connection, from RSS before and with 10000 open
+per_idle() { # pid port: memory per idle connection, from RSS before and with 10000 open,
+    # measured first, on fresh servers: later runs leave freed memory to reuse
     local before with
     before="$(rss "$1")"
     with="$(timeout 120 "$load" --pid "$1" --idle 10000 -s 1 -c 1 -r "GET VAR ups ups.status" \
@@ -71,6 +65,13 @@ per_idle() { # pid port: memory per idle connection, from RSS before and with 10
     [ -n "$with" ] && awk -v b="$before" -v w="$with" 'BEGIN { printf "%.2f KB (RSS %d -> %d kB)", (w - b) / 10000, b, w }' || echo "failed"
 }
 printf '| memory per idle connection (10000 open) | %s | %s |\n' "$(per_idle "$real_pid" 35493)" "$(per_idle "$ours_pid" 35494)"
+row "GET VAR, 1 connection" -s "$seconds" -c 1 -r "GET VAR ups ups.status"
+row "GET VAR, 256 connections" -s "$seconds" -c 256 -r "GET VAR ups ups.status"
+row "LIST VAR (46 vars), 1 connection" -s "$seconds" -c 1 -r "LIST VAR ups"
+row "GET VAR, 16 connections, 1000 idle open" -s "$seconds" -c 16 --idle 1000 -r "GET VAR ups ups.status"
+row "GET VAR, 16 connections" -s "$seconds" -c 16 -r "GET VAR ups ups.status"
+idle() { timeout 120 "$load" --idle 10000 -s 0 -c 1 "127.0.0.1:$1" 2>&1 | sed -n 1p; }
+printf '| 10000 idle connections | %s | %s |\n' "$(idle 35493)" "$(idle 35494)"
 printf '| do-nothing server (ceiling), GET VAR, 256 connections | %s | |\n' \
     "$("$load" --pid "$null_pid" -s "$seconds" -c 256 -r "GET VAR ups ups.status" 127.0.0.1:35495 2>&1 | tail -n 1)"
 one_thread() { # label, args...: ours with --threads 2, in the "ours" column

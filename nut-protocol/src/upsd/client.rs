@@ -11,9 +11,9 @@ use std::vec::Vec;
 use bytes::BytesMut;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::time::{Instant, sleep_until};
 
-use super::{CLIENT_IDLE_TIMEOUT, Upsd};
+use super::idle::IdleClock;
+use super::{ClientSlot, Upsd};
 use crate::server::{Action, Session};
 use crate::tokenizer::{Line, TokenizeError, Tokenizer};
 
@@ -36,17 +36,38 @@ struct Outcome {
     starttls: bool,
 }
 
-/// Per-connection state shared by the plain and the TLS loop.
+/// Per-connection state shared by the plain and the TLS loop. Every idle connection's task
+/// holds one, so it is kept small: the server handle lives in the MAXCONN slot, the idle
+/// timeout is a few words (no timer), and the tokenizer exists only mid-line.
 struct Connection {
-    upsd: Upsd,
+    slot: ClientSlot,
     session: Session,
     /// Only while a line is half received: an idle connection keeps no tokenizer (nor the
     /// buffers one grows).
     tokenizer: Option<Box<Tokenizer>>,
-    deadline: Instant,
+    idle: IdleClock,
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        let upsd = &self.slot.0;
+        self.idle.release(&upsd.shared.idle);
+        let id = self.session.id();
+        upsd.with_state(|state| state.session_closed(id));
+    }
 }
 
 impl Connection {
+    fn upsd(&self) -> &Upsd {
+        &self.slot.0
+    }
+
+    /// Ready once the client has been silent for the idle timeout.
+    fn poll_idle(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let table = &self.slot.0.shared.idle;
+        self.idle.poll_expired(table, cx)
+    }
+
     /// Answers the lines of one read.
     fn answer(&mut self, lines: Lines) -> Outcome {
         let mut outcome = Outcome::default();
@@ -57,12 +78,11 @@ impl Connection {
                 // chunk that held it.
                 Err(_) => break,
             };
-            self.deadline = Instant::now() + CLIENT_IDLE_TIMEOUT;
-            let now = self.upsd.now();
+            let upsd = &self.slot.0;
+            self.idle.touch(&upsd.shared.idle);
+            let now = upsd.now();
             let session = &mut self.session;
-            let reply = self
-                .upsd
-                .with_state(|state| session.handle(state, &words, now));
+            let reply = upsd.with_state(|state| session.handle(state, &words, now));
             for line in &reply.lines {
                 outcome.output.extend_from_slice(line.as_bytes());
                 outcome.output.extend_from_slice(b"\n");
@@ -70,7 +90,7 @@ impl Connection {
             for action in reply.actions {
                 match action {
                     Action::ToDriver { ups, message } => {
-                        if !self.upsd.send_to_driver(ups, message) {
+                        if !self.upsd().send_to_driver(ups, message) {
                             tracing::warn!(ups, "no driver task to deliver to");
                         }
                     }
@@ -128,89 +148,57 @@ fn read_lines(
     })
 }
 
-/// Serves one client until it leaves, idles out or says LOGOUT.
-pub(super) async fn run(
-    upsd: Upsd,
-    mut stream: TcpStream,
+/// The task serving one client until it leaves, idles out or says LOGOUT.
+///
+/// The session is made here, before the task starts, so that the task's future holds only
+/// the connection and the socket.
+pub(super) fn run(
+    slot: ClientSlot,
+    stream: TcpStream,
     peer: SocketAddr,
-    _slot: super::ClientSlot,
-) {
+) -> impl std::future::Future<Output = ()> + Send + 'static {
     let _ = stream.set_nodelay(true);
+    let upsd = &slot.0;
     let address = peer.ip().to_canonical().to_string();
     let session = upsd.with_state(|state| Session::new(state, &address));
+    let idle = IdleClock::start(&upsd.shared.idle);
     let mut connection = Connection {
-        upsd: upsd.clone(),
+        slot,
         session,
         tokenizer: None,
-        deadline: Instant::now() + CLIENT_IDLE_TIMEOUT,
+        idle,
     };
-    let upgrade = plain_loop(&mut connection, &mut stream).await;
-    if upgrade {
-        // Boxed: the TLS state is kilobytes, and an idle clear-text connection (the common
-        // case) should not carry room for it in its task.
-        Box::pin(encrypted(&upsd, &mut connection, stream, &address)).await;
-    } else {
-        let _ = stream.shutdown().await;
-    }
-    upsd.with_state(|state| state.session_closed(connection.session.id()));
-}
-
-/// After `OK STARTTLS`: the handshake, then the session under TLS.
-async fn encrypted(upsd: &Upsd, connection: &mut Connection, mut stream: TcpStream, address: &str) {
-    match upsd.tls_acceptor() {
-        Some(acceptor) => match acceptor.accept(stream).await {
-            Ok(tls) => {
-                connection.session.set_tls();
-                connection.tokenizer = None;
-                tls_loop(connection, tls).await;
-            }
-            Err(error) => tracing::info!(%address, %error, "TLS handshake failed"),
-        },
-        None => {
+    let mut stream = stream;
+    // An `async` block rather than an `async fn`: the block uses what it captured in place,
+    // where a function's arguments would be stored twice in the task.
+    async move {
+        if plain_loop(&mut connection, &mut stream).await {
+            // Boxed: the TLS state is kilobytes, and an idle clear-text connection (the
+            // common case) should not carry room for it in its task.
+            Box::pin(encrypted(connection, stream)).await;
+        } else {
             let _ = stream.shutdown().await;
         }
     }
 }
 
-/// Waits for `ready`, or until the connection has idled past its deadline (`None`).
-///
-/// The idle timer is lazy: a request only moves `connection.deadline` (no timer work per
-/// request); when the timer fires early it is re-armed at the moved deadline.
-async fn unless_idle<T>(
-    connection: &Connection,
-    idle: &mut std::pin::Pin<&mut tokio::time::Sleep>,
-    ready: impl std::future::Future<Output = T>,
-) -> Option<T> {
-    tokio::pin!(ready);
-    loop {
-        tokio::select! {
-            biased;
-            value = &mut ready => return Some(value),
-            () = idle.as_mut() => {
-                if Instant::now() >= connection.deadline {
-                    return None;
-                }
-                idle.as_mut().reset(connection.deadline);
+/// After `OK STARTTLS`: the handshake, then the session under TLS.
+async fn encrypted(mut connection: Connection, mut stream: TcpStream) {
+    match connection.upsd().tls_acceptor() {
+        Some(acceptor) => match acceptor.accept(stream).await {
+            Ok(tls) => {
+                connection.session.set_tls();
+                connection.tokenizer = None;
+                tls_loop(&mut connection, tls).await;
             }
+            Err(error) => {
+                let address = connection.session.address();
+                tracing::info!(%address, %error, "TLS handshake failed");
+            }
+        },
+        None => {
+            let _ = stream.shutdown().await;
         }
-    }
-}
-
-/// Polls the idle timer: ready once the connection has been silent past its deadline. A
-/// timer that fires early (requests moved the deadline) is re-armed at the deadline.
-fn poll_idle(
-    deadline: Instant,
-    idle: &mut std::pin::Pin<&mut tokio::time::Sleep>,
-    cx: &mut Context<'_>,
-) -> Poll<()> {
-    loop {
-        if idle.as_mut().poll(cx).is_pending() {
-            return Poll::Pending;
-        }
-        if Instant::now() >= deadline {
-            return Poll::Ready(());
-        }
-        idle.as_mut().reset(deadline);
     }
 }
 
@@ -238,15 +226,12 @@ async fn write_out(stream: &TcpStream, mut bytes: &[u8]) -> bool {
 /// Written with plain polls rather than combinators: every idle connection's task holds
 /// this state, so it is kept small.
 async fn plain_loop(connection: &mut Connection, stream: &mut TcpStream) -> bool {
-    let idle = sleep_until(connection.deadline);
-    tokio::pin!(idle);
     loop {
-        let deadline = connection.deadline;
         let readable = std::future::poll_fn(|cx| {
             if let Poll::Ready(result) = stream.poll_read_ready(cx) {
                 return Poll::Ready(result.is_ok());
             }
-            poll_idle(deadline, &mut idle, cx).map(|()| false)
+            connection.poll_idle(cx).map(|()| false)
         })
         .await;
         if !readable {
@@ -274,10 +259,17 @@ async fn plain_loop(connection: &mut Connection, stream: &mut TcpStream) -> bool
 /// The encrypted part, over any stream.
 async fn tls_loop<S: AsyncRead + AsyncWrite + Unpin>(connection: &mut Connection, mut stream: S) {
     let mut buffer = vec![0u8; READ_CHUNK];
-    let idle = sleep_until(connection.deadline);
-    tokio::pin!(idle);
     loop {
-        let n = match unless_idle(connection, &mut idle, stream.read(&mut buffer)).await {
+        let read = stream.read(&mut buffer);
+        tokio::pin!(read);
+        let received = std::future::poll_fn(|cx| {
+            if let Poll::Ready(result) = read.as_mut().poll(cx) {
+                return Poll::Ready(Some(result));
+            }
+            connection.poll_idle(cx).map(|()| None)
+        })
+        .await;
+        let n = match received {
             Some(Ok(0)) | Some(Err(_)) | None => break,
             Some(Ok(n)) => n,
         };

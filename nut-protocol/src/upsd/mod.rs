@@ -21,6 +21,7 @@
 
 mod client;
 mod driver;
+mod idle;
 pub mod setup;
 pub mod tls;
 
@@ -61,6 +62,7 @@ struct Shared {
     tls: Mutex<Option<tokio_rustls::TlsAcceptor>>,
     driver_tasks: Mutex<Vec<Option<tokio::task::AbortHandle>>>,
     clients: std::sync::atomic::AtomicUsize,
+    idle: idle::IdleTable,
     max_clients: std::sync::atomic::AtomicUsize,
 }
 
@@ -89,6 +91,7 @@ impl Upsd {
                 tls: Mutex::new(None),
                 driver_tasks: Mutex::new(Vec::new()),
                 clients: std::sync::atomic::AtomicUsize::new(0),
+                idle: idle::IdleTable::new(CLIENT_IDLE_TIMEOUT),
                 max_clients: std::sync::atomic::AtomicUsize::new(usize::MAX),
             }),
         }
@@ -314,7 +317,7 @@ async fn accept_loop(upsd: Upsd, listener: TcpListener) -> std::io::Result<()> {
         match listener.accept().await {
             Ok((stream, peer)) => match upsd.client_slot() {
                 Some(slot) => {
-                    tokio::spawn(client::run(upsd.clone(), stream, peer, slot));
+                    tokio::spawn(client::run(slot, stream, peer));
                 }
                 None => {
                     tracing::warn!(%peer, "MAXCONN reached: connection refused");
@@ -334,6 +337,7 @@ async fn tick(upsd: Upsd) {
     let mut interval = tokio::time::interval(TICK_INTERVAL);
     loop {
         interval.tick().await;
+        upsd.shared.idle.sweep();
         let now = upsd.now();
         let pings = upsd.with_state(|state| state.tick(now));
         for (ups, message) in pings {

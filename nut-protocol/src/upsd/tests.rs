@@ -338,3 +338,19 @@ async fn a_slow_sender_that_never_ends_a_line_is_dropped_after_the_idle_timeout(
         "dropped after {waited:?}"
     );
 }
+
+/// Every idle connection is one task; its future is what a connection costs besides the
+/// socket. tokio rounds a task up to 128 bytes with about 100 bytes of its own, so a future
+/// of at most 384 bytes keeps a task within 512 (it was 616 with a timer per connection).
+#[tokio::test]
+async fn an_idle_connection_task_stays_small() {
+    let state = ServerState::new(ServerSettings::default(), Vec::new(), Default::default(), 1);
+    let upsd = Upsd::new(state);
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    let stream = TcpStream::connect(address).await.expect("connect");
+    let slot = upsd.client_slot().expect("a slot");
+    let task = super::client::run(slot, stream, address);
+    let size = core::mem::size_of_val(&task);
+    assert!(size <= 384, "a client task's future is {size} bytes");
+}
