@@ -114,6 +114,9 @@ fn help_lists_our_cable_table_and_keys() {
     assert_eq!(keys, expected, "{help}");
 }
 
+/// (settings, what the real driver logs, the key ours names, what ours says).
+type RefusalCase<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str, &'a str);
+
 fn ours_refuses(settings: &[(&str, &str)]) -> (String, String) {
     let mut config = DriverConfig::default();
     for (key, value) in settings {
@@ -129,8 +132,7 @@ fn settings_the_real_driver_refuses_are_refused_by_ours() {
     // The real driver checks the overrides after opening the port, so it needs a tty.
     let socat = socat_pair("config");
     let port = ("port", socat.a.to_str().unwrap());
-    // (settings, what the real driver logs, the key ours names, what ours says)
-    let cases: &[(&[(&str, &str)], &str, &str, &str)] = &[
+    let cases: &[RefusalCase] = &[
         (&[port], "No upstype set", "upstype", "no upstype set"),
         (
             &[port, ("upstype", "24")],
