@@ -4,11 +4,12 @@
 //! * [`identify`](DeviceProtocol::identify) raises the cable-power lines (exactly that set of
 //!   DTR/RTS; the others are dropped) and publishes `ups.mfr`, `ups.model`, `ups.serial` (when
 //!   set), their `device.*` copies and `device.type` `ups`.
-//! * [`update`](DeviceProtocol::update) reads CTS/DCD/RNG/DSR and reports `OL` or `OB`, then
-//!   `LB`, `RB`, `BYPASS` where the cable has those lines; nothing else is knowable.
+//! * [`update`](DeviceProtocol::update) reads CTS/DCD/RNG/DSR and reports `LB`, `OL` or `OB`,
+//!   `RB`, `BYPASS` (in that order, as the real driver) where the cable has those lines;
+//!   nothing else is knowable.
 //! * [`kill_power`](DeviceProtocol::kill_power) sets the shutdown lines (as the complete new
-//!   set of outputs) or sends a break, then holds for `sdtime`; cables with no known method
-//!   refuse ([`DeviceError::NotSupported`]).
+//!   set of outputs) and holds them for `sdtime`, or sends a 5 s break (not held); cables
+//!   with no known method refuse ([`DeviceError::NotSupported`]).
 //! * No instant commands, no writable variables (as the real driver).
 //!
 //! The cable table is [`UPS_TYPES`]; the settings are [`GenericUpsConfig`] (keys [`KEYS`]).
@@ -39,7 +40,8 @@ pub const DRIVER_NAME: &str = "genericups";
 /// The NUT 2.8.0 `genericups` version whose behaviour this family follows.
 pub const DRIVER_VERSION_INTERNAL: &str = "1.38";
 
-/// How long the BREAK of an `ST` shutdown lasts.
+/// How long the BREAK of an `ST` shutdown lasts: the real driver asks for `tcsendbreak(fd,
+/// 4901)`, which glibc on Linux turns into 50 tenths of a second.
 pub const BREAK_TIME: Duration = Duration::from_secs(5);
 
 /// A contact-closure UPS on a serial port of type `S`.
@@ -49,8 +51,8 @@ pub struct GenericUps<S> {
     port: PhantomData<fn() -> S>,
 }
 
-/// The `ups.status` words for input lines `lines` under `config`: `OL` or `OB`, then `LB`,
-/// `RB`, `BYPASS` when their lines are wired and say so.
+/// The `ups.status` words for input lines `lines` under `config`, in the real driver's order:
+/// `LB` (when wired and true), `OL` or `OB`, then `RB` and `BYPASS` (when wired and true).
 ///
 /// ```
 /// use nut_drivers::genericups::{GenericUpsConfig, status_words, ups_type};
@@ -59,23 +61,24 @@ pub struct GenericUps<S> {
 /// // Type 2, APC Back-UPS 940-0020B/C: on line while CTS is low, LB while DCD is high.
 /// let config = GenericUpsConfig::for_type(ups_type(2).unwrap());
 /// assert_eq!(status_words(&config, ModemLines::empty()), ["OL"]);
-/// assert_eq!(status_words(&config, ModemLines::CTS | ModemLines::DCD), ["OB", "LB"]);
+/// assert_eq!(status_words(&config, ModemLines::CTS | ModemLines::DCD), ["LB", "OB"]);
 /// ```
 pub fn status_words(config: &GenericUpsConfig, lines: ModemLines) -> Vec<&'static str> {
-    let mut words = vec![if config.online.is_true(lines) {
+    let holds = |signal: Signal| signal.is_wired() && signal.is_true(lines);
+    let mut words = Vec::with_capacity(4);
+    if holds(config.low_battery) {
+        words.push("LB");
+    }
+    words.push(if config.online.is_true(lines) {
         "OL"
     } else {
         "OB"
-    }];
-    let optional = [
-        (config.low_battery, "LB"),
-        (config.replace_battery, "RB"),
-        (config.bypass, "BYPASS"),
-    ];
-    for (signal, word) in optional {
-        if signal.is_wired() && signal.is_true(lines) {
-            words.push(word);
-        }
+    });
+    if holds(config.replace_battery) {
+        words.push("RB");
+    }
+    if holds(config.bypass) {
+        words.push("BYPASS");
     }
     words
 }
@@ -183,10 +186,13 @@ impl<S: Serial + 'static> DeviceProtocol for GenericUps<S> {
                 )));
             }
             Shutdown::Lines(outputs) => set_outputs(port, outputs, "shutdown").await?,
-            Shutdown::Break => port
-                .send_break(BREAK_TIME)
-                .await
-                .map_err(|e| DeviceError::transport("shutdown (break)", &e))?,
+            // The real driver does not hold a break for `sdtime`.
+            Shutdown::Break => {
+                return port
+                    .send_break(BREAK_TIME)
+                    .await
+                    .map_err(|e| DeviceError::transport("shutdown (break)", &e));
+            }
         }
         if !self.config.sdtime.is_zero() {
             tracing::info!(

@@ -112,18 +112,19 @@ fn holds(cond: Cond, lines: ModemLines) -> Option<bool> {
 }
 
 /// The status words semantics.md gives for `lines`: `OL` (also when no on-line line is
-/// wired) or `OB`, then `LB`, `RB`, `BYPASS`.
+/// wired) or `OB`, plus `LB`, `RB`, `BYPASS`; in the real driver's order (`LB` first, seen
+/// by running it with its modem ioctls emulated: `tests/tests/genericups_lines_real.rs`).
 pub fn expected_status(row: &Row, lines: ModemLines) -> Vec<&'static str> {
-    let mut words = vec![if holds(row.online, lines).unwrap_or(true) {
+    let mut words = Vec::new();
+    if holds(row.low_battery, lines) == Some(true) {
+        words.push("LB");
+    }
+    words.push(if holds(row.online, lines).unwrap_or(true) {
         "OL"
     } else {
         "OB"
-    }];
-    for (cond, word) in [
-        (row.low_battery, "LB"),
-        (row.replace_battery, "RB"),
-        (row.bypass, "BYPASS"),
-    ] {
+    });
+    for (cond, word) in [(row.replace_battery, "RB"), (row.bypass, "BYPASS")] {
         if holds(cond, lines) == Some(true) {
             words.push(word);
         }
