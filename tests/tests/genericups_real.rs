@@ -10,15 +10,14 @@
 //! Line-level behaviour (status words per line state, shutdown lines) is compared in
 //! `genericups_lines_real.rs` with the modem ioctls emulated under the real binary.
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
 
 use nut_drivers::device::{DeviceError, DeviceProtocol, DriverConfig};
 use nut_drivers::genericups::{GenericUps, GenericUpsConfig, KEYS, UPS_TYPES};
 use nut_hal::serialport::SerialPortSerial;
 use nut_hal::{ErrorKind, LineSettings};
 use nut_tests::realnut::{NUT_BIN, Sandbox};
+use nut_tests::socat::PtyPair;
 
 fn genericups() -> String {
     let path = format!("{NUT_BIN}/genericups");
@@ -48,43 +47,6 @@ fn text(output: &Output) -> String {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     )
-}
-
-/// A `socat` pty pair, killed (by its own pid) on drop.
-struct Socat {
-    child: Child,
-    a: PathBuf,
-    b: PathBuf,
-    dir: PathBuf,
-}
-
-impl Drop for Socat {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn socat_pair(tag: &str) -> Socat {
-    let dir = std::env::temp_dir().join(format!("nut-rs-gups-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let (a, b) = (dir.join("ttyA"), dir.join("ttyB"));
-    let child = Command::new("socat")
-        .arg(format!("pty,raw,echo=0,link={}", a.display()))
-        .arg(format!("pty,raw,echo=0,link={}", b.display()))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("socat must be installed for this test (apt-get install socat)");
-    let socat = Socat { child, a, b, dir };
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !(socat.a.exists() && socat.b.exists()) {
-        assert!(Instant::now() < deadline, "socat made no ptys in time");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    socat
 }
 
 #[test]
@@ -130,7 +92,7 @@ fn ours_refuses(settings: &[(&str, &str)]) -> (String, String) {
 fn settings_the_real_driver_refuses_are_refused_by_ours() {
     let sandbox = Sandbox::new("gups-config");
     // The real driver checks the overrides after opening the port, so it needs a tty.
-    let socat = socat_pair("config");
+    let socat = PtyPair::new("config");
     let port = ("port", socat.a.to_str().unwrap());
     let cases: &[RefusalCase] = &[
         (&[port], "No upstype set", "upstype", "no upstype set"),
@@ -180,7 +142,7 @@ fn settings_the_real_driver_refuses_are_refused_by_ours() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_a_pty_both_drivers_fail_when_raising_cable_power() {
     let sandbox = Sandbox::new("gups-pty");
-    let socat = socat_pair("fail");
+    let socat = PtyPair::new("fail");
     let port = socat.a.to_str().unwrap();
     for upstype in [0u8, 4, 7, 9, 23] {
         let description = UPS_TYPES[usize::from(upstype)].description;
