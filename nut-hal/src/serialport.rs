@@ -179,6 +179,24 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// Clears `HUPCL` in the termios of the tty at `path` (a setting of the device, kept after
+/// this short-lived descriptor is closed).
+fn clear_hangup_on_close(path: &str) -> io::Result<()> {
+    use nix::fcntl::{OFlag, open};
+    use nix::sys::stat::Mode;
+    use nix::sys::termios::{ControlFlags, SetArg, tcgetattr, tcsetattr};
+
+    let fd = open(
+        path,
+        OFlag::O_RDWR | OFlag::O_NOCTTY | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| io::Error::new(io::Error::from(e).kind(), format!("{path}: {e}")))?;
+    let mut termios = tcgetattr(&fd).map_err(io::Error::from)?;
+    termios.control_flags.remove(ControlFlags::HUPCL);
+    tcsetattr(&fd, SetArg::TCSANOW, &termios).map_err(io::Error::from)
+}
+
 impl SerialPortSerial {
     /// Opens the port at `path` (exclusively, raw, no flow control) with `settings`.
     ///
@@ -193,6 +211,16 @@ impl SerialPortSerial {
             .open()
             .map_err(|e| io_error(path, e))?;
         Ok(Self::from_port(port))
+    }
+
+    /// Like [`SerialPortSerial::open`], but first clears the tty's hang-up-on-close flag
+    /// (`HUPCL`), so DTR and RTS stay as they are when the port is closed — what a
+    /// contact-closure cable needs: many draw their power from those lines, and for some
+    /// (NUT `genericups` types 4 and 23) dropping every output line *is* the shutdown signal,
+    /// so a driver restart must not drop them. NUT's `genericups` does the same.
+    pub fn open_keeping_lines(path: &str, settings: LineSettings) -> io::Result<Self> {
+        clear_hangup_on_close(path)?;
+        Self::open(path, settings)
     }
 
     /// Uses a port opened by the caller (any `serialport` port, e.g. one half of

@@ -204,3 +204,47 @@ async fn a_pty_whose_peer_went_away_reads_as_disconnected() {
     let err = a.read(&mut buf, LONG).await.unwrap_err();
     assert_eq!(Error::kind(&err), ErrorKind::Disconnected, "{err}");
 }
+
+/// Opens end `a` of `socat` for termios checks and sets `HUPCL` on it.
+fn probe_with_hupcl(socat: &Socat) -> std::fs::File {
+    use nix::sys::termios::{ControlFlags, SetArg, tcgetattr, tcsetattr};
+    let probe = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&socat.a)
+        .unwrap();
+    let mut termios = tcgetattr(&probe).unwrap();
+    termios.control_flags.insert(ControlFlags::HUPCL);
+    tcsetattr(&probe, SetArg::TCSANOW, &termios).unwrap();
+    probe
+}
+
+fn hupcl(probe: &std::fs::File) -> bool {
+    use nix::sys::termios::{ControlFlags, tcgetattr};
+    tcgetattr(probe)
+        .unwrap()
+        .control_flags
+        .contains(ControlFlags::HUPCL)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_keeping_lines_clears_hangup_on_close() {
+    // Each port is opened exclusively (TIOCEXCL), so every check has its own pty pair.
+    let plain_pair = socat_pair("hupcl-plain");
+    let probe = probe_with_hupcl(&plain_pair);
+    let _plain = open(&plain_pair.a);
+    assert!(hupcl(&probe), "a plain open leaves HUPCL alone");
+
+    let socat = socat_pair("hupcl-kept");
+    let probe = probe_with_hupcl(&socat);
+    let path = socat.a.to_str().unwrap();
+    let mut kept = SerialPortSerial::open_keeping_lines(path, LineSettings::default()).unwrap();
+    assert!(!hupcl(&probe), "open_keeping_lines cleared HUPCL");
+    let mut b = open(&socat.b);
+    b.write_all(b"still a port").await.unwrap();
+    assert_eq!(read_exact(&mut kept, 12).await, b"still a port");
+    let err =
+        SerialPortSerial::open_keeping_lines("/dev/nut-hal-no-such-port", LineSettings::default())
+            .unwrap_err();
+    assert_eq!(Error::kind(&err), ErrorKind::Disconnected, "{err}");
+}

@@ -167,7 +167,8 @@ async fn on_a_pty_both_drivers_fail_when_raising_cable_power() {
         config.push("port", Some(port));
         config.push("upstype", Some(&id));
         let mut ours = GenericUps::<SerialPortSerial>::from_driver_config(&config).unwrap();
-        let mut serial = SerialPortSerial::open(port, LineSettings::default()).unwrap();
+        let mut serial =
+            SerialPortSerial::open_keeping_lines(port, LineSettings::default()).unwrap();
         let err = ours.identify(&mut serial).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Unsupported, "{err}");
         match &err {

@@ -13,6 +13,9 @@
 //! * No instant commands, no writable variables (as the real driver).
 //!
 //! The cable table is [`UPS_TYPES`]; the settings are [`GenericUpsConfig`] (keys [`KEYS`]).
+//! On real hardware the port is a `nut_hal::serialport::SerialPortSerial` opened with
+//! `open_keeping_lines`, so that closing it (a driver restart) does not drop the lines: for
+//! types 4 and 23 dropping every output line is the shutdown signal.
 //! On a port without modem lines (a pty) `identify` fails with a transport error of kind
 //! `Unsupported`, where the real driver exits with `ioctl TIOCMSET: Inappropriate ioctl for
 //! device`.
