@@ -1,4 +1,4 @@
-//! [`SerialPortSerial`]: a [`Serial`] over the [`serialport`](::serialport) crate, with the
+//! [`SerialPortSerial`]: a [`Serial`] over the `serialport` crate, with the
 //! RS-232 modem lines that contact-closure UPSes are read and driven through (DTR, RTS, CTS,
 //! DCD, RI, DSR), and [`available_ports`] to list the serial ports of the machine.
 //!
