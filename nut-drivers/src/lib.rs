@@ -14,6 +14,7 @@ pub mod device;
 pub mod diff;
 pub mod dummy;
 pub mod embed;
+pub mod genericups;
 pub mod in_process;
 pub mod qx;
 pub mod runtime;

@@ -7,7 +7,10 @@
 //! * [`serial`], [`hid`], [`usb`], [`snmp`], [`modbus`]: the transport traits and their data.
 //! * [`wrap`]: [`wrap::Recording`], [`wrap::Replaying`], [`wrap::FaultInjecting`] over any
 //!   [`Serial`].
-//! * `tty` (feature `tty`, not default): `TtySerial`, a [`Serial`] on a Unix tty.
+//! * `tty` (feature `tty`, not default): `TtySerial`, a [`Serial`] on a Unix tty (no modem
+//!   lines).
+//! * `serialport` (feature `serialport`, not default): `SerialPortSerial`, a [`Serial`] over the
+//!   `serialport` crate with modem lines, and `available_ports()`.
 //!
 //! Without the `std` feature the traits build with `core` + `alloc` only.
 
@@ -21,6 +24,8 @@ pub mod error;
 pub mod hid;
 pub mod modbus;
 pub mod serial;
+#[cfg(feature = "serialport")]
+pub mod serialport;
 pub mod snmp;
 #[cfg(feature = "tty")]
 pub mod tty;
@@ -29,5 +34,7 @@ pub mod wrap;
 
 pub use error::{Error, ErrorKind, WrapError};
 pub use serial::{LineSettings, ModemLines, Parity, Serial, StopBits};
+#[cfg(feature = "serialport")]
+pub use serialport::SerialPortSerial;
 #[cfg(feature = "tty")]
 pub use tty::TtySerial;

@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod realnut;
+pub mod socat;
 
 use std::path::PathBuf;
 

@@ -136,7 +136,8 @@ impl Sandbox {
         command
     }
 
-    fn root_args() -> Vec<&'static str> {
+    /// `-u root` when the tests run as root (a NUT daemon refuses to stay root otherwise).
+    pub fn root_args() -> Vec<&'static str> {
         if is_root() {
             vec!["-u", "root"]
         } else {
