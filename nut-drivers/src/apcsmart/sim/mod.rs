@@ -337,3 +337,7 @@ fn status_from_words(words: &str) -> u8 {
         .filter_map(|w| tables::STATUS_BITS.iter().find(|(_, word)| *word == w))
         .fold(0, |bits, (mask, _)| bits | mask)
 }
+
+mod port;
+
+pub use port::SimPort;
