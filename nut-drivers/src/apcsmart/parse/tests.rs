@@ -139,7 +139,7 @@ fn capabilities() {
     assert!(parse_capabilities("#uI43253").is_err());
     assert!(parse_capabilities("#uIx3").is_err());
     assert_eq!(parse_capabilities("#").unwrap(), vec![]);
-    let matrix = parse_capabilities("##uI22aabb##e4100").unwrap();
+    let matrix = parse_capabilities("##uI22aabb##e41200").unwrap();
     assert_eq!(matrix.len(), 2);
     assert_eq!(locale_of("736.1.I"), Some('I'));
 }
