@@ -7,8 +7,10 @@ use nut_drivers::device::{CommandError, DeviceProtocol, DriverConfig, Writable};
 use nut_hal::ErrorKind;
 use nut_hal::wrap::{Exchange, Fault, FaultInjecting, Replaying};
 
-const SC450: &str = include_str!("fixtures/apcsmart/APC__Smart-UPS_SC450_RM__apcsmart__2.6.1__01.dev");
-const RM3000: &str = include_str!("fixtures/apcsmart/APC__Smart-UPS_3000_RM__apcsmart__2.6.5__01.dev");
+const SC450: &str =
+    include_str!("fixtures/apcsmart/APC__Smart-UPS_SC450_RM__apcsmart__2.6.1__01.dev");
+const RM3000: &str =
+    include_str!("fixtures/apcsmart/APC__Smart-UPS_3000_RM__apcsmart__2.6.5__01.dev");
 
 fn family<S>() -> ApcSmart<S> {
     ApcSmart::new(&DriverConfig::default()).unwrap()
@@ -30,18 +32,38 @@ async fn identify_and_update_from_the_sc450_dump() {
     assert_eq!(info.get("ups.serial"), Some("5S1107T50479"));
     assert_eq!(info.get("ups.test.interval"), Some("1209600"));
     assert_eq!(info.get("battery.runtime.low"), Some("120"));
-    assert_eq!(info.get("input.voltage"), None, "polled variables belong to update");
+    assert_eq!(
+        info.get("input.voltage"),
+        None,
+        "polled variables belong to update"
+    );
     assert!(id.commands.contains(&"test.battery.start".to_string()));
     assert!(id.commands.contains(&"shutdown.return".to_string()));
-    assert!(id.writable.contains(&("ups.id".into(), Writable::String(8))));
-    let high = id.writable.iter().find(|(n, _)| n == "input.transfer.high").unwrap();
-    assert_eq!(high.1, Writable::Enum(vec!["253".into(), "264".into(), "271".into(), "280".into()]));
+    assert!(
+        id.writable
+            .contains(&("ups.id".into(), Writable::String(8)))
+    );
+    let high = id
+        .writable
+        .iter()
+        .find(|(n, _)| n == "input.transfer.high")
+        .unwrap();
+    assert_eq!(
+        high.1,
+        Writable::Enum(vec!["253".into(), "264".into(), "271".into(), "280".into()])
+    );
     let reading = ups.update(&mut port).await.unwrap();
     assert_eq!(reading.status_text(), "OL");
     assert_eq!(reading.get("input.voltage"), Some("221.7"));
     assert_eq!(reading.get("battery.runtime"), Some("960"));
-    assert_eq!(reading.get("input.transfer.reason"), Some("unacceptable utility voltage rate of change"));
-    assert_eq!(port.lines().0, Some(nut_hal::serial::LineSettings::new_8n1(2400)));
+    assert_eq!(
+        reading.get("input.transfer.reason"),
+        Some("unacceptable utility voltage rate of change")
+    );
+    assert_eq!(
+        port.lines().0,
+        Some(nut_hal::serial::LineSettings::new_8n1(2400))
+    );
 }
 
 #[tokio::test]
@@ -75,14 +97,28 @@ async fn set_enum_and_string() {
     let mut port = sim_port(SC450);
     let mut ups = family();
     ups.identify(&mut port).await.unwrap();
-    ups.set_var(&mut port, "input.transfer.high", "271").await.unwrap();
+    ups.set_var(&mut port, "input.transfer.high", "271")
+        .await
+        .unwrap();
     assert_eq!(port.sim().raw(b'u'), Some("271"));
     ups.set_var(&mut port, "ups.id", "RACK7").await.unwrap();
     assert_eq!(port.sim().raw(b'c'), Some("RACK7"));
-    assert_eq!(ups.set_var(&mut port, "input.transfer.high", "999").await, Err(CommandError::Invalid));
-    assert_eq!(ups.set_var(&mut port, "ups.id", "much too long").await, Err(CommandError::Invalid));
-    assert_eq!(ups.set_var(&mut port, "ups.load", "1").await, Err(CommandError::Unknown));
-    assert_eq!(ups.set_var(&mut port, "no.such", "1").await, Err(CommandError::Unknown));
+    assert_eq!(
+        ups.set_var(&mut port, "input.transfer.high", "999").await,
+        Err(CommandError::Invalid)
+    );
+    assert_eq!(
+        ups.set_var(&mut port, "ups.id", "much too long").await,
+        Err(CommandError::Invalid)
+    );
+    assert_eq!(
+        ups.set_var(&mut port, "ups.load", "1").await,
+        Err(CommandError::Unknown)
+    );
+    assert_eq!(
+        ups.set_var(&mut port, "no.such", "1").await,
+        Err(CommandError::Unknown)
+    );
 }
 
 #[tokio::test]
@@ -90,13 +126,28 @@ async fn instant_commands() {
     let mut port = sim_port(SC450);
     let mut ups = family();
     ups.identify(&mut port).await.unwrap();
-    ups.instcmd(&mut port, "test.battery.start", None).await.unwrap();
+    ups.instcmd(&mut port, "test.battery.start", None)
+        .await
+        .unwrap();
     assert_eq!(port.sim().received().last(), Some(&b'W'));
-    ups.instcmd(&mut port, "calibrate.start", None).await.unwrap();
+    ups.instcmd(&mut port, "calibrate.start", None)
+        .await
+        .unwrap();
     assert_eq!(port.sim().status() & 0x01, 0x01);
-    assert_eq!(ups.instcmd(&mut port, "no.such", None).await, Err(CommandError::Unknown));
-    assert_eq!(ups.instcmd(&mut port, "test.battery.start", Some("x")).await, Err(CommandError::Invalid));
-    assert_eq!(ups.instcmd(&mut port, "shutdown.return", Some("at:1234")).await, Err(CommandError::Invalid));
+    assert_eq!(
+        ups.instcmd(&mut port, "no.such", None).await,
+        Err(CommandError::Unknown)
+    );
+    assert_eq!(
+        ups.instcmd(&mut port, "test.battery.start", Some("x"))
+            .await,
+        Err(CommandError::Invalid)
+    );
+    assert_eq!(
+        ups.instcmd(&mut port, "shutdown.return", Some("at:1234"))
+            .await,
+        Err(CommandError::Invalid)
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -104,14 +155,23 @@ async fn nasty_commands_need_confirmation() {
     let mut port = sim_port(SC450);
     let mut ups = family();
     ups.identify(&mut port).await.unwrap();
-    ups.instcmd(&mut port, "shutdown.return", Some("at:3")).await.unwrap();
+    ups.instcmd(&mut port, "shutdown.return", Some("at:3"))
+        .await
+        .unwrap();
     assert_eq!(port.sim().shutdown(), None, "first request only arms");
     tokio::time::advance(std::time::Duration::from_secs(1)).await;
-    ups.instcmd(&mut port, "shutdown.return", Some("at:3")).await.unwrap();
+    ups.instcmd(&mut port, "shutdown.return", Some("at:3"))
+        .await
+        .unwrap();
     assert_eq!(port.sim().shutdown(), None, "too soon: re-arms");
     tokio::time::advance(std::time::Duration::from_secs(5)).await;
-    ups.instcmd(&mut port, "shutdown.return", Some("at:3")).await.unwrap();
-    assert_eq!(port.sim().shutdown(), Some(&Shutdown::Hibernate("003".into())));
+    ups.instcmd(&mut port, "shutdown.return", Some("at:3"))
+        .await
+        .unwrap();
+    assert_eq!(
+        port.sim().shutdown(),
+        Some(&Shutdown::Hibernate("003".into()))
+    );
 }
 
 #[tokio::test]
@@ -121,7 +181,10 @@ async fn kill_power_default_methods() {
     let mut ups = family();
     ups.identify(&mut port).await.unwrap();
     ups.kill_power(&mut port).await.unwrap();
-    assert_eq!(port.sim().shutdown(), Some(&Shutdown::Hibernate("000".into())));
+    assert_eq!(
+        port.sim().shutdown(),
+        Some(&Shutdown::Hibernate("000".into()))
+    );
     // On battery: soft S.
     let mut port = sim_port(SC450);
     port.sim_mut().set_on_battery(true);
@@ -157,10 +220,14 @@ async fn old_model_without_a_uses_basic_set() {
 
 #[tokio::test]
 async fn compat_table_by_firmware_id() {
-    let mut port = sim_port("ups.status: OL\nups.firmware.old: 8QI\ninput.voltage: 230.0\nups.serial: X1\n");
+    let mut port =
+        sim_port("ups.status: OL\nups.firmware.old: 8QI\ninput.voltage: 230.0\nups.serial: X1\n");
     let mut ups = family();
     let id = ups.identify(&mut port).await.unwrap();
     assert_eq!(id.info.get("ups.serial"), Some("X1"));
     assert_eq!(id.info.get("ups.firmware"), Some("8QI"));
-    assert!(!port.sim().received().contains(&b'a'), "a is not asked when the table knows the firmware");
+    assert!(
+        !port.sim().received().contains(&b'a'),
+        "a is not asked when the table knows the firmware"
+    );
 }

@@ -120,7 +120,7 @@ pub fn simulator_from_fixture(file: &str) -> Simulator {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../nut-drivers/tests/fixtures/apcsmart")
         .join(file);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     Simulator::from_dev(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }

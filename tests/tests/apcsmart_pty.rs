@@ -21,7 +21,11 @@ async fn identify_update_on_battery_instcmd_and_set_over_a_pty() {
     assert_eq!(id.info.get("ups.model"), Some("Smart-UPS SC450 RM"));
     assert_eq!(id.info.get("ups.firmware"), Some("736.1.I"));
     assert!(id.commands.iter().any(|c| c == "test.battery.start"));
-    assert!(id.writable.iter().any(|(n, w)| n == "ups.id" && *w == Writable::String(8)));
+    assert!(
+        id.writable
+            .iter()
+            .any(|(n, w)| n == "ups.id" && *w == Writable::String(8))
+    );
 
     let reading = ups.update(&mut port).await.expect("update");
     assert_eq!(reading.status_text(), "OL");
@@ -33,13 +37,28 @@ async fn identify_update_on_battery_instcmd_and_set_over_a_pty() {
     let reading = ups.update(&mut port).await.expect("update on battery");
     assert_eq!(reading.status_text(), "OB");
     pty.set_on_battery(false);
-    assert_eq!(ups.update(&mut port).await.expect("update").status_text(), "OL");
+    assert_eq!(
+        ups.update(&mut port).await.expect("update").status_text(),
+        "OL"
+    );
 
-    ups.instcmd(&mut port, "test.battery.start", None).await.expect("instcmd");
+    ups.instcmd(&mut port, "test.battery.start", None)
+        .await
+        .expect("instcmd");
     assert_eq!(pty.with_sim(|s| s.received().last().copied()), Some(b'W'));
 
-    ups.set_var(&mut port, "input.transfer.low", "204").await.expect("SET enum");
-    assert_eq!(pty.with_sim(|s| s.raw(b'l').map(String::from)), Some("204".into()));
-    ups.set_var(&mut port, "ups.id", "PTYTEST").await.expect("SET string");
-    assert_eq!(pty.with_sim(|s| s.raw(b'c').map(String::from)), Some("PTYTEST".into()));
+    ups.set_var(&mut port, "input.transfer.low", "204")
+        .await
+        .expect("SET enum");
+    assert_eq!(
+        pty.with_sim(|s| s.raw(b'l').map(String::from)),
+        Some("204".into())
+    );
+    ups.set_var(&mut port, "ups.id", "PTYTEST")
+        .await
+        .expect("SET string");
+    assert_eq!(
+        pty.with_sim(|s| s.raw(b'c').map(String::from)),
+        Some("PTYTEST".into())
+    );
 }

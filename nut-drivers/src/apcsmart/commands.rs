@@ -73,7 +73,12 @@ impl<S: Serial> ApcSmart<S> {
     }
 
     /// Runs one shutdown method.
-    async fn method(&mut self, port: &mut S, method: Method, status: u8) -> Result<(), DeviceError> {
+    async fn method(
+        &mut self,
+        port: &mut S,
+        method: Method,
+        status: u8,
+    ) -> Result<(), DeviceError> {
         let awd = self.settings.awd.clone();
         match method {
             Method::Soft => self.simple(port, b'S', false).await,
@@ -124,7 +129,12 @@ impl<S: Serial> ApcSmart<S> {
     }
 
     /// Runs the command row `def` with argument `arg`.
-    async fn run(&mut self, port: &mut S, def: &CmdDef, arg: Option<&str>) -> Result<(), DeviceError> {
+    async fn run(
+        &mut self,
+        port: &mut S,
+        def: &CmdDef,
+        arg: Option<&str>,
+    ) -> Result<(), DeviceError> {
         match (def.cmd, def.arg) {
             (b'@', _) => {
                 let digits = arg.and_then(tables::parse_at).unwrap_or("000").to_string();
@@ -142,7 +152,10 @@ impl<S: Serial> ApcSmart<S> {
     async fn calibrate(&mut self, port: &mut S, start: bool) -> Result<(), DeviceError> {
         let running = self.read_status(port).await? & STAT_CAL != 0;
         if running == start {
-            tracing::info!("apcsmart: calibration already {}", if start { "running" } else { "stopped" });
+            tracing::info!(
+                "apcsmart: calibration already {}",
+                if start { "running" } else { "stopped" }
+            );
             return Ok(());
         }
         self.simple(port, b'D', false).await

@@ -282,7 +282,8 @@ impl<S: Serial> ApcSmart<S> {
     async fn find_vars(&mut self, port: &mut S) -> Result<(), DeviceError> {
         self.present.clear();
         for def in VARS {
-            let probe = self.supported.contains(&def.cmd) && !tables::UNPROBED_CMDS.contains(&def.cmd);
+            let probe =
+                self.supported.contains(&def.cmd) && !tables::UNPROBED_CMDS.contains(&def.cmd);
             if !probe || self.present.iter().any(|p| p.name == def.name) {
                 continue;
             }
@@ -324,10 +325,20 @@ impl<S: Serial> ApcSmart<S> {
             if def.pack || !(Some(entry.locale) == locale || entry.locale == '4') {
                 continue;
             }
-            let values: Vec<String> = entry.values.iter().map(|v| parse::convert(def, v)).collect();
-            match self.enums.iter_mut().find(|(name, _)| *name == def.name) {
-                Some((_, known)) => known.extend(values),
-                None => self.enums.push((def.name, values)),
+            let index = match self.enums.iter().position(|(name, _)| *name == def.name) {
+                Some(index) => index,
+                None => {
+                    self.enums.push((def.name, Vec::new()));
+                    self.enums.len() - 1
+                }
+            };
+            if let Some((_, known)) = self.enums.get_mut(index) {
+                // As NUT's dstate_addenum: a value already listed is not added again.
+                for value in entry.values.iter().map(|v| parse::convert(def, v)) {
+                    if !known.contains(&value) {
+                        known.push(value);
+                    }
+                }
             }
         }
         Ok(())
@@ -378,14 +389,19 @@ impl<S: Serial> ApcSmart<S> {
         identity.info.set("ups.mfr", "APC");
         self.read_vars(port, true, &mut identity.info).await?;
         self.last_full = Some(tokio::time::Instant::now());
-        let locale = identity
-            .info
-            .get("ups.firmware")
-            .and_then(parse::locale_of);
+        let locale = identity.info.get("ups.firmware").and_then(parse::locale_of);
         self.find_enums(port, locale).await?;
         // The polled variables belong to update(); identify keeps the static ones.
-        let polled: Vec<&str> = self.present.iter().filter(|v| v.poll).map(|v| v.name).collect();
-        identity.info.values.retain(|(name, _)| !polled.contains(&name.as_str()));
+        let polled: Vec<&str> = self
+            .present
+            .iter()
+            .filter(|v| v.poll)
+            .map(|v| v.name)
+            .collect();
+        identity
+            .info
+            .values
+            .retain(|(name, _)| !polled.contains(&name.as_str()));
         for cmd in self.supported_cmds() {
             if !identity.commands.iter().any(|c| c == cmd.name) {
                 identity.commands.push(cmd.name.into());
@@ -393,9 +409,13 @@ impl<S: Serial> ApcSmart<S> {
         }
         for def in &self.present {
             if def.string {
-                identity.writable.push((def.name.into(), Writable::String(STRING_LEN)));
+                identity
+                    .writable
+                    .push((def.name.into(), Writable::String(STRING_LEN)));
             } else if let Some((_, values)) = self.enums.iter().find(|(n, _)| *n == def.name) {
-                identity.writable.push((def.name.into(), Writable::Enum(values.clone())));
+                identity
+                    .writable
+                    .push((def.name.into(), Writable::Enum(values.clone())));
             }
         }
         Ok(identity)

@@ -211,7 +211,9 @@ pub fn leading_integer(text: &str) -> i64 {
     };
     let mut value: i64 = 0;
     for byte in digits.bytes().take_while(u8::is_ascii_digit) {
-        value = value.saturating_mul(10).saturating_add(i64::from(byte - b'0'));
+        value = value
+            .saturating_mul(10)
+            .saturating_add(i64::from(byte - b'0'));
     }
     sign * value
 }
@@ -273,7 +275,9 @@ pub fn parse_command_set(reply: &str) -> Result<CommandSet, ParseError> {
 
 /// The bytes of a reply string whose chars each stand for one byte.
 pub fn latin1(text: &str) -> Vec<u8> {
-    text.chars().map(|c| u8::try_from(c).unwrap_or(b'?')).collect()
+    text.chars()
+        .map(|c| u8::try_from(c).unwrap_or(b'?'))
+        .collect()
 }
 
 /// One record of the `^Z` reply: a command character's settable values for a locale.

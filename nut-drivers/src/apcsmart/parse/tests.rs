@@ -29,10 +29,25 @@ fn star_is_a_whole_reply() {
 fn alerts_in_mid_reply_are_filtered_and_reported() {
     let (replies, alerts) = frame(b"2!3$0.%0\r+\n", Filter::Normal);
     assert_eq!(replies, vec!["230.0"]);
-    assert_eq!(alerts, vec![Alert::OnBattery, Alert::OnLine, Alert::LowBattery, Alert::LowBatteryCleared]);
+    assert_eq!(
+        alerts,
+        vec![
+            Alert::OnBattery,
+            Alert::OnLine,
+            Alert::LowBattery,
+            Alert::LowBatteryCleared
+        ]
+    );
     let (replies, alerts) = frame(b"|&#?=08\r\n", Filter::Normal);
     assert_eq!(replies, vec!["08"]);
-    assert_eq!(alerts, vec![Alert::ReplaceBattery, Alert::Overload, Alert::OverloadCleared]);
+    assert_eq!(
+        alerts,
+        vec![
+            Alert::ReplaceBattery,
+            Alert::Overload,
+            Alert::OverloadCleared
+        ]
+    );
 }
 
 #[test]
@@ -72,7 +87,10 @@ fn every_status_bit() {
         assert_eq!(status_words(bits), vec![word], "{reply}");
     }
     assert_eq!(status_words(parse_status("00").unwrap()), vec!["OFF"]);
-    assert_eq!(status_words(parse_status("58").unwrap()), vec!["OL", "OB", "LB"]);
+    assert_eq!(
+        status_words(parse_status("58").unwrap()),
+        vec!["OL", "OB", "LB"]
+    );
     assert_eq!(status_words(0xff).len(), 8);
     assert!(parse_status("NA").is_err());
     assert!(parse_status("").is_err());
@@ -104,8 +122,14 @@ fn conversions() {
     assert_eq!(conv("ups.test.interval", "336"), "1209600");
     assert_eq!(conv("ups.test.interval", "OFF"), "0");
     assert_eq!(conv("device.uptime", "123.4"), "442800");
-    assert_eq!(conv("input.transfer.reason", "R"), "unacceptable utility voltage rate of change");
-    assert_eq!(conv("input.transfer.reason", "S"), "simulated power failure or UPS test");
+    assert_eq!(
+        conv("input.transfer.reason", "R"),
+        "unacceptable utility voltage rate of change"
+    );
+    assert_eq!(
+        conv("input.transfer.reason", "S"),
+        "simulated power failure or UPS test"
+    );
     assert_eq!(conv("input.transfer.reason", "Q"), "Q");
     assert_eq!(conv("ups.load", "061.1"), "061.1");
     assert_eq!(leading_integer("  -12x"), -12);

@@ -132,20 +132,31 @@ impl Simulator {
             } else if name == "ups.firmware.old" {
                 sim.raw.insert(tables::CMD_FW_OLD, value.into());
             } else if name == "ups.firmware" {
-                let cmd = if tables::Shape::ThreeAlnumParts.matches(value) { b'b' } else { b'V' };
+                let cmd = if tables::Shape::ThreeAlnumParts.matches(value) {
+                    b'b'
+                } else {
+                    b'V'
+                };
                 sim.raw.insert(cmd, value.into());
             } else if let Some(def) = VARS.iter().find(|v| v.name == name) {
                 sim.raw.insert(def.cmd, raw_for(def.cmd, def.format, value));
             }
         }
-        let locale = sim.raw.get(&b'b').and_then(|fw| fw.chars().last()).unwrap_or('4');
+        let locale = sim
+            .raw
+            .get(&b'b')
+            .and_then(|fw| fw.chars().last())
+            .unwrap_or('4');
         for (cmd, loc, values) in CAPS {
-            let Some(current) = sim.raw.get(cmd) else { continue };
+            let Some(current) = sim.raw.get(cmd) else {
+                continue;
+            };
             if *loc != '4' && *loc != locale {
                 continue;
             }
             let mut values: Vec<String> = values.iter().map(|v| v.to_string()).collect();
-            if !values.contains(current) && values.first().is_some_and(|v| v.len() == current.len()) {
+            if !values.contains(current) && values.first().is_some_and(|v| v.len() == current.len())
+            {
                 values[0] = current.clone();
             }
             sim.caps.push((*cmd, *loc, values));
@@ -225,7 +236,9 @@ impl Simulator {
 
     /// Cycles the last variable read to its next settable value.
     fn next_value(&mut self) -> Vec<u8> {
-        let Some(cmd) = self.last_var else { return reply("NO") };
+        let Some(cmd) = self.last_var else {
+            return reply("NO");
+        };
         if cmd == b'c' || cmd == b'x' {
             self.mode = Mode::Entry(cmd, String::new());
             return Vec::new();
