@@ -4,8 +4,6 @@
 use nut_drivers::apcsmart::ApcSmart;
 use nut_drivers::apcsmart::sim::{Shutdown, SimPort, Simulator};
 use nut_drivers::device::{CommandError, DeviceProtocol, DriverConfig, Writable};
-use nut_hal::ErrorKind;
-use nut_hal::wrap::{Exchange, Fault, FaultInjecting, Replaying};
 
 const SC450: &str =
     include_str!("fixtures/apcsmart/APC__Smart-UPS_SC450_RM__apcsmart__2.6.1__01.dev");

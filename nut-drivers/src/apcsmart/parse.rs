@@ -303,7 +303,7 @@ pub fn parse_capabilities(reply: &str) -> Result<Vec<CapabilityEntry>, ParseErro
     };
     let mut entries = Vec::new();
     while pos < chars.len() {
-        if matrix && entries.len() > 0 {
+        if matrix && !entries.is_empty() {
             pos += 2;
         }
         let head = chars.get(pos..pos + 4).ok_or_else(bad)?;
