@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::process::Command;
 
 use nut_drivers::apcsmart::ApcSmart;
+use nut_drivers::apcsmart::sim::Simulator;
 use nut_drivers::device::{DeviceProtocol, DriverConfig, Identity, Writable};
 use nut_hal::serial::LineSettings;
 use nut_hal::tty::TtySerial;
@@ -36,13 +37,13 @@ struct Real {
 }
 
 impl Real {
-    fn start(fixture: &str) -> Real {
+    fn start(sim: Simulator) -> Real {
         let driver = format!("{NUT_BIN}/apcsmart");
         assert!(
             std::path::Path::new(&driver).exists(),
             "{driver} is missing: install the nut-server package"
         );
-        let pty = PtyApc::start("real", simulator_from_fixture(fixture));
+        let pty = PtyApc::start("real", sim);
         let mut sandbox = Sandbox::new("apcsmart");
         sandbox.write(
             "ups.conf",
@@ -158,8 +159,8 @@ struct Ours {
 }
 
 impl Ours {
-    async fn start(fixture: &str) -> Ours {
-        let pty = PtyApc::start("ours", simulator_from_fixture(fixture));
+    async fn start(sim: Simulator) -> Ours {
+        let pty = PtyApc::start("ours", sim);
         let mut port =
             TtySerial::open(pty.device(), LineSettings::new_8n1(2400)).expect("open pty");
         let mut ups: ApcSmart<TtySerial> = ApcSmart::new(&DriverConfig::default()).expect("config");
@@ -231,12 +232,13 @@ fn assert_same(what: &str, real: &View, ours: &View) {
 }
 
 async fn check(fixture: &str) {
-    let real = Real::start(fixture);
-    let mut ours = Ours::start(fixture).await;
+    let real = Real::start(simulator_from_fixture(fixture));
+    let mut ours = Ours::start(simulator_from_fixture(fixture)).await;
 
     let real_view = compared(&real.upsc());
     assert!(real_view.len() > 20, "too little to compare: {real_view:?}");
     assert_same(fixture, &real_view, &compared(&ours.view().await));
+    assert!(!ours.commands().is_empty());
     assert_eq!(
         real.commands(),
         ours.commands(),
@@ -308,4 +310,29 @@ async fn smart_ups_3000_rm_matches_real_apcsmart() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn smart_ups_1500_matches_real_apcsmart() {
     check("APC__Smart-UPS_1500__apcsmart__2.2.1__01.dev").await;
+}
+
+/// A model that answers `a` with `NA` and whose firmware no compatibility table knows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_model_without_command_set_matches_real_apcsmart() {
+    let fixture = "APC__Smart-UPS_3000_RM__apcsmart__2.6.5__01.dev";
+    let old = || {
+        let mut sim = simulator_from_fixture(fixture);
+        sim.set_answers_cmdset(false);
+        sim
+    };
+    let real = Real::start(old());
+    let mut ours = Ours::start(old()).await;
+    let real_view = compared(&real.upsc());
+    assert_same("old model", &real_view, &compared(&ours.view().await));
+    assert_eq!(
+        real.commands(),
+        ours.commands(),
+        "old model: instant commands"
+    );
+    assert_eq!(
+        real.writable(),
+        ours.writable(),
+        "old model: writable variables"
+    );
 }

@@ -341,16 +341,19 @@ pub const COMPAT: &[(&str, &[u8])] = &[
     ("8TD", SET_42),
     ("8TI", SET_42),
     ("5.4.D", b"@\x01ABPQRSUYbdfgjmnx9"),
-    ("set\x01", BASIC),
+    ("set\x01", SET_BASIC),
 ];
 
 const FULL_52: &[u8] = b"@789ABCDEFGKLMNOPQRSTUVWXYZcefgjklmnopqrsuwxz/<>\\^\x0c\x16";
 const SET_45: &[u8] = b"@79ABCDEFGKLMNOPQRSUVWXYZcefgjklmnopqrsuxz/<>";
 const SET_42: &[u8] = b"@79ABCDEFGKLMNOPQRSUVWXYZcefgjklmnopqrsuxz";
 const SET_27: &[u8] = b"@79ABCEFGKLMNOPQRSUVWXYZcfg";
-/// The command set assumed when neither `a` nor a compatibility table answers (the last
-/// compatibility row's set: the basic Smart commands).
-pub const BASIC: &[u8] = b"@789ABCFGKLMNOPQRSUVWXYZ";
+/// The command set assumed when neither `a` nor a compatibility table answers: what the
+/// real NUT 2.8.0 driver shows for such a UPS (found by the differential test): model,
+/// serial, firmware, temperature, load, input/output/battery voltage, charge, status.
+pub const BASIC: &[u8] = b"\x01nbVCPLOBfQ";
+/// The last compatibility row's set (the basic Smart commands of `set^A` firmware).
+const SET_BASIC: &[u8] = b"@789ABCFGKLMNOPQRSUVWXYZ";
 
 /// The compatibility command set for firmware id `firmware`, if NUT knows it.
 pub fn compat_for(firmware: &str) -> Option<&'static [u8]> {
