@@ -434,3 +434,23 @@ async fn kill_power_matches_real_apcsmart() {
         }
     }
 }
+
+/// A status reply that is not a hex byte: NUT reads it with strtol (garbage is 0, `OFF`);
+/// ours fails the poll instead (docs/DIFFERENCES.md).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_status_reply() {
+    let fixture = "APC__Smart-UPS_SC450_RM__apcsmart__2.6.1__01.dev";
+    let real = Real::start(simulator_from_fixture(fixture));
+    let mut ours = Ours::start(simulator_from_fixture(fixture)).await;
+    for pty in [&real.pty, &ours.pty] {
+        pty.with_sim(|s| s.set_raw(b'Q', "zz"));
+    }
+    let view = real.wait_for(|v| v.get("ups.status").map(String::as_str) != Some("OL"));
+    assert_eq!(
+        view.get("ups.status").map(String::as_str),
+        Some("OFF"),
+        "NUT's reading"
+    );
+    let result = ours.ups.update(&mut ours.port).await;
+    assert!(result.is_err(), "{result:?}");
+}

@@ -169,7 +169,8 @@ impl Simulator {
         self.answers_cmdset = answers;
     }
 
-    /// Sets the raw reply to command character `cmd`.
+    /// Sets the raw reply to command character `cmd` (for `Q`: a forced status reply, in
+    /// place of the status byte).
     pub fn set_raw(&mut self, cmd: u8, raw: &str) {
         self.raw.insert(cmd, raw.into());
     }
@@ -299,7 +300,10 @@ impl Simulator {
             b'\r' | b'\n' | tables::ESC => Vec::new(),
             b'Y' => reply("SM"),
             b'R' => reply("BYE"),
-            b'Q' => reply(&format!("{:02X}", self.status)),
+            b'Q' => match self.raw.get(&b'Q') {
+                Some(forced) => reply(forced),
+                None => reply(&format!("{:02X}", self.status)),
+            },
             b'a' if self.answers_cmdset => self.cmdset(),
             0x1a if !self.caps.is_empty() => self.capabilities(),
             b'-' => self.next_value(),
