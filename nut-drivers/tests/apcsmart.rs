@@ -232,3 +232,30 @@ async fn compat_table_by_firmware_id() {
         "a is not asked when the table knows the firmware"
     );
 }
+
+#[tokio::test]
+async fn cable_940_0095b_sets_dtr_and_clears_rts() {
+    let mut config = DriverConfig::default();
+    config.push("cable", Some("940-0095B"));
+    let mut ups: ApcSmart<SimPort> = ApcSmart::new(&config).unwrap();
+    let mut port = sim_port(SC450);
+    ups.identify(&mut port).await.unwrap();
+    let (line, dtr, rts) = port.lines();
+    assert_eq!(line, Some(nut_hal::serial::LineSettings::new_8n1(2400)));
+    assert_eq!((dtr, rts), (Some(true), Some(false)));
+    // The default cable leaves the lines alone.
+    let mut port = sim_port(SC450);
+    family::<SimPort>().identify(&mut port).await.unwrap();
+    assert_eq!((port.lines().1, port.lines().2), (None, None));
+}
+
+#[test]
+fn config_keys_are_the_real_drivers() {
+    assert_eq!(
+        nut_drivers::apcsmart::CONFIG_KEYS,
+        &["ttymode", "cable", "awd", "sdtype", "advorder", "cshdelay"]
+    );
+    let mut config = DriverConfig::default();
+    config.push("advorder", Some("5"));
+    assert!(ApcSmart::<SimPort>::new(&config).is_err());
+}

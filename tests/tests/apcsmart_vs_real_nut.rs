@@ -454,3 +454,52 @@ async fn garbage_status_reply() {
     let result = ours.ups.update(&mut ours.port).await;
     assert!(result.is_err(), "{result:?}");
 }
+
+/// Instant commands through the real upsd (`upscmd -w`) and ours: the same command
+/// character reaches the UPS, and a nasty command's first request sends nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instant_commands_match_real_apcsmart() {
+    let fixture = "APC__Smart-UPS_SC450_RM__apcsmart__2.6.1__01.dev";
+    let real = Real::start(simulator_from_fixture(fixture));
+    let mut ours = Ours::start(simulator_from_fixture(fixture)).await;
+    let count = |pty: &PtyApc, byte: u8| {
+        pty.with_sim(|s| s.received().iter().filter(|b| **b == byte).count())
+    };
+    let cases: &[(&str, u8)] = &[
+        ("test.battery.start", b'W'),
+        ("test.panel.start", b'A'),
+        ("bypass.start", b'^'),
+        ("calibrate.start", b'D'),
+        ("calibrate.start", b'D'),
+        ("calibrate.stop", b'D'),
+        ("shutdown.stayoff", b'K'),
+    ];
+    for (command, byte) in cases {
+        let before = (count(&real.pty, *byte), count(&ours.pty, *byte));
+        let args = [
+            "-u",
+            "admin",
+            "-p",
+            "adminpass",
+            "-w",
+            &real.target,
+            command,
+        ];
+        let output = real.sandbox.client("/usr/bin/upscmd", &args);
+        let out = nut_tests::realnut::shown_without_nss_notice(&output);
+        let result = ours.ups.instcmd(&mut ours.port, command, None).await;
+        let sent = (
+            count(&real.pty, *byte) - before.0,
+            count(&ours.pty, *byte) - before.1,
+        );
+        assert_eq!(sent.0, sent.1, "{command}: bytes sent (real, ours)");
+        let real_ok = output.status.success() && out.contains("SUCCESS");
+        assert_eq!(
+            real_ok,
+            result.is_ok(),
+            "{command}: real {out}, ours {result:?}"
+        );
+    }
+    assert_eq!(real.pty.with_sim(|s| s.shutdown().cloned()), None);
+    assert_eq!(ours.pty.with_sim(|s| s.shutdown().cloned()), None);
+}
