@@ -181,6 +181,12 @@ async fn after_a_failed_poll_the_next_one_is_right() {
         .unwrap();
     let mut poll = update[..=q].to_vec();
     poll.push(Exchange::Read(b"!z\r\n".to_vec()));
+    // After a failed poll the family wakes the UPS again (flush, `Y`, `SM`).
+    poll.extend([
+        Exchange::ReadTimeout,
+        Exchange::Write(b"Y".to_vec()),
+        Exchange::Read(b"SM\r\n".to_vec()),
+    ]);
     poll.extend(update.iter().cloned());
     let (mut ups, mut port, result) = poll_with(poll, &[]).await;
     assert!(

@@ -503,3 +503,24 @@ async fn instant_commands_match_real_apcsmart() {
     assert_eq!(real.pty.with_sim(|s| s.shutdown().cloned()), None);
     assert_eq!(ours.pty.with_sim(|s| s.shutdown().cloned()), None);
 }
+
+/// A polled variable that starts answering `NA`: NUT logs "returned NA, removing" and
+/// deletes it; ours stops reporting it (the runtime turns a variable a reading no longer sets
+/// into a `DELINFO`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn variable_turning_na_is_dropped() {
+    let fixture = "APC__Smart-UPS_SC450_RM__apcsmart__2.6.1__01.dev";
+    let real = Real::start(simulator_from_fixture(fixture));
+    let mut ours = Ours::start(simulator_from_fixture(fixture)).await;
+    assert!(ours.view().await.contains_key("input.voltage"));
+    for pty in [&real.pty, &ours.pty] {
+        pty.with_sim(|s| s.set_raw(b'L', "NA"));
+    }
+    let view = real.wait_for(|v| !v.contains_key("input.voltage"));
+    assert!(view.contains_key("output.voltage"));
+    let mine = ours.view().await;
+    assert!(!mine.contains_key("input.voltage"));
+    // Gone for good, as in NUT: a later answer does not bring it back until re-identify.
+    ours.pty.with_sim(|s| s.set_raw(b'L', "230.0"));
+    assert!(!ours.view().await.contains_key("input.voltage"));
+}

@@ -14,8 +14,8 @@ use super::parse::{self, Filter, LineReader};
 use super::settings::Settings;
 use super::tables::{self, CMDS, CmdDef, STRING_LEN, Shape, VARS, VarDef};
 
-/// How long a reply may take.
-pub const REPLY_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long a reply may take (the real driver waits 1.5 s).
+pub const REPLY_TIMEOUT: Duration = Duration::from_millis(1500);
 /// How long the `^Z` reply may take (it is long and the UPS is slow to build it).
 pub const CAPS_TIMEOUT: Duration = Duration::from_secs(5);
 /// How often smart mode is tried when identifying.
@@ -48,6 +48,9 @@ pub struct ApcSmart<S> {
     /// A nasty command waiting for its confirmation: name, argument, when.
     pub(super) pending: Option<(String, Option<String>, tokio::time::Instant)>,
     last_full: Option<tokio::time::Instant>,
+    /// The last poll failed: wake the UPS with `Y` before the next one (it may have left
+    /// smart mode, e.g. after a power cycle), as NUT does while its data is stale.
+    failed_poll: bool,
     _port: PhantomData<fn() -> S>,
 }
 
@@ -68,6 +71,7 @@ impl<S> ApcSmart<S> {
             enums: Vec::new(),
             pending: None,
             last_full: None,
+            failed_poll: false,
             _port: PhantomData,
         }
     }
@@ -382,6 +386,7 @@ impl<S: Serial> ApcSmart<S> {
         }
         self.reader = LineReader::default();
         self.pending = None;
+        self.failed_poll = false;
         self.smart_mode(port, SMART_TRIES).await?;
         self.supported = self.command_set(port).await?;
         self.find_vars(port).await?;
@@ -421,8 +426,18 @@ impl<S: Serial> ApcSmart<S> {
         Ok(identity)
     }
 
-    /// Status and the polled variables (all variables hourly).
+    /// Status and the polled variables (all variables hourly); after a failed poll, smart
+    /// mode is entered again first.
     pub(super) async fn do_update(&mut self, port: &mut S) -> Result<Reading, DeviceError> {
+        if self.failed_poll {
+            self.smart_mode(port, 1).await?;
+        }
+        let result = self.poll(port).await;
+        self.failed_poll = result.is_err();
+        result
+    }
+
+    async fn poll(&mut self, port: &mut S) -> Result<Reading, DeviceError> {
         self.flush(port).await?;
         self.read_status(port).await?;
         let now = tokio::time::Instant::now();
