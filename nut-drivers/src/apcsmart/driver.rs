@@ -173,10 +173,13 @@ impl<S: Serial> ApcSmart<S> {
         let mut buf = [0u8; 64];
         for _ in 0..64 {
             match port.read(&mut buf, Duration::ZERO).await {
-                Ok(n) => self
-                    .reader
-                    .push(buf.get(..n).unwrap_or_default(), Filter::Normal)
-                    .map_or((), |_| ()),
+                Ok(n) => {
+                    // Whole replies nobody asked for are dropped too.
+                    let _ = self
+                        .reader
+                        .push(buf.get(..n).unwrap_or_default(), Filter::Normal);
+                    while self.reader.next_reply(Filter::Normal).is_some() {}
+                }
                 Err(e) if e.kind() == ErrorKind::Timeout => break,
                 Err(e) => return Err(DeviceError::transport("flush", &e)),
             }
