@@ -524,3 +524,24 @@ async fn variable_turning_na_is_dropped() {
     ours.pty.with_sim(|s| s.set_raw(b'L', "230.0"));
     assert!(!ours.view().await.contains_key("input.voltage"));
 }
+
+/// Alert characters inside a reply are filtered out of the value by both drivers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_inside_a_reply_are_filtered() {
+    let fixture = "APC__Smart-UPS_SC450_RM__apcsmart__2.6.1__01.dev";
+    let real = Real::start(simulator_from_fixture(fixture));
+    let mut ours = Ours::start(simulator_from_fixture(fixture)).await;
+    for pty in [&real.pty, &ours.pty] {
+        pty.with_sim(|s| s.set_raw(b'L', "2|2&3.4"));
+    }
+    let view = real.wait_for(|v| v.get("input.voltage").map(String::as_str) == Some("223.4"));
+    assert_eq!(
+        view.get("input.voltage"),
+        ours.view().await.get("input.voltage")
+    );
+    // An alert that changes the status: the value is still clean, and the alert counts.
+    ours.pty.with_sim(|s| s.set_raw(b'L', "22#5.0"));
+    let mine = ours.view().await;
+    assert_eq!(mine.get("input.voltage").map(String::as_str), Some("225.0"));
+    assert_eq!(mine.get("ups.status").map(String::as_str), Some("OL RB"));
+}
