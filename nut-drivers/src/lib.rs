@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod apcsmart;
 pub mod cli;
 pub mod demo;
 pub mod device;

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod pty_apc;
 pub mod realnut;
 pub mod socat;
 
