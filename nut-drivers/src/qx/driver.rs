@@ -1,0 +1,460 @@
+//! [`QxDriver`]: the Megatec/Qx family as a [`DeviceProtocol`] over any [`Serial`] port —
+//! NUT's `nutdrv_qx` (serial) and `blazer_ser`.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use nut_hal::ErrorKind;
+use nut_hal::serial::{LineSettings, Serial};
+use tokio::time::Instant;
+
+use crate::device::{
+    CommandError, ConfigError, DeviceError, DeviceProtocol, DriverConfig, Identity, Reading,
+    Writable,
+};
+
+use super::battery::BatteryModel;
+use super::commands;
+use super::dialect::{CommandOutcome, Dialect, detect};
+use super::io::{self, Reply};
+use super::megatec::{InfoReply, RatingReply, StatusReply};
+use super::settings::{OFFDELAY_RANGE, ONDELAY_RANGE, QxSettings};
+
+/// How long a reply may take by default (NUT's serial Qx transport waits about a second).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(1000);
+
+/// How many times a query is tried before the poll fails (NUT's `MAXTRIES`).
+pub const MAX_TRIES: usize = 3;
+
+/// The Megatec/Qx family over a serial port `S`.
+#[derive(Debug)]
+pub struct QxDriver<S> {
+    settings: QxSettings,
+    name: &'static str,
+    /// How long one reply may take.
+    pub timeout: Duration,
+    dialect: Option<Dialect>,
+    battery: Option<BatteryModel>,
+    last_poll: Option<Instant>,
+    _port: std::marker::PhantomData<fn() -> S>,
+}
+
+fn bad_reply(command: &[u8], reply: &[u8]) -> DeviceError {
+    DeviceError::BadReply {
+        operation: io::operation(command),
+        reply: io::shown(reply),
+    }
+}
+
+impl<S: Serial> QxDriver<S> {
+    /// A driver with these settings, published as `nutdrv_qx`.
+    pub fn new(settings: QxSettings) -> Self {
+        QxDriver {
+            settings,
+            name: "nutdrv_qx",
+            timeout: DEFAULT_TIMEOUT,
+            dialect: None,
+            battery: None,
+            last_poll: None,
+            _port: std::marker::PhantomData,
+        }
+    }
+
+    /// A driver from its configuration (keys: [`super::QX_KEYS`]).
+    pub fn from_config(config: &DriverConfig) -> Result<Self, ConfigError> {
+        Ok(Self::new(QxSettings::from_config(config)?))
+    }
+
+    /// The same driver published as `blazer_ser` (the older NUT driver for the same units).
+    pub fn as_blazer(mut self) -> Self {
+        self.name = "blazer_ser";
+        self
+    }
+
+    /// The settings in use (`ups.delay.*` changes update them).
+    pub fn settings(&self) -> &QxSettings {
+        &self.settings
+    }
+
+    /// The dialect in use, once identified.
+    pub fn dialect(&self) -> Option<Dialect> {
+        self.dialect
+    }
+
+    /// Sends a query, retrying up to [`MAX_TRIES`] times on a timeout or a bad reply; `check`
+    /// validates the reply.
+    async fn ask<T>(
+        &mut self,
+        port: &mut S,
+        command: &[u8],
+        check: impl Fn(&[u8]) -> Option<T>,
+    ) -> Result<T, DeviceError> {
+        let mut last = None;
+        for _ in 0..MAX_TRIES {
+            match io::query(port, command, self.timeout).await {
+                Ok(reply) => match check(&reply) {
+                    Some(value) => return Ok(value),
+                    None => last = Some(bad_reply(command, &reply)),
+                },
+                Err(e) if matches!(e.kind(), ErrorKind::Timeout | ErrorKind::Protocol) => {
+                    last = Some(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| bad_reply(command, b"")))
+    }
+
+    /// Auto-detection over the port: runs [`detect`] on cached replies, asking the UPS for
+    /// each command detection wants that is not cached yet, until a run needs nothing new.
+    async fn detect(&mut self, port: &mut S) -> Result<Option<Dialect>, DeviceError> {
+        let mut cache: HashMap<Vec<u8>, Option<Vec<u8>>> = HashMap::new();
+        loop {
+            let mut missing: Option<Vec<u8>> = None;
+            let found = detect(|command: &[u8]| match cache.get(command) {
+                Some(reply) => reply.clone(),
+                None => {
+                    missing.get_or_insert_with(|| command.to_vec());
+                    None
+                }
+            });
+            let Some(command) = missing else {
+                return Ok(found);
+            };
+            let reply = match io::exchange(port, &command, self.timeout).await? {
+                Reply::Line(line) => Some(line),
+                Reply::Partial(_) | Reply::Nothing => None,
+            };
+            cache.insert(command, reply);
+        }
+    }
+
+    async fn status(&mut self, port: &mut S, dialect: Dialect) -> Result<StatusReply, DeviceError> {
+        self.ask(port, dialect.status_command(), |r| {
+            StatusReply::parse(r).ok()
+        })
+        .await
+    }
+
+    /// Sends an instant command's bytes and judges the reply as the dialect does.
+    async fn send_command(&mut self, port: &mut S, bytes: &[u8]) -> Result<(), CommandError> {
+        let dialect = self.dialect.unwrap_or(Dialect::Megatec);
+        let reply = io::exchange(port, bytes, self.timeout)
+            .await
+            .map_err(CommandError::Failed)?;
+        let reply = match &reply {
+            Reply::Line(line) => Some(line.as_slice()),
+            Reply::Partial(bytes) => Some(bytes.as_slice()),
+            Reply::Nothing => None,
+        };
+        match dialect.command_outcome(bytes, reply) {
+            CommandOutcome::Accepted => Ok(()),
+            CommandOutcome::NoReply => Err(CommandError::Failed(DeviceError::Transport {
+                operation: io::operation(bytes),
+                kind: ErrorKind::Timeout,
+                message: "no acknowledgement".into(),
+            })),
+            CommandOutcome::Rejected | CommandOutcome::Unexpected => Err(CommandError::Failed(
+                bad_reply(bytes, reply.unwrap_or_default()),
+            )),
+        }
+    }
+
+    /// The bytes of instant command `command` (with an optional parameter), for the dialect
+    /// in use.
+    pub fn command_bytes(
+        &self,
+        command: &str,
+        param: Option<&str>,
+    ) -> Result<Vec<u8>, CommandError> {
+        let dialect = self.dialect.unwrap_or(Dialect::Megatec);
+        if !command_names(dialect).contains(&command) {
+            return Err(CommandError::Unknown);
+        }
+        let invalid = |_| CommandError::Invalid;
+        let s = &self.settings;
+        Ok(match command {
+            "beeper.toggle" => commands::beeper_toggle(),
+            "load.off" => dialect.load_off(),
+            "load.on" => commands::load_on(),
+            "shutdown.return" => {
+                commands::shutdown_return(s.offdelay, s.ondelay).map_err(invalid)?
+            }
+            "shutdown.stayoff" => dialect.shutdown_stayoff(s.offdelay).map_err(invalid)?,
+            "shutdown.stop" => commands::shutdown_stop(),
+            "test.battery.start" => {
+                let duration = match param {
+                    None | Some("") => commands::DEFAULT_TEST_DURATION,
+                    Some(text) => text.trim().parse().map_err(|_| CommandError::Invalid)?,
+                };
+                commands::test_battery_start(duration).map_err(invalid)?
+            }
+            "test.battery.start.deep" => commands::test_battery_deep(),
+            "test.battery.start.quick" => commands::test_battery_quick(),
+            "test.battery.stop" => commands::test_battery_stop(),
+            _ => return Err(CommandError::Unknown),
+        })
+    }
+}
+
+/// The instant commands a dialect offers (NUT's `QX_FLAG_CMD` items).
+pub fn command_names(dialect: Dialect) -> &'static [&'static str] {
+    const ALL: &[&str] = &[
+        "beeper.toggle",
+        "load.off",
+        "load.on",
+        "shutdown.return",
+        "shutdown.stayoff",
+        "shutdown.stop",
+        "test.battery.start",
+        "test.battery.start.deep",
+        "test.battery.start.quick",
+        "test.battery.stop",
+    ];
+    match dialect {
+        // Best Power units have no beeper toggle.
+        Dialect::BestUps => ALL.get(1..).unwrap_or(ALL),
+        Dialect::Voltronic => &[],
+        _ => ALL,
+    }
+}
+
+/// Rounds a delay as NUT's blazer `setvar` does: `ups.delay.start` down to whole minutes,
+/// `ups.delay.shutdown` down to 6 s steps below a minute, else whole minutes.
+pub fn round_delay(name: &str, value: u32) -> u32 {
+    if name == "ups.delay.start" || value >= 60 {
+        value / 60 * 60
+    } else {
+        value / 6 * 6
+    }
+}
+
+impl<S: Serial + 'static> QxDriver<S> {
+    async fn do_identify(&mut self, port: &mut S) -> Result<Identity, DeviceError> {
+        port.set_line(LineSettings::new_8n1(2400))
+            .await
+            .map_err(|e| DeviceError::transport("setting 2400 8N1", &e))?;
+        // NUT's default cablepower: DTR on, RTS off. A pty or USB bridge may not have them.
+        if let Err(e) = port.set_dtr(true).await {
+            tracing::debug!("set DTR: {e:?}");
+        }
+        if let Err(e) = port.set_rts(false).await {
+            tracing::debug!("clear RTS: {e:?}");
+        }
+        let dialect = match self.settings.dialect {
+            Some(dialect) => dialect,
+            None => self.detect(port).await?.ok_or_else(|| {
+                DeviceError::NotSupported("no Megatec/Qx dialect answered".into())
+            })?,
+        };
+        if !dialect.has_q1_status() {
+            return Err(DeviceError::NotSupported(format!(
+                "protocol {} (its status reply) is not implemented",
+                dialect.name()
+            )));
+        }
+        self.dialect = Some(dialect);
+        let status = self.status(port, dialect).await?;
+        let mut info = Reading::default();
+        let mut nominal = None;
+        if !self.settings.norating {
+            if let Some(command) = dialect.rating_command() {
+                // A UPS without ratings simply has no nominal values (NUT skips the items).
+                match self
+                    .ask(port, command, |r| RatingReply::parse(r).ok())
+                    .await
+                {
+                    Ok(rating) => {
+                        nominal = Some(rating.battery_voltage);
+                        for (name, value) in dialect.rating_variables(&rating) {
+                            info.set(name, value);
+                        }
+                    }
+                    Err(e) if e.kind() == ErrorKind::Disconnected => return Err(e),
+                    Err(e) => tracing::info!("ratings: {e}"),
+                }
+            }
+        }
+        if !self.settings.novendor {
+            if let Some((command, layout)) = dialect.info_command() {
+                match self
+                    .ask(port, command, |r| InfoReply::parse(r, layout).ok())
+                    .await
+                {
+                    Ok(reply) => {
+                        for (name, value) in reply.variables() {
+                            info.set(name, value);
+                        }
+                    }
+                    Err(e) if e.kind() == ErrorKind::Disconnected => return Err(e),
+                    Err(e) => tracing::info!("identification: {e}"),
+                }
+            }
+        }
+        let battery = BatteryModel::new(&self.settings, nominal, Some(status.battery_voltage));
+        for (name, value) in battery.static_variables() {
+            info.set(name, value);
+        }
+        info.set("ups.type", status.ups_type());
+        info.set("ups.delay.start", self.settings.ondelay.to_string());
+        info.set("ups.delay.shutdown", self.settings.offdelay.to_string());
+        self.battery = Some(battery);
+        self.last_poll = None;
+        let writable = vec![
+            (
+                "ups.delay.start".to_owned(),
+                Writable::Ranges(vec![(
+                    i64::from(ONDELAY_RANGE.0),
+                    i64::from(ONDELAY_RANGE.1),
+                )]),
+            ),
+            (
+                "ups.delay.shutdown".to_owned(),
+                Writable::Ranges(vec![(
+                    i64::from(OFFDELAY_RANGE.0),
+                    i64::from(OFFDELAY_RANGE.1),
+                )]),
+            ),
+        ];
+        Ok(Identity {
+            info,
+            commands: command_names(dialect)
+                .iter()
+                .map(|&c| c.to_owned())
+                .collect(),
+            writable,
+        })
+    }
+
+    async fn do_update(&mut self, port: &mut S) -> Result<Reading, DeviceError> {
+        let dialect = self
+            .dialect
+            .ok_or_else(|| DeviceError::NotSupported("update before identify".into()))?;
+        let status = self.status(port, dialect).await?;
+        Ok(self.reading(dialect, &status))
+    }
+
+    /// The reading for one status reply: variables, status words, alarm and battery guesses.
+    fn reading(&mut self, dialect: Dialect, status: &StatusReply) -> Reading {
+        let mut reading = Reading::default();
+        let packs = self.battery.as_ref().map_or(1.0, |b| b.packs);
+        for (name, value) in status.variables(1) {
+            match name {
+                "ups.status" | "ups.alarm" => {}
+                "battery.voltage" => {
+                    reading.set(name, format!("{:.2}", status.battery_voltage * packs));
+                }
+                _ => reading.set(name, value),
+            }
+        }
+        for word in dialect.status_words(status) {
+            if word == "FSD" && self.settings.ignoresab {
+                continue;
+            }
+            reading.status(word);
+        }
+        if let Some(alarm) = status.alarm() {
+            reading.alarm(alarm);
+        }
+        let now = Instant::now();
+        let elapsed = self.last_poll.map_or(0.0, |last| {
+            now.saturating_duration_since(last).as_secs_f64()
+        });
+        self.last_poll = Some(now);
+        if let Some(battery) = self.battery.as_mut() {
+            let pack_voltage = battery.pack_voltage(status.battery_voltage);
+            for (name, value) in
+                battery.update(pack_voltage, status.load, status.bits.utility_fail, elapsed)
+            {
+                reading.set(name, value);
+            }
+        }
+        reading
+    }
+}
+
+impl<S: Serial + 'static> DeviceProtocol for QxDriver<S> {
+    type Port = S;
+
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn version(&self) -> &'static str {
+        "0.1 (Rust)"
+    }
+
+    async fn identify(&mut self, port: &mut S) -> Result<Identity, DeviceError> {
+        self.do_identify(port).await
+    }
+
+    async fn update(&mut self, port: &mut S) -> Result<Reading, DeviceError> {
+        self.do_update(port).await
+    }
+
+    async fn instcmd(
+        &mut self,
+        port: &mut S,
+        command: &str,
+        param: Option<&str>,
+    ) -> Result<(), CommandError> {
+        let bytes = self.command_bytes(command, param)?;
+        self.send_command(port, &bytes).await
+    }
+
+    async fn set_var(
+        &mut self,
+        _port: &mut S,
+        name: &str,
+        value: &str,
+    ) -> Result<(), CommandError> {
+        let (min, max) = match name {
+            "ups.delay.start" => ONDELAY_RANGE,
+            "ups.delay.shutdown" => OFFDELAY_RANGE,
+            _ => return Err(CommandError::Unknown),
+        };
+        let value: u32 = value.trim().parse().map_err(|_| CommandError::Invalid)?;
+        if !(min..=max).contains(&value) {
+            return Err(CommandError::Invalid);
+        }
+        let value = round_delay(name, value);
+        if name == "ups.delay.start" {
+            self.settings.ondelay = value;
+        } else {
+            self.settings.offdelay = value;
+        }
+        Ok(())
+    }
+
+    async fn kill_power(&mut self, port: &mut S) -> Result<(), DeviceError> {
+        let dialect = self.dialect.unwrap_or(Dialect::Megatec);
+        // Cancel a pending shutdown first, as NUT does; a refusal means none was pending.
+        if let Err(CommandError::Failed(e)) =
+            self.send_command(port, &commands::shutdown_stop()).await
+        {
+            if e.kind() == ErrorKind::Disconnected {
+                return Err(e);
+            }
+        }
+        let command = if self.settings.stayoff {
+            "shutdown.stayoff"
+        } else {
+            "shutdown.return"
+        };
+        let bytes = self.command_bytes(command, None).map_err(|e| {
+            DeviceError::NotSupported(format!("{command} on {}: {e}", dialect.name()))
+        })?;
+        let mut last = None;
+        for _ in 0..MAX_TRIES {
+            match self.send_command(port, &bytes).await {
+                Ok(()) => return Ok(()),
+                Err(CommandError::Failed(e)) if e.kind() == ErrorKind::Disconnected => {
+                    return Err(e);
+                }
+                Err(CommandError::Failed(e)) => last = Some(e),
+                Err(e) => last = Some(DeviceError::NotSupported(e.to_string())),
+            }
+        }
+        Err(last.unwrap_or_else(|| DeviceError::NotSupported("shutdown failed".into())))
+    }
+}
