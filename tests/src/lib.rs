@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod pty;
 pub mod realnut;
 
 use std::path::PathBuf;
