@@ -62,8 +62,14 @@ fn runtime_model(cal: &RuntimeCal, settings: &QxSettings) -> RuntimeModel {
 
 impl BatteryModel {
     /// Builds the model once the nominal battery voltage (from `F` or the configuration) and a
-    /// first reported battery voltage are known.
-    pub fn new(settings: &QxSettings, nominal: Option<f64>, reported: Option<f64>) -> Self {
+    /// first reported battery voltage are known. `guess_packs` guesses the number of packs when
+    /// `battery.packs` is not configured (`blazer_ser` does; NUT 2.8.0's `nutdrv_qx` does not).
+    pub fn new(
+        settings: &QxSettings,
+        nominal: Option<f64>,
+        reported: Option<f64>,
+        guess: bool,
+    ) -> Self {
         let nominal = settings.battery_nominal.or(nominal);
         let (mut low, mut high, mut guessed) = (settings.battery_low, settings.battery_high, false);
         if let (Some(nominal), true) = (nominal, low.is_none() || high.is_none()) {
@@ -73,7 +79,7 @@ impl BatteryModel {
         }
         let packs = settings
             .battery_packs
-            .or_else(|| guess_packs(nominal?, reported?))
+            .or_else(|| guess.then(|| guess_packs(nominal?, reported?)).flatten())
             .unwrap_or(1.0);
         let mut model = BatteryModel {
             packs,
@@ -164,7 +170,7 @@ mod tests {
 
     #[test]
     fn charge_from_voltage() {
-        let mut model = BatteryModel::new(&QxSettings::default(), Some(24.0), Some(22.7));
+        let mut model = BatteryModel::new(&QxSettings::default(), Some(24.0), Some(22.7), true);
         assert_eq!(model.low, Some(20.8));
         assert_eq!(
             model.static_variables(),
@@ -181,7 +187,7 @@ mod tests {
             model.update(30.0, 14.0, false, 0.0),
             [("battery.charge", "100".to_owned())]
         );
-        let mut unknown = BatteryModel::new(&QxSettings::default(), None, Some(13.7));
+        let mut unknown = BatteryModel::new(&QxSettings::default(), None, Some(13.7), true);
         assert!(unknown.update(13.7, 10.0, false, 0.0).is_empty());
     }
 
@@ -197,7 +203,7 @@ mod tests {
             ..QxSettings::default()
         };
         // Full battery (voltage at high).
-        let mut model = BatteryModel::new(&settings, Some(24.0), Some(26.0));
+        let mut model = BatteryModel::new(&settings, Some(24.0), Some(26.0), false);
         let vars = model.update(26.0, 50.0, false, 0.0);
         assert_eq!(vars[0], ("battery.charge", "100".to_owned()));
         assert_eq!(vars[1], ("battery.runtime", "17280".to_owned()));

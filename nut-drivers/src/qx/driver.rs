@@ -14,6 +14,7 @@ use crate::device::{
 };
 
 use super::battery::BatteryModel;
+use super::bestups::{self, IdReply};
 use super::commands;
 use super::dialect::{CommandOutcome, Dialect, detect};
 use super::io::{self, Reply};
@@ -36,6 +37,8 @@ pub struct QxDriver<S> {
     dialect: Option<Dialect>,
     battery: Option<BatteryModel>,
     last_poll: Option<Instant>,
+    /// Best Power units that answer `RT` (battery runtime).
+    asks_runtime: bool,
     _port: std::marker::PhantomData<fn() -> S>,
 }
 
@@ -56,6 +59,7 @@ impl<S: Serial> QxDriver<S> {
             dialect: None,
             battery: None,
             last_poll: None,
+            asks_runtime: false,
             _port: std::marker::PhantomData,
         }
     }
@@ -254,6 +258,15 @@ impl<S: Serial + 'static> QxDriver<S> {
             )));
         }
         self.dialect = Some(dialect);
+        if dialect == Dialect::Hunnox {
+            // Hunnox's own defaults (its table's ups.delay.* items).
+            if !self.settings.delays_given.0 {
+                self.settings.offdelay = 60;
+            }
+            if !self.settings.delays_given.1 {
+                self.settings.ondelay = 0;
+            }
+        }
         let status = self.status(port, dialect).await?;
         let mut info = Reading::default();
         let mut nominal = None;
@@ -291,7 +304,51 @@ impl<S: Serial + 'static> QxDriver<S> {
                 }
             }
         }
-        let battery = BatteryModel::new(&self.settings, nominal, Some(status.battery_voltage));
+        if dialect == Dialect::Mecer {
+            // `QPI` → "(PI98": the Voltronic protocol id; "(NAK" means none.
+            match io::query(port, b"QPI\r", self.timeout).await {
+                Ok(reply) => {
+                    if let Some(id) = reply
+                        .strip_prefix(b"(PI")
+                        .and_then(|r| r.strip_suffix(b"\r"))
+                        .filter(|id| id.len() == 2 && id.iter().all(u8::is_ascii_digit))
+                    {
+                        info.set(
+                            "ups.firmware.aux",
+                            format!("Voltronic Power P{}", io::shown(id)),
+                        );
+                    }
+                }
+                Err(e) if e.kind() == ErrorKind::Disconnected => return Err(e),
+                Err(e) => tracing::debug!("protocol id: {e}"),
+            }
+        }
+        let mut battery_settings = self.settings.clone();
+        self.asks_runtime = false;
+        if dialect == Dialect::BestUps {
+            let id = self.ask(port, b"ID\r", IdReply::parse).await?;
+            for (name, value) in id.variables(self.settings.novendor) {
+                info.set(name, value);
+            }
+            battery_settings.battery_low = battery_settings.battery_low.or(Some(id.battery_low));
+            battery_settings.battery_high = battery_settings.battery_high.or(Some(id.battery_high));
+            self.asks_runtime = id.has_runtime();
+        }
+        if self.name == "blazer_ser" {
+            // blazer publishes ups.mfr/ups.model (device.* are their 2.8 aliases).
+            for (from, to) in [("device.mfr", "ups.mfr"), ("device.model", "ups.model")] {
+                if let Some(value) = info.get(from).map(str::to_owned) {
+                    info.set(to, value);
+                }
+            }
+        }
+        let blazer = self.name == "blazer_ser";
+        let battery = BatteryModel::new(
+            &battery_settings,
+            nominal,
+            Some(status.battery_voltage),
+            blazer,
+        );
         for (name, value) in battery.static_variables() {
             info.set(name, value);
         }
@@ -331,16 +388,31 @@ impl<S: Serial + 'static> QxDriver<S> {
             .dialect
             .ok_or_else(|| DeviceError::NotSupported("update before identify".into()))?;
         let status = self.status(port, dialect).await?;
-        Ok(self.reading(dialect, &status))
+        let mut reading = self.reading(dialect, &status);
+        if self.asks_runtime {
+            match self.ask(port, b"RT\r", bestups::runtime).await {
+                Ok(runtime) => reading.set("battery.runtime", runtime),
+                Err(e) if e.kind() == ErrorKind::Disconnected => return Err(e),
+                Err(e) => tracing::debug!("battery runtime: {e}"),
+            }
+        }
+        Ok(reading)
     }
 
     /// The reading for one status reply: variables, status words, alarm and battery guesses.
     fn reading(&mut self, dialect: Dialect, status: &StatusReply) -> Reading {
         let mut reading = Reading::default();
-        let packs = self.battery.as_ref().map_or(1.0, |b| b.packs);
+        // blazer_ser shows the pack voltage; NUT 2.8.0's nutdrv_qx shows the reported one
+        // (and uses the pack voltage only for battery.charge).
+        let packs = match &self.battery {
+            Some(battery) if self.name == "blazer_ser" => battery.packs,
+            _ => 1.0,
+        };
         for (name, value) in status.variables(1) {
             match name {
                 "ups.status" | "ups.alarm" => {}
+                // Best Power units have no beeper bit.
+                "ups.beeper.status" if dialect == Dialect::BestUps => {}
                 "battery.voltage" => {
                     reading.set(name, format!("{:.2}", status.battery_voltage * packs));
                 }

@@ -7,6 +7,7 @@
 //! (column 0 being the leading character), as in NUT's item tables.
 
 pub mod battery;
+pub mod bestups;
 pub mod commands;
 pub mod dialect;
 pub mod driver;

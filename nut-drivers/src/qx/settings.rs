@@ -86,6 +86,9 @@ pub struct QxSettings {
     pub offdelay: u32,
     /// `ondelay` (s).
     pub ondelay: u32,
+    /// Whether `offdelay`/`ondelay` were configured (else a dialect may use its own defaults:
+    /// hunnox 60/0).
+    pub delays_given: (bool, bool),
     /// `stayoff`: killpower uses `shutdown.stayoff`.
     pub stayoff: bool,
     /// `novendor`: skip the identification query.
@@ -116,6 +119,7 @@ impl Default for QxSettings {
             dialect: None,
             offdelay: DEFAULT_OFFDELAY,
             ondelay: DEFAULT_ONDELAY,
+            delays_given: (false, false),
             stayoff: false,
             novendor: false,
             norating: false,
@@ -226,6 +230,10 @@ impl QxSettings {
             dialect,
             offdelay,
             ondelay,
+            delays_given: (
+                config.value("offdelay").is_some(),
+                config.value("ondelay").is_some(),
+            ),
             stayoff: config.flag("stayoff"),
             novendor: config.flag("novendor"),
             norating: config.flag("norating"),

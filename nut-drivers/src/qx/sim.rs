@@ -7,7 +7,7 @@
 //! `nut-drivers/tests/fixtures/qx/nut-qx-subdriver-testing-tables.tsv`): Q1
 //! `(215.0 195.0 230.0 014 49.0 22.7 30.0 00000000`, F `#230.0 000 024.0 50.0`,
 //! I `#NOT_A_LIVE_UPS  TESTING    TESTING   `, Best Power `ID` `FOR,750,120,120,20.0,27.6`,
-//! Mecer `QPI` `(PI98`. Unknown commands are echoed back, as real units do.
+//! Best Power `RT` `015`, Mecer `QPI` `(PI98`. Unknown commands are echoed back, as real units do.
 //!
 //! ```
 //! use nut_drivers::qx::Dialect;
@@ -66,6 +66,8 @@ pub struct SimState {
     pub rating: (f64, u32, f64, f64),
     /// The identification reply body (after `#`, before CR).
     pub info: String,
+    /// Best Power `RT` reply: battery runtime (minutes).
+    pub runtime_minutes: u32,
 }
 
 impl Default for SimState {
@@ -89,6 +91,7 @@ impl Default for SimState {
             load_off: false,
             rating: (230.0, 0, 24.0, 50.0),
             info: "NOT_A_LIVE_UPS  TESTING    TESTING   ".into(),
+            runtime_minutes: 15,
         }
     }
 }
@@ -195,6 +198,9 @@ impl Simulator {
                 Some(format!("#{}\r", self.state.info).into_bytes())
             }
             "ID" if d == Dialect::BestUps => Some(b"FOR,750,120,120,20.0,27.6\r".to_vec()),
+            "RT" if d == Dialect::BestUps => {
+                Some(format!("{:03}\r", self.state.runtime_minutes).into_bytes())
+            }
             "QPI" if d == Dialect::Mecer => Some(b"(PI98\r".to_vec()),
             _ => match self.command(text) {
                 true => self.accepted(),
