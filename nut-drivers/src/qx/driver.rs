@@ -13,6 +13,7 @@ use crate::device::{
     Writable,
 };
 
+use super::ablerex;
 use super::battery::BatteryModel;
 use super::bestups::{self, IdReply};
 use super::commands;
@@ -39,6 +40,8 @@ pub struct QxDriver<S> {
     last_poll: Option<Instant>,
     /// Best Power units that answer `RT` (battery runtime).
     asks_runtime: bool,
+    /// `battery.voltage.nominal` as the UPS or the configuration gave it.
+    nominal: Option<f64>,
     _port: std::marker::PhantomData<fn() -> S>,
 }
 
@@ -60,6 +63,7 @@ impl<S: Serial> QxDriver<S> {
             battery: None,
             last_poll: None,
             asks_runtime: false,
+            nominal: None,
             _port: std::marker::PhantomData,
         }
     }
@@ -135,7 +139,9 @@ impl<S: Serial> QxDriver<S> {
 
     async fn status(&mut self, port: &mut S, dialect: Dialect) -> Result<StatusReply, DeviceError> {
         self.ask(port, dialect.status_command(), |r| {
-            StatusReply::parse(r).ok()
+            StatusReply::parse(r)
+                .ok()
+                .filter(|status| regulation_valid(dialect, status))
         })
         .await
     }
@@ -221,6 +227,24 @@ pub fn command_names(dialect: Dialect) -> &'static [&'static str] {
         Dialect::Voltronic => &[],
         _ => ALL,
     }
+}
+
+/// Whether a set bit 5 (bypass/boost/buck) can be classified: NUT refuses a status whose
+/// output/input voltage ratio is below 0.5 or at least 1.5 while the bit counts (checked
+/// against the real driver: "Can't initialise data from the UPS"). Best Power units ignore the
+/// bit off line, in a test or shutting down; Ablerex units use the ratio only when
+/// line-interactive.
+pub fn regulation_valid(dialect: Dialect, status: &StatusReply) -> bool {
+    let bits = &status.bits;
+    let counts = match dialect {
+        Dialect::BestUps => {
+            bits.bypass_boost_buck
+                && !(bits.utility_fail || bits.test_in_progress || bits.shutdown_active)
+        }
+        Dialect::Ablerex => bits.bypass_boost_buck && bits.line_interactive,
+        _ => bits.bypass_boost_buck,
+    };
+    !counts || status.regulation().is_some()
 }
 
 /// Rounds a delay as NUT's blazer `setvar` does: `ups.delay.start` down to whole minutes,
@@ -343,14 +367,23 @@ impl<S: Serial + 'static> QxDriver<S> {
             }
         }
         let blazer = self.name == "blazer_ser";
+        self.nominal = self.settings.battery_nominal.or(nominal);
         let battery = BatteryModel::new(
             &battery_settings,
             nominal,
             Some(status.battery_voltage),
             blazer,
         );
-        for (name, value) in battery.static_variables() {
-            info.set(name, value);
+        if dialect == Dialect::Ablerex {
+            if let Some(nominal) = self.nominal {
+                for (name, value) in ablerex::battery_limits(nominal) {
+                    info.set(name, value);
+                }
+            }
+        } else {
+            for (name, value) in battery.static_variables() {
+                info.set(name, value);
+            }
         }
         info.set("ups.type", status.ups_type());
         info.set("ups.delay.start", self.settings.ondelay.to_string());
@@ -419,7 +452,12 @@ impl<S: Serial + 'static> QxDriver<S> {
                 _ => reading.set(name, value),
             }
         }
-        for word in dialect.status_words(status) {
+        let words = if dialect == Dialect::Ablerex {
+            ablerex::status_words(status)
+        } else {
+            dialect.status_words(status)
+        };
+        for word in words {
             if word == "FSD" && self.settings.ignoresab {
                 continue;
             }
@@ -433,7 +471,12 @@ impl<S: Serial + 'static> QxDriver<S> {
             now.saturating_duration_since(last).as_secs_f64()
         });
         self.last_poll = Some(now);
-        if let Some(battery) = self.battery.as_mut() {
+        if dialect == Dialect::Ablerex {
+            let voltage = ablerex::battery_voltage(status.battery_voltage, self.nominal);
+            reading.set("battery.voltage", format!("{voltage:.2}"));
+            let charge = ablerex::battery_charge(status.battery_voltage, self.nominal);
+            reading.set("battery.charge", charge.to_string());
+        } else if let Some(battery) = self.battery.as_mut() {
             let pack_voltage = battery.pack_voltage(status.battery_voltage);
             for (name, value) in
                 battery.update(pack_voltage, status.load, status.bits.utility_fail, elapsed)

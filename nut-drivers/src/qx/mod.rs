@@ -6,6 +6,7 @@
 //! `(`, ratings and identification with `#`; columns are 0-based positions in the raw reply
 //! (column 0 being the leading character), as in NUT's item tables.
 
+pub mod ablerex;
 pub mod battery;
 pub mod bestups;
 pub mod commands;
