@@ -25,6 +25,12 @@
 //! assert!(ups.state.testing);
 //! ```
 
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use nut_hal::ErrorKind;
+use nut_hal::serial::{LineSettings, ModemLines, Serial};
+
 use super::dialect::Dialect;
 
 /// What the simulated UPS measures and does.
@@ -233,6 +239,83 @@ impl Simulator {
             _ => return false,
         }
         true
+    }
+}
+
+/// A [`Serial`] port wired straight to a shared [`Simulator`] (no tty): what is written is fed
+/// to it, its replies are what reads return; a read with nothing pending times out at once.
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use nut_drivers::qx::Dialect;
+/// use nut_drivers::qx::sim::{SimPort, Simulator};
+///
+/// let ups = Arc::new(Mutex::new(Simulator::new(Dialect::Megatec)));
+/// let port = SimPort::new(Arc::clone(&ups));
+/// # let _ = port;
+/// ```
+#[derive(Debug, Clone)]
+pub struct SimPort {
+    /// The simulated UPS (shared, so a test can change it between polls).
+    pub ups: Arc<Mutex<Simulator>>,
+    pending: Vec<u8>,
+}
+
+impl SimPort {
+    /// A port to `ups`.
+    pub fn new(ups: Arc<Mutex<Simulator>>) -> Self {
+        SimPort {
+            ups,
+            pending: Vec::new(),
+        }
+    }
+}
+
+impl Serial for SimPort {
+    type Error = ErrorKind;
+
+    async fn read(&mut self, buf: &mut [u8], _timeout: Duration) -> Result<usize, ErrorKind> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if self.pending.is_empty() {
+            return Err(ErrorKind::Timeout);
+        }
+        let n = buf.len().min(self.pending.len());
+        for (dst, src) in buf.iter_mut().zip(self.pending.drain(..n)) {
+            *dst = src;
+        }
+        Ok(n)
+    }
+
+    async fn write_all(&mut self, data: &[u8]) -> Result<(), ErrorKind> {
+        let reply = self
+            .ups
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .feed(data);
+        self.pending.extend(reply.unwrap_or_default());
+        Ok(())
+    }
+
+    async fn set_line(&mut self, _settings: LineSettings) -> Result<(), ErrorKind> {
+        Ok(())
+    }
+
+    async fn set_dtr(&mut self, _on: bool) -> Result<(), ErrorKind> {
+        Ok(())
+    }
+
+    async fn set_rts(&mut self, _on: bool) -> Result<(), ErrorKind> {
+        Ok(())
+    }
+
+    async fn send_break(&mut self, _duration: Duration) -> Result<(), ErrorKind> {
+        Ok(())
+    }
+
+    async fn modem_status(&mut self) -> Result<ModemLines, ErrorKind> {
+        Ok(ModemLines::empty())
     }
 }
 
