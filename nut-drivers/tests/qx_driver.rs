@@ -105,9 +105,12 @@ fn get<'a>(identity: &'a Identity, reading: &'a Reading, name: &str) -> Option<&
     reading.get(name).or_else(|| identity.info.get(name))
 }
 
+/// Variables a dialect's vectors must give, besides the Q1 values every dialect shares.
+type Expected = &'static [(&'static str, &'static str)];
+
 #[tokio::test]
 async fn every_dialect_maps_its_test_vectors() {
-    let cases: &[(&str, Dialect, &[(&str, &str)])] = &[
+    let cases: &[(&str, Dialect, Expected)] = &[
         (
             "nutdrv_qx_megatec.c",
             Dialect::Megatec,

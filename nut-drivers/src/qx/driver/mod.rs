@@ -5,21 +5,22 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use nut_hal::ErrorKind;
-use nut_hal::serial::{LineSettings, Serial};
+use nut_hal::serial::Serial;
 use tokio::time::Instant;
 
 use crate::device::{
     CommandError, ConfigError, DeviceError, DeviceProtocol, DriverConfig, Identity, Reading,
-    Writable,
 };
+
+mod identify;
 
 use super::ablerex;
 use super::battery::BatteryModel;
-use super::bestups::{self, IdReply};
+use super::bestups;
 use super::commands;
 use super::dialect::{CommandOutcome, Dialect, detect};
 use super::io::{self, Reply};
-use super::megatec::{InfoReply, RatingReply, StatusReply};
+use super::megatec::StatusReply;
 use super::settings::{OFFDELAY_RANGE, ONDELAY_RANGE, QxSettings};
 
 /// How long a reply may take by default (NUT's serial Qx transport waits about a second).
@@ -258,164 +259,6 @@ pub fn round_delay(name: &str, value: u32) -> u32 {
 }
 
 impl<S: Serial + 'static> QxDriver<S> {
-    async fn do_identify(&mut self, port: &mut S) -> Result<Identity, DeviceError> {
-        port.set_line(LineSettings::new_8n1(2400))
-            .await
-            .map_err(|e| DeviceError::transport("setting 2400 8N1", &e))?;
-        // NUT's default cablepower: DTR on, RTS off. A pty or USB bridge may not have them.
-        if let Err(e) = port.set_dtr(true).await {
-            tracing::debug!("set DTR: {e:?}");
-        }
-        if let Err(e) = port.set_rts(false).await {
-            tracing::debug!("clear RTS: {e:?}");
-        }
-        let dialect = match self.settings.dialect {
-            Some(dialect) => dialect,
-            None => self.detect(port).await?.ok_or_else(|| {
-                DeviceError::NotSupported("no Megatec/Qx dialect answered".into())
-            })?,
-        };
-        if !dialect.has_q1_status() {
-            return Err(DeviceError::NotSupported(format!(
-                "protocol {} (its status reply) is not implemented",
-                dialect.name()
-            )));
-        }
-        self.dialect = Some(dialect);
-        if dialect == Dialect::Hunnox {
-            // Hunnox's own defaults (its table's ups.delay.* items).
-            if !self.settings.delays_given.0 {
-                self.settings.offdelay = 60;
-            }
-            if !self.settings.delays_given.1 {
-                self.settings.ondelay = 0;
-            }
-        }
-        let status = self.status(port, dialect).await?;
-        let mut info = Reading::default();
-        let mut nominal = None;
-        if !self.settings.norating {
-            if let Some(command) = dialect.rating_command() {
-                // A UPS without ratings simply has no nominal values (NUT skips the items).
-                match self
-                    .ask(port, command, |r| RatingReply::parse(r).ok())
-                    .await
-                {
-                    Ok(rating) => {
-                        nominal = Some(rating.battery_voltage);
-                        for (name, value) in dialect.rating_variables(&rating) {
-                            info.set(name, value);
-                        }
-                    }
-                    Err(e) if e.kind() == ErrorKind::Disconnected => return Err(e),
-                    Err(e) => tracing::info!("ratings: {e}"),
-                }
-            }
-        }
-        if !self.settings.novendor {
-            if let Some((command, layout)) = dialect.info_command() {
-                match self
-                    .ask(port, command, |r| InfoReply::parse(r, layout).ok())
-                    .await
-                {
-                    Ok(reply) => {
-                        for (name, value) in reply.variables() {
-                            info.set(name, value);
-                        }
-                    }
-                    Err(e) if e.kind() == ErrorKind::Disconnected => return Err(e),
-                    Err(e) => tracing::info!("identification: {e}"),
-                }
-            }
-        }
-        if dialect == Dialect::Mecer {
-            // `QPI` → "(PI98": the Voltronic protocol id; "(NAK" means none.
-            match io::query(port, b"QPI\r", self.timeout).await {
-                Ok(reply) => {
-                    if let Some(id) = reply
-                        .strip_prefix(b"(PI")
-                        .and_then(|r| r.strip_suffix(b"\r"))
-                        .filter(|id| id.len() == 2 && id.iter().all(u8::is_ascii_digit))
-                    {
-                        info.set(
-                            "ups.firmware.aux",
-                            format!("Voltronic Power P{}", io::shown(id)),
-                        );
-                    }
-                }
-                Err(e) if e.kind() == ErrorKind::Disconnected => return Err(e),
-                Err(e) => tracing::debug!("protocol id: {e}"),
-            }
-        }
-        let mut battery_settings = self.settings.clone();
-        self.asks_runtime = false;
-        if dialect == Dialect::BestUps {
-            let id = self.ask(port, b"ID\r", IdReply::parse).await?;
-            for (name, value) in id.variables(self.settings.novendor) {
-                info.set(name, value);
-            }
-            battery_settings.battery_low = battery_settings.battery_low.or(Some(id.battery_low));
-            battery_settings.battery_high = battery_settings.battery_high.or(Some(id.battery_high));
-            self.asks_runtime = id.has_runtime();
-        }
-        if self.name == "blazer_ser" {
-            // blazer publishes ups.mfr/ups.model (device.* are their 2.8 aliases).
-            for (from, to) in [("device.mfr", "ups.mfr"), ("device.model", "ups.model")] {
-                if let Some(value) = info.get(from).map(str::to_owned) {
-                    info.set(to, value);
-                }
-            }
-        }
-        let blazer = self.name == "blazer_ser";
-        self.nominal = self.settings.battery_nominal.or(nominal);
-        let battery = BatteryModel::new(
-            &battery_settings,
-            nominal,
-            Some(status.battery_voltage),
-            blazer,
-        );
-        if dialect == Dialect::Ablerex {
-            if let Some(nominal) = self.nominal {
-                for (name, value) in ablerex::battery_limits(nominal) {
-                    info.set(name, value);
-                }
-            }
-        } else {
-            for (name, value) in battery.static_variables() {
-                info.set(name, value);
-            }
-        }
-        info.set("ups.type", status.ups_type());
-        info.set("ups.delay.start", self.settings.ondelay.to_string());
-        info.set("ups.delay.shutdown", self.settings.offdelay.to_string());
-        self.battery = Some(battery);
-        self.last_poll = None;
-        let writable = vec![
-            (
-                "ups.delay.start".to_owned(),
-                Writable::Ranges(vec![(
-                    i64::from(ONDELAY_RANGE.0),
-                    i64::from(ONDELAY_RANGE.1),
-                )]),
-            ),
-            (
-                "ups.delay.shutdown".to_owned(),
-                Writable::Ranges(vec![(
-                    i64::from(OFFDELAY_RANGE.0),
-                    i64::from(OFFDELAY_RANGE.1),
-                )]),
-            ),
-        ];
-        Ok(Identity {
-            info,
-            commands: command_names(dialect)
-                .iter()
-                .map(|&c| c.to_owned())
-                .collect(),
-            writable,
-        })
-    }
-
     async fn do_update(&mut self, port: &mut S) -> Result<Reading, DeviceError> {
         let dialect = self
             .dialect
@@ -544,12 +387,11 @@ impl<S: Serial + 'static> DeviceProtocol for QxDriver<S> {
     async fn kill_power(&mut self, port: &mut S) -> Result<(), DeviceError> {
         let dialect = self.dialect.unwrap_or(Dialect::Megatec);
         // Cancel a pending shutdown first, as NUT does; a refusal means none was pending.
-        if let Err(CommandError::Failed(e)) =
-            self.send_command(port, &commands::shutdown_stop()).await
+        let stopped = self.send_command(port, &commands::shutdown_stop()).await;
+        if let Err(CommandError::Failed(e)) = stopped
+            && e.kind() == ErrorKind::Disconnected
         {
-            if e.kind() == ErrorKind::Disconnected {
-                return Err(e);
-            }
+            return Err(e);
         }
         let command = if self.settings.stayoff {
             "shutdown.stayoff"
