@@ -6,6 +6,7 @@
 
 pub mod pty;
 pub mod realnut;
+pub mod realqx;
 
 use std::path::PathBuf;
 

@@ -13,7 +13,7 @@ use nut_drivers::qx::{Dialect, QxDriver};
 use nut_hal::serial::LineSettings;
 use nut_hal::tty::TtySerial;
 use nut_tests::pty::PtyDevice;
-use nut_tests::realnut::{NUT_BIN, Sandbox, free_port};
+use nut_tests::realqx::RealNut;
 
 /// Variables published differently on purpose: (variable, why).
 const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
@@ -30,82 +30,6 @@ fn forgive_lost_alarm(real: &BTreeMap<String, String>, ours: &mut BTreeMap<Strin
         if let Some(status) = ours.get_mut("ups.status") {
             *status = status.trim_start_matches("ALARM ").to_owned();
         }
-    }
-}
-
-/// The real driver running on a pty, behind the real upsd.
-struct RealNut {
-    sandbox: Sandbox,
-    target: String,
-}
-
-impl RealNut {
-    /// Starts the real `driver` on `port` (with `extra` ups.conf settings) and the real upsd,
-    /// and waits until upsc shows a status.
-    fn start(driver: &str, port: &str, extra: &[(String, String)]) -> RealNut {
-        let program = format!("{NUT_BIN}/{driver}");
-        assert!(
-            std::path::Path::new(&program).exists(),
-            "{program} is missing: install Debian's nut-server (scripts/test.sh does)"
-        );
-        let mut sandbox = Sandbox::new(&format!("qx-{driver}"));
-        let mut conf = format!("[qx]\n\tdriver = {driver}\n\tport = {port}\n\tpollinterval = 1\n");
-        for (key, value) in extra {
-            if value.is_empty() {
-                conf.push_str(&format!("\t{key}\n"));
-            } else {
-                conf.push_str(&format!("\t{key} = {value}\n"));
-            }
-        }
-        sandbox.write("ups.conf", &conf);
-        sandbox.write("upsd.users", "");
-        let mut args = vec!["-a", "qx", "-F"];
-        if nix::unistd::geteuid().is_root() {
-            args.extend(["-u", "root"]);
-        }
-        sandbox.spawn_group(&program, &args);
-        let socket = sandbox.state().join(format!("{driver}-qx"));
-        // Detection tries a dozen dialects, each up to three times: allow a minute.
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !socket.exists() {
-            assert!(
-                Instant::now() < deadline,
-                "the real {driver} did not come up\n{}",
-                sandbox.group_logs()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let upsd = free_port();
-        sandbox.start_real_upsd(upsd);
-        let real = RealNut {
-            sandbox,
-            target: format!("qx@127.0.0.1:{upsd}"),
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !real.read().contains_key("ups.status") {
-            assert!(
-                Instant::now() < deadline,
-                "upsc {} never showed ups.status\n{}",
-                real.target,
-                real.sandbox.group_logs()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        real
-    }
-
-    /// What upsc shows, without what only the driver core adds (`driver.*`, `device.type`).
-    fn read(&self) -> BTreeMap<String, String> {
-        let output = self.sandbox.client("/usr/bin/upsc", &[&self.target]);
-        if !output.status.success() {
-            return BTreeMap::new();
-        }
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| line.split_once(": "))
-            .filter(|(name, _)| !name.starts_with("driver.") && *name != "device.type")
-            .map(|(name, value)| (name.to_owned(), value.to_owned()))
-            .collect()
     }
 }
 
