@@ -300,3 +300,28 @@ async fn blazer_ser() {
         assert!(diff.is_empty(), "real vs ours: {diff:#?}");
     }
 }
+
+/// The Voltronic subset (QGS, QMOD, QBV, QPI, QRI, QMD, QVFW, QID); the simulator answers
+/// `(NAK` to everything else (capability flags, limits, outlets), which NUT skips.
+#[tokio::test(flavor = "multi_thread")]
+async fn nutdrv_qx_voltronic() {
+    let cases = [
+        SimState::default(),
+        state(|s| {
+            s.on_battery = true;
+            s.battery_low = true;
+            s.beeper = true;
+            s.battery_charge = 12;
+        }),
+        state(|s| {
+            s.regulating = true;
+            s.line_interactive = true;
+            s.input_voltage = 250.0;
+            s.testing = true;
+        }),
+    ];
+    for (i, case) in cases.into_iter().enumerate() {
+        let diff = differences("nutdrv_qx", Dialect::Voltronic, case, &[]).await;
+        assert!(diff.is_empty(), "case {i}: real vs ours: {diff:#?}");
+    }
+}

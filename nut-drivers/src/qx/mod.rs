@@ -16,6 +16,7 @@ pub mod io;
 pub mod megatec;
 pub mod settings;
 pub mod sim;
+pub mod voltronic;
 
 pub use commands::CommandError;
 pub use dialect::{CommandOutcome, Dialect, detect};

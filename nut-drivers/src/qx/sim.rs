@@ -72,8 +72,14 @@ pub struct SimState {
     pub rating: (f64, u32, f64, f64),
     /// The identification reply body (after `#`, before CR).
     pub info: String,
-    /// Best Power `RT` reply: battery runtime (minutes).
+    /// Best Power `RT` and Voltronic `QBV`: battery runtime (minutes).
     pub runtime_minutes: u32,
+    /// Voltronic `QGS`: output frequency (Hz).
+    pub output_frequency: f64,
+    /// Voltronic `QGS`: output current (A).
+    pub output_current: f64,
+    /// Voltronic `QBV`: battery charge (%).
+    pub battery_charge: u32,
 }
 
 impl Default for SimState {
@@ -98,6 +104,9 @@ impl Default for SimState {
             rating: (230.0, 0, 24.0, 50.0),
             info: "NOT_A_LIVE_UPS  TESTING    TESTING   ".into(),
             runtime_minutes: 15,
+            output_frequency: 50.0,
+            output_current: 0.0,
+            battery_charge: 68,
         }
     }
 }
@@ -133,6 +142,50 @@ impl SimState {
             bit(self.beeper),
         )
         .into_bytes()
+    }
+
+    /// The Voltronic `QGS` reply (CR included), 76 bytes for in-range values.
+    pub fn qgs(&self) -> Vec<u8> {
+        let bit = |b: bool| if b { '1' } else { '0' };
+        let kind = if self.line_interactive { "01" } else { "10" };
+        format!(
+            "({:05.1} {:04.1} {:05.1} {:04.1} {:05.1} {:03} 369.1 ---.- {:05.1} ---.- {:05.1} \
+             {kind}{}{}{}{}0{}{}{}01\r",
+            self.input_voltage,
+            self.input_frequency,
+            if self.load_off {
+                0.0
+            } else {
+                self.output_voltage
+            },
+            self.output_frequency,
+            self.output_current,
+            self.load,
+            self.battery_voltage,
+            self.temperature,
+            bit(self.on_battery),
+            bit(self.battery_low),
+            bit(self.regulating),
+            bit(self.failed),
+            bit(self.testing),
+            bit(self.shutdown.is_some()),
+            bit(!self.beeper),
+        )
+        .into_bytes()
+    }
+
+    /// The Voltronic `QMOD` reply: `(S` off, `(B` on battery, `(T` testing, `(L` on line.
+    pub fn qmod(&self) -> Vec<u8> {
+        let mode = if self.load_off {
+            'S'
+        } else if self.testing {
+            'T'
+        } else if self.on_battery {
+            'B'
+        } else {
+            'L'
+        };
+        format!("({mode}\r").into_bytes()
     }
 
     /// The `F` reply (CR included).
@@ -195,6 +248,9 @@ impl Simulator {
         let text = std::str::from_utf8(body).unwrap_or("");
         let d = self.dialect;
         let echo = Some(line.to_vec());
+        if d == Dialect::Voltronic {
+            return Some(self.voltronic(text));
+        }
         if line == d.status_command() {
             return Some(self.state.q1());
         }
@@ -213,6 +269,72 @@ impl Simulator {
                 false => echo,
             },
         }
+    }
+
+    /// A Voltronic unit's reply (values of NUT's voltronic test vectors): `(ACK` for a
+    /// command it runs, `(NAK` for anything else.
+    fn voltronic(&mut self, text: &str) -> Vec<u8> {
+        let s = &mut self.state;
+        let reply: &[u8] = match text {
+            "QGS" => return s.qgs(),
+            "QMOD" => return s.qmod(),
+            "QBV" => {
+                return format!(
+                    "({:05.1} 02 01 {:03} {:03}\r",
+                    s.battery_voltage, s.battery_charge, s.runtime_minutes
+                )
+                .into_bytes();
+            }
+            "QRI" => {
+                let (v, i, b, hz) = s.rating;
+                return format!("({v:05.1} {i:03} {b:05.1} {hz:04.1}\r").into_bytes();
+            }
+            "QPI" => b"(PI01\r",
+            "QMD" => b"(#######OLHVT1K0 ###1000 80 2/2 230 230 02 12.0\r",
+            "QVFW" => b"(VERFW:00322.02\r",
+            "QID" => b"(685653211455\r",
+            "BZON" => {
+                s.beeper = true;
+                b"(ACK\r"
+            }
+            "BZOFF" => {
+                s.beeper = false;
+                b"(ACK\r"
+            }
+            "SOFF" => {
+                s.load_off = true;
+                b"(ACK\r"
+            }
+            "SON" => {
+                s.load_off = false;
+                b"(ACK\r"
+            }
+            "CS" => {
+                s.shutdown = None;
+                b"(ACK\r"
+            }
+            "T" | "TL" => {
+                s.testing = true;
+                b"(ACK\r"
+            }
+            "CT" => {
+                s.testing = false;
+                b"(ACK\r"
+            }
+            _ if text
+                .strip_prefix('T')
+                .is_some_and(|n| is_shutdown(&format!("S{n}"))) =>
+            {
+                s.testing = true;
+                b"(ACK\r"
+            }
+            _ if is_shutdown(text) => {
+                s.shutdown = Some(text.to_owned());
+                b"(ACK\r"
+            }
+            _ => b"(NAK\r",
+        };
+        reply.to_vec()
     }
 
     /// What the dialect answers to an accepted command.
@@ -360,6 +482,19 @@ mod tests {
             Simulator::new(Dialect::Megatec).state.f(),
             b"#230.0 000 024.0 50.0\r"
         );
+    }
+
+    #[test]
+    fn voltronic_replies() {
+        let mut ups = Simulator::new(Dialect::Voltronic);
+        assert_eq!(
+            ups.respond(b"QGS\r").unwrap(),
+            b"(215.0 49.0 230.0 50.0 000.0 014 369.1 ---.- 022.7 ---.- 030.0 100000000101\r"
+        );
+        assert_eq!(ups.respond(b"Q1\r").unwrap(), b"(NAK\r");
+        assert_eq!(ups.respond(b"T.3\r").unwrap(), b"(ACK\r");
+        assert!(ups.state.testing);
+        assert_eq!(ups.respond(b"QMOD\r").unwrap(), b"(T\r");
     }
 
     #[test]

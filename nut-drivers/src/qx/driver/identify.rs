@@ -16,7 +16,10 @@ use super::{QxDriver, command_names};
 
 /// The result of a query the driver can do without: a lost device is an error, anything else
 /// is logged and skipped.
-fn optional<T>(result: Result<T, DeviceError>, what: &str) -> Result<Option<T>, DeviceError> {
+pub(super) fn optional<T>(
+    result: Result<T, DeviceError>,
+    what: &str,
+) -> Result<Option<T>, DeviceError> {
     match result {
         Ok(value) => Ok(Some(value)),
         Err(e) if e.kind() == ErrorKind::Disconnected => Err(e),
@@ -45,13 +48,10 @@ impl<S: Serial + 'static> QxDriver<S> {
                 DeviceError::NotSupported("no Megatec/Qx dialect answered".into())
             })?,
         };
-        if !dialect.has_q1_status() {
-            return Err(DeviceError::NotSupported(format!(
-                "protocol {} (its status reply) is not implemented",
-                dialect.name()
-            )));
-        }
         self.dialect = Some(dialect);
+        if dialect == Dialect::Voltronic {
+            return self.voltronic_identify(port).await;
+        }
         if dialect == Dialect::Hunnox {
             // Hunnox's own defaults (its table's ups.delay.* items).
             if !self.settings.delays_given.0 {
@@ -151,29 +151,33 @@ impl<S: Serial + 'static> QxDriver<S> {
         info.set("ups.delay.shutdown", self.settings.offdelay.to_string());
         self.battery = Some(battery);
         self.last_poll = None;
-        let writable = vec![
-            (
-                "ups.delay.start".to_owned(),
-                Writable::Ranges(vec![(
-                    i64::from(ONDELAY_RANGE.0),
-                    i64::from(ONDELAY_RANGE.1),
-                )]),
-            ),
-            (
-                "ups.delay.shutdown".to_owned(),
-                Writable::Ranges(vec![(
-                    i64::from(OFFDELAY_RANGE.0),
-                    i64::from(OFFDELAY_RANGE.1),
-                )]),
-            ),
-        ];
         Ok(Identity {
             info,
             commands: command_names(dialect)
                 .iter()
                 .map(|&c| c.to_owned())
                 .collect(),
-            writable,
+            writable: writable(),
         })
     }
+}
+
+/// `ups.delay.start` and `ups.delay.shutdown`, writable within NUT's ranges.
+pub(super) fn writable() -> Vec<(String, Writable)> {
+    vec![
+        (
+            "ups.delay.start".to_owned(),
+            Writable::Ranges(vec![(
+                i64::from(ONDELAY_RANGE.0),
+                i64::from(ONDELAY_RANGE.1),
+            )]),
+        ),
+        (
+            "ups.delay.shutdown".to_owned(),
+            Writable::Ranges(vec![(
+                i64::from(OFFDELAY_RANGE.0),
+                i64::from(OFFDELAY_RANGE.1),
+            )]),
+        ),
+    ]
 }

@@ -13,6 +13,7 @@ use crate::device::{
 };
 
 mod identify;
+mod voltronic;
 
 use super::ablerex;
 use super::battery::BatteryModel;
@@ -22,6 +23,7 @@ use super::dialect::{CommandOutcome, Dialect, detect};
 use super::io::{self, Reply};
 use super::megatec::StatusReply;
 use super::settings::{OFFDELAY_RANGE, ONDELAY_RANGE, QxSettings};
+use super::voltronic as volt;
 
 /// How long a reply may take by default (NUT's serial Qx transport waits about a second).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(1000);
@@ -43,6 +45,10 @@ pub struct QxDriver<S> {
     asks_runtime: bool,
     /// `battery.voltage.nominal` as the UPS or the configuration gave it.
     nominal: Option<f64>,
+    /// Voltronic: the `QPI` protocol number.
+    protocol: Option<u8>,
+    /// Voltronic: the beeper state of the last status (for `beeper.toggle`).
+    beeper_enabled: bool,
     _port: std::marker::PhantomData<fn() -> S>,
 }
 
@@ -65,6 +71,8 @@ impl<S: Serial> QxDriver<S> {
             last_poll: None,
             asks_runtime: false,
             nominal: None,
+            protocol: None,
+            beeper_enabled: false,
             _port: std::marker::PhantomData,
         }
     }
@@ -184,6 +192,9 @@ impl<S: Serial> QxDriver<S> {
         }
         let invalid = |_| CommandError::Invalid;
         let s = &self.settings;
+        if dialect == Dialect::Voltronic {
+            return self.voltronic_command(command, param);
+        }
         Ok(match command {
             "beeper.toggle" => commands::beeper_toggle(),
             "load.off" => dialect.load_off(),
@@ -199,6 +210,44 @@ impl<S: Serial> QxDriver<S> {
                     Some(text) => text.trim().parse().map_err(|_| CommandError::Invalid)?,
                 };
                 commands::test_battery_start(duration).map_err(invalid)?
+            }
+            "test.battery.start.deep" => commands::test_battery_deep(),
+            "test.battery.start.quick" => commands::test_battery_quick(),
+            "test.battery.stop" => commands::test_battery_stop(),
+            _ => return Err(CommandError::Unknown),
+        })
+    }
+}
+
+impl<S> QxDriver<S> {
+    fn voltronic_command(
+        &self,
+        command: &str,
+        param: Option<&str>,
+    ) -> Result<Vec<u8>, CommandError> {
+        let s = &self.settings;
+        let invalid = |_| CommandError::Invalid;
+        Ok(match command {
+            "beeper.toggle" => {
+                if self.beeper_enabled {
+                    b"BZOFF\r".to_vec()
+                } else {
+                    b"BZON\r".to_vec()
+                }
+            }
+            "load.off" => b"SOFF\r".to_vec(),
+            "load.on" => b"SON\r".to_vec(),
+            "shutdown.return" => {
+                commands::shutdown_return(s.offdelay, s.ondelay).map_err(invalid)?
+            }
+            "shutdown.stayoff" => commands::shutdown_stayoff(s.offdelay).map_err(invalid)?,
+            "shutdown.stop" => b"CS\r".to_vec(),
+            "test.battery.start" => {
+                let duration = match param {
+                    None | Some("") => commands::DEFAULT_TEST_DURATION,
+                    Some(text) => text.trim().parse().map_err(|_| CommandError::Invalid)?,
+                };
+                volt::test_battery_start(duration).ok_or(CommandError::Invalid)?
             }
             "test.battery.start.deep" => commands::test_battery_deep(),
             "test.battery.start.quick" => commands::test_battery_quick(),
@@ -225,7 +274,7 @@ pub fn command_names(dialect: Dialect) -> &'static [&'static str] {
     match dialect {
         // Best Power units have no beeper toggle.
         Dialect::BestUps => ALL.get(1..).unwrap_or(ALL),
-        Dialect::Voltronic => &[],
+        Dialect::Voltronic => volt::COMMANDS,
         _ => ALL,
     }
 }
@@ -263,6 +312,9 @@ impl<S: Serial + 'static> QxDriver<S> {
         let dialect = self
             .dialect
             .ok_or_else(|| DeviceError::NotSupported("update before identify".into()))?;
+        if dialect == Dialect::Voltronic {
+            return self.voltronic_update(port).await;
+        }
         let status = self.status(port, dialect).await?;
         let mut reading = self.reading(dialect, &status);
         if self.asks_runtime {
