@@ -473,3 +473,63 @@ proptest! {
         });
     }
 }
+
+#[tokio::test]
+async fn voltronic_maps_its_test_vectors() {
+    let mut port = TablePort::new("nutdrv_qx_voltronic.c");
+    let (qx, identity, reading) = identify_and_update(&mut port, None).await;
+    assert_eq!(qx.dialect(), Some(Dialect::Voltronic), "auto-detected");
+    for (name, value) in [
+        ("ups.firmware.aux", "P01"),
+        ("output.voltage.nominal", "230.0"),
+        ("output.current.nominal", "4"),
+        ("battery.voltage.nominal", "24.0"),
+        ("device.model", "OLHVT1K0"),
+        ("ups.power.nominal", "1000"),
+        ("output.powerfactor", "0.8"),
+        ("ups.firmware", "00322.02"),
+        ("device.serial", "685653211455"),
+        ("ups.type", "online"),
+        ("input.voltage", "234.9"),
+        ("output.frequency", "50.0"),
+        ("battery.voltage", "26.50"),
+        ("battery.charge", "68"),
+        ("battery.runtime", "15300"),
+        ("ups.temperature", "18.8"),
+        ("ups.beeper.status", "enabled"),
+    ] {
+        assert_eq!(get(&identity, &reading, name), Some(value), "{name}");
+    }
+    // The vector's load "00A" is no number: left out, as NUT skips the item.
+    assert_eq!(reading.get("ups.load"), None);
+    // QGS says on line, QMOD "(S" says the output is off.
+    assert_eq!(reading.status_text(), "OL OFF");
+    assert!(identity.commands.iter().any(|c| c == "shutdown.stop"));
+    assert_eq!(qx.command_bytes("shutdown.stop", None).unwrap(), b"CS\r");
+    assert_eq!(qx.command_bytes("beeper.toggle", None).unwrap(), b"BZOFF\r");
+    assert_eq!(
+        qx.command_bytes("test.battery.start", Some("18")).unwrap(),
+        b"T.3\r"
+    );
+}
+
+#[test]
+fn ablerex_curve_matches_nuts_table() {
+    use nut_drivers::qx::ablerex::battery_charge;
+    let rows = include_str!("fixtures/qx/ablerex-charge-curve.tsv");
+    let mut checked = 0;
+    for line in rows.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let voltage: f64 = cols[1].parse().unwrap();
+        let charge: u8 = cols[2].parse().unwrap();
+        // Per-cell values are read as they are; 12 V-block values are scaled by nominal / 12.
+        let (reading, nominal) = if voltage < 3.0 {
+            (voltage, 24.0)
+        } else {
+            (voltage, 12.0)
+        };
+        assert_eq!(battery_charge(reading, Some(nominal)), charge, "{line}");
+        checked += 1;
+    }
+    assert_eq!(checked, 89);
+}
