@@ -7,6 +7,43 @@ use std::time::{Duration, Instant};
 
 use crate::realnut::{NUT_BIN, Sandbox, USERS, free_port};
 
+/// A sandbox whose `ups.conf` has one UPS `qx` driven by the real `driver` on `port`, and the
+/// driver's path.
+fn configured(driver: &str, port: &str, extra: &[(String, String)]) -> (Sandbox, String) {
+    let program = format!("{NUT_BIN}/{driver}");
+    assert!(
+        std::path::Path::new(&program).exists(),
+        "{program} is missing: install Debian's nut-server (scripts/test.sh does)"
+    );
+    let sandbox = Sandbox::new(&format!("qx-{driver}"));
+    let mut conf = format!("[qx]\n\tdriver = {driver}\n\tport = {port}\n\tpollinterval = 1\n");
+    for (key, value) in extra {
+        if value.is_empty() {
+            conf.push_str(&format!("\t{key}\n"));
+        } else {
+            conf.push_str(&format!("\t{key} = {value}\n"));
+        }
+    }
+    sandbox.write("ups.conf", &conf);
+    sandbox.write("upsd.users", USERS);
+    (sandbox, program)
+}
+
+/// Runs the real `driver -k` (kill power) once against `port` and returns its exit status and
+/// log (stderr).
+pub fn kill_power(driver: &str, port: &str, extra: &[(String, String)]) -> (bool, String) {
+    let (sandbox, program) = configured(driver, port, extra);
+    let mut args = vec!["-a", "qx", "-k"];
+    if nix::unistd::geteuid().is_root() {
+        args.extend(["-u", "root"]);
+    }
+    let output = sandbox.client(&program, &args);
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
 /// The real driver running on a pty, behind the real upsd.
 pub struct RealNut {
     sandbox: Sandbox,
@@ -17,22 +54,7 @@ impl RealNut {
     /// Starts the real `driver` on `port` (with `extra` ups.conf settings) and the real upsd,
     /// and waits until upsc shows a status.
     pub fn start(driver: &str, port: &str, extra: &[(String, String)]) -> RealNut {
-        let program = format!("{NUT_BIN}/{driver}");
-        assert!(
-            std::path::Path::new(&program).exists(),
-            "{program} is missing: install Debian's nut-server (scripts/test.sh does)"
-        );
-        let mut sandbox = Sandbox::new(&format!("qx-{driver}"));
-        let mut conf = format!("[qx]\n\tdriver = {driver}\n\tport = {port}\n\tpollinterval = 1\n");
-        for (key, value) in extra {
-            if value.is_empty() {
-                conf.push_str(&format!("\t{key}\n"));
-            } else {
-                conf.push_str(&format!("\t{key} = {value}\n"));
-            }
-        }
-        sandbox.write("ups.conf", &conf);
-        sandbox.write("upsd.users", USERS);
+        let (mut sandbox, program) = configured(driver, port, extra);
         let mut args = vec!["-a", "qx", "-F"];
         if nix::unistd::geteuid().is_root() {
             args.extend(["-u", "root"]);

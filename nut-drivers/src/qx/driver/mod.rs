@@ -439,7 +439,10 @@ impl<S: Serial + 'static> DeviceProtocol for QxDriver<S> {
     async fn kill_power(&mut self, port: &mut S) -> Result<(), DeviceError> {
         let dialect = self.dialect.unwrap_or(Dialect::Megatec);
         // Cancel a pending shutdown first, as NUT does; a refusal means none was pending.
-        let stopped = self.send_command(port, &commands::shutdown_stop()).await;
+        let stop = self
+            .command_bytes("shutdown.stop", None)
+            .unwrap_or_else(|_| commands::shutdown_stop());
+        let stopped = self.send_command(port, &stop).await;
         if let Err(CommandError::Failed(e)) = stopped
             && e.kind() == ErrorKind::Disconnected
         {
