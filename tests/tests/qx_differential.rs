@@ -295,6 +295,14 @@ async fn blazer_ser() {
             s.on_battery = true;
             s.battery_voltage = 22.0;
         }),
+        // blazer guesses 12 cells from the nominal 24 V and shows the pack voltage.
+        state(|s| s.battery_voltage = 2.05),
+        state(|s| {
+            s.regulating = true;
+            s.input_voltage = 250.0;
+            s.testing = true;
+            s.failed = true;
+        }),
     ] {
         let diff = differences("blazer_ser", Dialect::Megatec, case, &[]).await;
         assert!(diff.is_empty(), "real vs ours: {diff:#?}");

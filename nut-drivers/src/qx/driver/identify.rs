@@ -157,7 +157,8 @@ impl<S: Serial + 'static> QxDriver<S> {
                 .iter()
                 .map(|&c| c.to_owned())
                 .collect(),
-            writable: writable(),
+            // blazer_ser publishes the delays read-only (upsrw refuses them).
+            writable: if blazer { Vec::new() } else { writable() },
         })
     }
 }

@@ -82,9 +82,14 @@ impl<S: Serial> QxDriver<S> {
         Ok(Self::new(QxSettings::from_config(config)?))
     }
 
-    /// The same driver published as `blazer_ser` (the older NUT driver for the same units).
+    /// The same driver published as `blazer_ser` (the older NUT driver for the same units):
+    /// its `ondelay` setting is in minutes (`blazer_ser -h`: "Delay before UPS startup
+    /// (minutes)"), and it has no writable variables.
     pub fn as_blazer(mut self) -> Self {
         self.name = "blazer_ser";
+        if self.settings.delays_given.1 {
+            self.settings.ondelay = self.settings.ondelay.saturating_mul(60);
+        }
         self
     }
 
@@ -205,9 +210,14 @@ impl<S: Serial> QxDriver<S> {
             "shutdown.stayoff" => dialect.shutdown_stayoff(s.offdelay).map_err(invalid)?,
             "shutdown.stop" => commands::shutdown_stop(),
             "test.battery.start" => {
-                let duration = match param {
+                let duration: u32 = match param {
                     None | Some("") => commands::DEFAULT_TEST_DURATION,
                     Some(text) => text.trim().parse().map_err(|_| CommandError::Invalid)?,
+                };
+                // blazer_ser takes the duration in minutes (checked against the real one).
+                let duration = match (self.name, param) {
+                    ("blazer_ser", Some(text)) if !text.is_empty() => duration.saturating_mul(60),
+                    _ => duration,
                 };
                 commands::test_battery_start(duration).map_err(invalid)?
             }
@@ -419,6 +429,8 @@ impl<S: Serial + 'static> DeviceProtocol for QxDriver<S> {
         value: &str,
     ) -> Result<(), CommandError> {
         let (min, max) = match name {
+            // blazer_ser has no writable variables.
+            _ if self.name == "blazer_ser" => return Err(CommandError::Unknown),
             "ups.delay.start" => ONDELAY_RANGE,
             "ups.delay.shutdown" => OFFDELAY_RANGE,
             _ => return Err(CommandError::Unknown),
