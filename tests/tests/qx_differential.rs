@@ -307,6 +307,10 @@ async fn blazer_ser() {
         let diff = differences("blazer_ser", Dialect::Megatec, case, &[]).await;
         assert!(diff.is_empty(), "real vs ours: {diff:#?}");
     }
+    // blazer_ser's ondelay is in minutes.
+    let extra = [("ondelay", "5"), ("offdelay", "60")];
+    let diff = differences("blazer_ser", Dialect::Megatec, SimState::default(), &extra).await;
+    assert!(diff.is_empty(), "{extra:?}: real vs ours: {diff:#?}");
 }
 
 /// The Voltronic subset (QGS, QMOD, QBV, QPI, QRI, QMD, QVFW, QID); the simulator answers
