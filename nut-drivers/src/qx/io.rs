@@ -57,7 +57,11 @@ pub async fn exchange<S: Serial>(
                 }
                 reply.extend_from_slice(got);
                 if reply.len() > MAX_REPLY || left.is_zero() {
-                    return Ok(Reply::Partial(reply));
+                    return Ok(if reply.is_empty() {
+                        Reply::Nothing
+                    } else {
+                        Reply::Partial(reply)
+                    });
                 }
             }
             Err(e) if e.kind() == ErrorKind::Timeout => {
