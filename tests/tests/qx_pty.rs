@@ -139,3 +139,14 @@ async fn kill_power_cancels_then_shuts_down() {
     assert_eq!(ups.received, [b"C\r".to_vec(), b"S02R0003\r".to_vec()]);
     assert_eq!(ups.state.shutdown.as_deref(), Some("S02R0003"));
 }
+
+#[tokio::test]
+async fn a_vanished_device_is_a_disconnect() {
+    let (_sim, pty) = simulated(Dialect::Megatec);
+    let mut port = TtySerial::open(pty.path(), LineSettings::new_8n1(2400)).unwrap();
+    let mut qx = driver(&[("protocol", Some("megatec"))]);
+    qx.identify(&mut port).await.unwrap();
+    drop(pty);
+    let error = qx.update(&mut port).await.unwrap_err();
+    assert_eq!(error.kind(), nut_hal::ErrorKind::Disconnected, "{error}");
+}
