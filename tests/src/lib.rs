@@ -4,8 +4,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod pty;
 pub mod pty_apc;
 pub mod realnut;
+pub mod realqx;
 pub mod socat;
 
 use std::path::PathBuf;

@@ -33,7 +33,7 @@ pub enum Dialect {
     BestUps,
     /// `mecer`: `Q1` plus `QPI` answering `(PI98`; commands acknowledged `(ACK`/`(NAK`.
     Mecer,
-    /// `megatec`: `Q1`, `F`, `I` (with the megatec table's `I` columns).
+    /// `megatec`: `Q1`, `F`, `I`.
     Megatec,
     /// `zinto`: identification via `FW?`.
     Zinto,
@@ -114,7 +114,9 @@ impl Dialect {
     pub fn info_command(self) -> Option<(&'static [u8], InfoLayout)> {
         match self {
             Dialect::Voltronic | Dialect::BestUps | Dialect::Q1 => None,
-            Dialect::Megatec => Some((b"I\r", InfoLayout::Megatec)),
+            // NUT 2.8.0's megatec 0.06 reads `I` with the standard layout (device.mfr
+            // "NOT_A_LIVE_UPS", checked against the real driver); the later 0.10 table's
+            // layout is [`InfoLayout::Megatec`].
             Dialect::Innovatae => Some((b"I\r", InfoLayout::Innovatae)),
             Dialect::Zinto | Dialect::Hunnox => Some((b"FW?\r", InfoLayout::Standard)),
             _ => Some((b"I\r", InfoLayout::Standard)),

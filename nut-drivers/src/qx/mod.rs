@@ -1,14 +1,35 @@
 //! Megatec/Qx protocol family (NUT's `nutdrv_qx` / `blazer_*`): reply parsing, command
-//! building and dialect detection, all without I/O.
+//! building and dialect detection without I/O, the [`QxDriver`] over a serial port, and a
+//! UPS simulator ([`sim`]) for tests and demos.
 //!
 //! Every command and reply is ASCII terminated by CR. Replies to status queries start with
 //! `(`, ratings and identification with `#`; columns are 0-based positions in the raw reply
 //! (column 0 being the leading character), as in NUT's item tables.
+//!
+//! Behaviour follows the real NUT 2.8.0 `nutdrv_qx`/`blazer_ser` where they were compared
+//! (`tests/tests/qx_*differential.rs` run them on the simulator's pty). Deliberate
+//! differences from 2.8.0:
+//! * Q1 bit 4 ("UPS failed") is published as the alarm "UPS selftest failed!"; 2.8.0 loses it.
+//! * Ablerex: the charge comes from Ablerex's voltage curve using the `F` nominal voltage;
+//!   2.8.0's hooks never see that nominal and always show 100 %.
+//! * `runtimecal`: `battery.charge`/`battery.runtime` follow the runtime model (as later NUT
+//!   versions publish it); 2.8.0's nutdrv_qx shows no runtime and blazer_ser starts at 0.
+//! * The Voltronic dialect is a subset (no `QFLAG` capabilities, limits, outlets, faults).
 
+pub mod ablerex;
+pub mod battery;
+pub mod bestups;
 pub mod commands;
 pub mod dialect;
+pub mod driver;
+pub mod io;
 pub mod megatec;
+pub mod settings;
+pub mod sim;
+pub mod voltronic;
 
 pub use commands::CommandError;
 pub use dialect::{CommandOutcome, Dialect, detect};
+pub use driver::QxDriver;
 pub use megatec::{InfoLayout, InfoReply, ParseError, RatingReply, StatusBits, StatusReply};
+pub use settings::{QX_KEYS, QxSettings};

@@ -1,0 +1,484 @@
+//! [`QxDriver`]: the Megatec/Qx family as a [`DeviceProtocol`] over any [`Serial`] port —
+//! NUT's `nutdrv_qx` (serial) and `blazer_ser`.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use nut_hal::ErrorKind;
+use nut_hal::serial::Serial;
+use tokio::time::Instant;
+
+use crate::device::{
+    CommandError, ConfigError, DeviceError, DeviceProtocol, DriverConfig, Identity, Reading,
+};
+
+mod identify;
+mod voltronic;
+
+use super::ablerex;
+use super::battery::BatteryModel;
+use super::bestups;
+use super::commands;
+use super::dialect::{CommandOutcome, Dialect, detect};
+use super::io::{self, Reply};
+use super::megatec::StatusReply;
+use super::settings::{OFFDELAY_RANGE, ONDELAY_RANGE, QxSettings};
+use super::voltronic as volt;
+
+/// How long a reply may take by default (NUT's serial Qx transport waits about a second).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(1000);
+
+/// How many times a query is tried before the poll fails (NUT's `MAXTRIES`).
+pub const MAX_TRIES: usize = 3;
+
+/// The Megatec/Qx family over a serial port `S`.
+#[derive(Debug)]
+pub struct QxDriver<S> {
+    settings: QxSettings,
+    name: &'static str,
+    /// How long one reply may take.
+    pub timeout: Duration,
+    dialect: Option<Dialect>,
+    battery: Option<BatteryModel>,
+    last_poll: Option<Instant>,
+    /// Best Power units that answer `RT` (battery runtime).
+    asks_runtime: bool,
+    /// `battery.voltage.nominal` as the UPS or the configuration gave it.
+    nominal: Option<f64>,
+    /// Voltronic: the `QPI` protocol number.
+    protocol: Option<u8>,
+    /// Voltronic: the beeper state of the last status (for `beeper.toggle`).
+    beeper_enabled: bool,
+    _port: std::marker::PhantomData<fn() -> S>,
+}
+
+fn bad_reply(command: &[u8], reply: &[u8]) -> DeviceError {
+    DeviceError::BadReply {
+        operation: io::operation(command),
+        reply: io::shown(reply),
+    }
+}
+
+impl<S: Serial> QxDriver<S> {
+    /// A driver with these settings, published as `nutdrv_qx`.
+    pub fn new(settings: QxSettings) -> Self {
+        QxDriver {
+            settings,
+            name: "nutdrv_qx",
+            timeout: DEFAULT_TIMEOUT,
+            dialect: None,
+            battery: None,
+            last_poll: None,
+            asks_runtime: false,
+            nominal: None,
+            protocol: None,
+            beeper_enabled: false,
+            _port: std::marker::PhantomData,
+        }
+    }
+
+    /// A driver from its configuration (keys: [`super::QX_KEYS`]).
+    pub fn from_config(config: &DriverConfig) -> Result<Self, ConfigError> {
+        Ok(Self::new(QxSettings::from_config(config)?))
+    }
+
+    /// The same driver published as `blazer_ser` (the older NUT driver for the same units):
+    /// its `ondelay` setting is in minutes (`blazer_ser -h`: "Delay before UPS startup
+    /// (minutes)"), and it has no writable variables.
+    pub fn as_blazer(mut self) -> Self {
+        self.name = "blazer_ser";
+        if self.settings.delays_given.1 {
+            self.settings.ondelay = self.settings.ondelay.saturating_mul(60);
+        }
+        self
+    }
+
+    /// The settings in use (`ups.delay.*` changes update them).
+    pub fn settings(&self) -> &QxSettings {
+        &self.settings
+    }
+
+    /// The dialect in use, once identified.
+    pub fn dialect(&self) -> Option<Dialect> {
+        self.dialect
+    }
+
+    /// Sends a query, retrying up to [`MAX_TRIES`] times on a timeout or a bad reply; `check`
+    /// validates the reply.
+    async fn ask<T>(
+        &mut self,
+        port: &mut S,
+        command: &[u8],
+        check: impl Fn(&[u8]) -> Option<T>,
+    ) -> Result<T, DeviceError> {
+        let mut last = None;
+        for _ in 0..MAX_TRIES {
+            match io::query(port, command, self.timeout).await {
+                Ok(reply) => match check(&reply) {
+                    Some(value) => return Ok(value),
+                    None => last = Some(bad_reply(command, &reply)),
+                },
+                Err(e) if matches!(e.kind(), ErrorKind::Timeout | ErrorKind::Protocol) => {
+                    last = Some(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| bad_reply(command, b"")))
+    }
+
+    /// Auto-detection over the port: runs [`detect`] on cached replies, asking the UPS for
+    /// each command detection wants that is not cached yet, until a run needs nothing new.
+    async fn detect(&mut self, port: &mut S) -> Result<Option<Dialect>, DeviceError> {
+        let mut cache: HashMap<Vec<u8>, Option<Vec<u8>>> = HashMap::new();
+        loop {
+            let mut missing: Option<Vec<u8>> = None;
+            let found = detect(|command: &[u8]| match cache.get(command) {
+                Some(reply) => reply.clone(),
+                None => {
+                    missing.get_or_insert_with(|| command.to_vec());
+                    None
+                }
+            });
+            let Some(command) = missing else {
+                return Ok(found);
+            };
+            let reply = match io::exchange(port, &command, self.timeout).await? {
+                Reply::Line(line) => Some(line),
+                Reply::Partial(_) | Reply::Nothing => None,
+            };
+            cache.insert(command, reply);
+        }
+    }
+
+    async fn status(&mut self, port: &mut S, dialect: Dialect) -> Result<StatusReply, DeviceError> {
+        self.ask(port, dialect.status_command(), |r| {
+            StatusReply::parse(r)
+                .ok()
+                .filter(|status| regulation_valid(dialect, status))
+        })
+        .await
+    }
+
+    /// Sends an instant command's bytes and judges the reply as the dialect does.
+    async fn send_command(&mut self, port: &mut S, bytes: &[u8]) -> Result<(), CommandError> {
+        let dialect = self.dialect.unwrap_or(Dialect::Megatec);
+        let reply = io::exchange(port, bytes, self.timeout)
+            .await
+            .map_err(CommandError::Failed)?;
+        let reply = match &reply {
+            Reply::Line(line) => Some(line.as_slice()),
+            Reply::Partial(bytes) => Some(bytes.as_slice()),
+            Reply::Nothing => None,
+        };
+        match dialect.command_outcome(bytes, reply) {
+            CommandOutcome::Accepted => Ok(()),
+            CommandOutcome::NoReply => Err(CommandError::Failed(DeviceError::Transport {
+                operation: io::operation(bytes),
+                kind: ErrorKind::Timeout,
+                message: "no acknowledgement".into(),
+            })),
+            CommandOutcome::Rejected | CommandOutcome::Unexpected => Err(CommandError::Failed(
+                bad_reply(bytes, reply.unwrap_or_default()),
+            )),
+        }
+    }
+
+    /// The bytes of instant command `command` (with an optional parameter), for the dialect
+    /// in use.
+    pub fn command_bytes(
+        &self,
+        command: &str,
+        param: Option<&str>,
+    ) -> Result<Vec<u8>, CommandError> {
+        let dialect = self.dialect.unwrap_or(Dialect::Megatec);
+        if !command_names(dialect).contains(&command) {
+            return Err(CommandError::Unknown);
+        }
+        let invalid = |_| CommandError::Invalid;
+        let s = &self.settings;
+        if dialect == Dialect::Voltronic {
+            return self.voltronic_command(command, param);
+        }
+        Ok(match command {
+            "beeper.toggle" => commands::beeper_toggle(),
+            "load.off" => dialect.load_off(),
+            "load.on" => commands::load_on(),
+            "shutdown.return" => {
+                commands::shutdown_return(s.offdelay, s.ondelay).map_err(invalid)?
+            }
+            "shutdown.stayoff" => dialect.shutdown_stayoff(s.offdelay).map_err(invalid)?,
+            "shutdown.stop" => commands::shutdown_stop(),
+            "test.battery.start" => {
+                let duration: u32 = match param {
+                    None | Some("") => commands::DEFAULT_TEST_DURATION,
+                    Some(text) => text.trim().parse().map_err(|_| CommandError::Invalid)?,
+                };
+                // blazer_ser takes the duration in minutes (checked against the real one).
+                let duration = match (self.name, param) {
+                    ("blazer_ser", Some(text)) if !text.is_empty() => duration.saturating_mul(60),
+                    _ => duration,
+                };
+                commands::test_battery_start(duration).map_err(invalid)?
+            }
+            "test.battery.start.deep" => commands::test_battery_deep(),
+            "test.battery.start.quick" => commands::test_battery_quick(),
+            "test.battery.stop" => commands::test_battery_stop(),
+            _ => return Err(CommandError::Unknown),
+        })
+    }
+}
+
+impl<S> QxDriver<S> {
+    fn voltronic_command(
+        &self,
+        command: &str,
+        param: Option<&str>,
+    ) -> Result<Vec<u8>, CommandError> {
+        let s = &self.settings;
+        let invalid = |_| CommandError::Invalid;
+        Ok(match command {
+            "beeper.toggle" => {
+                if self.beeper_enabled {
+                    b"BZOFF\r".to_vec()
+                } else {
+                    b"BZON\r".to_vec()
+                }
+            }
+            "load.off" => b"SOFF\r".to_vec(),
+            "load.on" => b"SON\r".to_vec(),
+            "shutdown.return" => {
+                commands::shutdown_return(s.offdelay, s.ondelay).map_err(invalid)?
+            }
+            "shutdown.stayoff" => commands::shutdown_stayoff(s.offdelay).map_err(invalid)?,
+            "shutdown.stop" => b"CS\r".to_vec(),
+            "test.battery.start" => {
+                let duration = match param {
+                    None | Some("") => commands::DEFAULT_TEST_DURATION,
+                    Some(text) => text.trim().parse().map_err(|_| CommandError::Invalid)?,
+                };
+                volt::test_battery_start(duration).ok_or(CommandError::Invalid)?
+            }
+            "test.battery.start.deep" => commands::test_battery_deep(),
+            "test.battery.start.quick" => commands::test_battery_quick(),
+            "test.battery.stop" => commands::test_battery_stop(),
+            _ => return Err(CommandError::Unknown),
+        })
+    }
+}
+
+/// The instant commands a dialect offers (NUT's `QX_FLAG_CMD` items).
+pub fn command_names(dialect: Dialect) -> &'static [&'static str] {
+    const ALL: &[&str] = &[
+        "beeper.toggle",
+        "load.off",
+        "load.on",
+        "shutdown.return",
+        "shutdown.stayoff",
+        "shutdown.stop",
+        "test.battery.start",
+        "test.battery.start.deep",
+        "test.battery.start.quick",
+        "test.battery.stop",
+    ];
+    match dialect {
+        // Best Power units have no beeper toggle.
+        Dialect::BestUps => ALL.get(1..).unwrap_or(ALL),
+        Dialect::Voltronic => volt::COMMANDS,
+        _ => ALL,
+    }
+}
+
+/// Whether a set bit 5 (bypass/boost/buck) can be classified: NUT refuses a status whose
+/// output/input voltage ratio is below 0.5 or at least 1.5 while the bit counts (checked
+/// against the real driver: "Can't initialise data from the UPS"). Best Power units ignore the
+/// bit off line, in a test or shutting down; Ablerex units use the ratio only when
+/// line-interactive.
+pub fn regulation_valid(dialect: Dialect, status: &StatusReply) -> bool {
+    let bits = &status.bits;
+    let counts = match dialect {
+        Dialect::BestUps => {
+            bits.bypass_boost_buck
+                && !(bits.utility_fail || bits.test_in_progress || bits.shutdown_active)
+        }
+        Dialect::Ablerex => bits.bypass_boost_buck && bits.line_interactive,
+        _ => bits.bypass_boost_buck,
+    };
+    !counts || status.regulation().is_some()
+}
+
+/// Rounds a delay as NUT's blazer `setvar` does: `ups.delay.start` down to whole minutes,
+/// `ups.delay.shutdown` down to 6 s steps below a minute, else whole minutes.
+pub fn round_delay(name: &str, value: u32) -> u32 {
+    if name == "ups.delay.start" || value >= 60 {
+        value / 60 * 60
+    } else {
+        value / 6 * 6
+    }
+}
+
+impl<S: Serial + 'static> QxDriver<S> {
+    async fn do_update(&mut self, port: &mut S) -> Result<Reading, DeviceError> {
+        let dialect = self
+            .dialect
+            .ok_or_else(|| DeviceError::NotSupported("update before identify".into()))?;
+        if dialect == Dialect::Voltronic {
+            return self.voltronic_update(port).await;
+        }
+        let status = self.status(port, dialect).await?;
+        let mut reading = self.reading(dialect, &status);
+        if self.asks_runtime {
+            match self.ask(port, b"RT\r", bestups::runtime).await {
+                Ok(runtime) => reading.set("battery.runtime", runtime),
+                Err(e) if e.kind() == ErrorKind::Disconnected => return Err(e),
+                Err(e) => tracing::debug!("battery runtime: {e}"),
+            }
+        }
+        Ok(reading)
+    }
+
+    /// The reading for one status reply: variables, status words, alarm and battery guesses.
+    fn reading(&mut self, dialect: Dialect, status: &StatusReply) -> Reading {
+        let mut reading = Reading::default();
+        // blazer_ser shows the pack voltage; NUT 2.8.0's nutdrv_qx shows the reported one
+        // (and uses the pack voltage only for battery.charge).
+        let packs = match &self.battery {
+            Some(battery) if self.name == "blazer_ser" => battery.packs,
+            _ => 1.0,
+        };
+        for (name, value) in status.variables(1) {
+            match name {
+                "ups.status" | "ups.alarm" => {}
+                // Best Power units have no beeper bit.
+                "ups.beeper.status" if dialect == Dialect::BestUps => {}
+                "battery.voltage" => {
+                    reading.set(name, format!("{:.2}", status.battery_voltage * packs));
+                }
+                _ => reading.set(name, value),
+            }
+        }
+        let words = if dialect == Dialect::Ablerex {
+            ablerex::status_words(status)
+        } else {
+            dialect.status_words(status)
+        };
+        for word in words {
+            if word == "FSD" && self.settings.ignoresab {
+                continue;
+            }
+            reading.status(word);
+        }
+        if let Some(alarm) = status.alarm() {
+            reading.alarm(alarm);
+        }
+        let now = Instant::now();
+        let elapsed = self.last_poll.map_or(0.0, |last| {
+            now.saturating_duration_since(last).as_secs_f64()
+        });
+        self.last_poll = Some(now);
+        if dialect == Dialect::Ablerex {
+            let voltage = ablerex::battery_voltage(status.battery_voltage, self.nominal);
+            reading.set("battery.voltage", format!("{voltage:.2}"));
+            let charge = ablerex::battery_charge(status.battery_voltage, self.nominal);
+            reading.set("battery.charge", charge.to_string());
+        } else if let Some(battery) = self.battery.as_mut() {
+            let pack_voltage = battery.pack_voltage(status.battery_voltage);
+            for (name, value) in
+                battery.update(pack_voltage, status.load, status.bits.utility_fail, elapsed)
+            {
+                reading.set(name, value);
+            }
+        }
+        reading
+    }
+}
+
+impl<S: Serial + 'static> DeviceProtocol for QxDriver<S> {
+    type Port = S;
+
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn version(&self) -> &'static str {
+        "0.1 (Rust)"
+    }
+
+    async fn identify(&mut self, port: &mut S) -> Result<Identity, DeviceError> {
+        self.do_identify(port).await
+    }
+
+    async fn update(&mut self, port: &mut S) -> Result<Reading, DeviceError> {
+        self.do_update(port).await
+    }
+
+    async fn instcmd(
+        &mut self,
+        port: &mut S,
+        command: &str,
+        param: Option<&str>,
+    ) -> Result<(), CommandError> {
+        let bytes = self.command_bytes(command, param)?;
+        self.send_command(port, &bytes).await
+    }
+
+    async fn set_var(
+        &mut self,
+        _port: &mut S,
+        name: &str,
+        value: &str,
+    ) -> Result<(), CommandError> {
+        let (min, max) = match name {
+            // blazer_ser has no writable variables.
+            _ if self.name == "blazer_ser" => return Err(CommandError::Unknown),
+            "ups.delay.start" => ONDELAY_RANGE,
+            "ups.delay.shutdown" => OFFDELAY_RANGE,
+            _ => return Err(CommandError::Unknown),
+        };
+        let value: u32 = value.trim().parse().map_err(|_| CommandError::Invalid)?;
+        if !(min..=max).contains(&value) {
+            return Err(CommandError::Invalid);
+        }
+        let value = round_delay(name, value);
+        if name == "ups.delay.start" {
+            self.settings.ondelay = value;
+        } else {
+            self.settings.offdelay = value;
+        }
+        Ok(())
+    }
+
+    async fn kill_power(&mut self, port: &mut S) -> Result<(), DeviceError> {
+        let dialect = self.dialect.unwrap_or(Dialect::Megatec);
+        // Cancel a pending shutdown first, as NUT does; a refusal means none was pending.
+        let stop = self
+            .command_bytes("shutdown.stop", None)
+            .unwrap_or_else(|_| commands::shutdown_stop());
+        let stopped = self.send_command(port, &stop).await;
+        if let Err(CommandError::Failed(e)) = stopped
+            && e.kind() == ErrorKind::Disconnected
+        {
+            return Err(e);
+        }
+        let command = if self.settings.stayoff {
+            "shutdown.stayoff"
+        } else {
+            "shutdown.return"
+        };
+        let bytes = self.command_bytes(command, None).map_err(|e| {
+            DeviceError::NotSupported(format!("{command} on {}: {e}", dialect.name()))
+        })?;
+        let mut last = None;
+        for _ in 0..MAX_TRIES {
+            match self.send_command(port, &bytes).await {
+                Ok(()) => return Ok(()),
+                Err(CommandError::Failed(e)) if e.kind() == ErrorKind::Disconnected => {
+                    return Err(e);
+                }
+                Err(CommandError::Failed(e)) => last = Some(e),
+                Err(e) => last = Some(DeviceError::NotSupported(e.to_string())),
+            }
+        }
+        Err(last.unwrap_or_else(|| DeviceError::NotSupported("shutdown failed".into())))
+    }
+}

@@ -1,0 +1,124 @@
+//! The Voltronic dialect's identify and update (`QGS` instead of `Q1`).
+
+use nut_hal::serial::Serial;
+
+use crate::device::{DeviceError, Identity, Reading};
+use crate::qx::battery::BatteryModel;
+use crate::qx::voltronic::{self, QgsReply};
+
+use super::QxDriver;
+use super::identify::{optional, writable};
+
+impl<S: Serial + 'static> QxDriver<S> {
+    async fn qgs(&mut self, port: &mut S) -> Result<QgsReply, DeviceError> {
+        let protocol = self.protocol;
+        self.ask(port, b"QGS\r", move |r| QgsReply::parse(r, protocol))
+            .await
+    }
+
+    /// Identify for the Voltronic dialect: protocol, status, ratings, model data.
+    pub(super) async fn voltronic_identify(
+        &mut self,
+        port: &mut S,
+    ) -> Result<Identity, DeviceError> {
+        let mut info = Reading::default();
+        let asked = self.ask(port, b"QPI\r", voltronic::protocol).await;
+        self.protocol = optional(asked, "protocol id")?;
+        if let Some(protocol) = self.protocol {
+            info.set("ups.firmware.aux", format!("P{protocol:02}"));
+        }
+        let status = self.qgs(port).await?;
+        let mut nominal = None;
+        if !self.settings.norating {
+            let asked = self.ask(port, b"QRI\r", voltronic::ratings).await;
+            for (name, value) in optional(asked, "ratings")?.unwrap_or_default() {
+                if name == "battery.voltage.nominal" {
+                    nominal = value.parse().ok();
+                }
+                info.set(name, value);
+            }
+        }
+        if !self.settings.novendor {
+            let asked = self.ask(port, b"QMD\r", voltronic::model).await;
+            for (name, value) in optional(asked, "model")?.unwrap_or_default() {
+                info.set(name, value);
+            }
+            let asked = self.ask(port, b"QVFW\r", voltronic::firmware).await;
+            if let Some(firmware) = optional(asked, "firmware")? {
+                info.set("ups.firmware", firmware);
+            }
+            let asked = self.ask(port, b"QID\r", voltronic::serial).await;
+            if let Some(serial) = optional(asked, "serial")? {
+                info.set("device.serial", serial);
+            }
+        }
+        if let Some(ups_type) = status.ups_type {
+            info.set("ups.type", ups_type);
+        }
+        let asked = self.ask(port, b"QBV\r", voltronic::battery).await;
+        let reports_charge = optional(asked, "battery")?
+            .is_some_and(|vars| vars.iter().any(|(name, _)| *name == "battery.charge"));
+        self.nominal = self.settings.battery_nominal.or(nominal);
+        let battery = BatteryModel::new(&self.settings, nominal, status.battery_voltage, false);
+        if !reports_charge {
+            for (name, value) in battery.static_variables() {
+                info.set(name, value);
+            }
+            self.battery = Some(battery);
+        } else {
+            self.battery = None;
+        }
+        info.set("ups.delay.start", self.settings.ondelay.to_string());
+        info.set("ups.delay.shutdown", self.settings.offdelay.to_string());
+        self.last_poll = None;
+        Ok(Identity {
+            info,
+            commands: voltronic::COMMANDS.iter().map(|&c| c.to_owned()).collect(),
+            writable: writable(),
+        })
+    }
+
+    /// One Voltronic poll: `QGS`, then `QMOD` and `QBV` when answered.
+    pub(super) async fn voltronic_update(&mut self, port: &mut S) -> Result<Reading, DeviceError> {
+        let status = self.qgs(port).await?;
+        let mut reading = Reading::default();
+        for (name, value) in &status.variables {
+            reading.set(name, value.clone());
+        }
+        for word in &status.status {
+            if *word == "FSD" && self.settings.ignoresab {
+                continue;
+            }
+            reading.status(word);
+        }
+        for alarm in &status.alarms {
+            reading.alarm(alarm);
+        }
+        reading.set("ups.beeper.status", status.beeper);
+        self.beeper_enabled = status.beeper == "enabled";
+        let asked = self.ask(port, b"QMOD\r", voltronic::mode).await;
+        if let Some((words, alarms)) = optional(asked, "mode")? {
+            for word in words {
+                reading.status(word);
+            }
+            for alarm in alarms {
+                reading.alarm(alarm);
+            }
+        }
+        let asked = self.ask(port, b"QBV\r", voltronic::battery).await;
+        for (name, value) in optional(asked, "battery")?.unwrap_or_default() {
+            reading.set(name, value);
+        }
+        if let (Some(battery), Some(voltage)) = (self.battery.as_mut(), status.battery_voltage) {
+            let load = reading
+                .get("ups.load")
+                .and_then(|l| l.parse().ok())
+                .unwrap_or(0.0);
+            let on_battery = reading.has_status("OB");
+            for (name, value) in battery.update(voltage, load, on_battery, 0.0) {
+                reading.set(name, value);
+            }
+        }
+        Ok(reading)
+    }
+}

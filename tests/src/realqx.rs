@@ -1,0 +1,158 @@
+//! The real NUT 2.8.0 Qx drivers (`nutdrv_qx`, `blazer_ser`) on a serial port (a
+//! [`crate::pty::PtyDevice`]), behind the real upsd, read with the real `upsc` and commanded
+//! with the real `upscmd`: the reference side of the Qx differential tests.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use crate::realnut::{NUT_BIN, Sandbox, USERS, free_port};
+
+/// A sandbox whose `ups.conf` has one UPS `qx` driven by the real `driver` on `port`, and the
+/// driver's path.
+fn configured(driver: &str, port: &str, extra: &[(String, String)]) -> (Sandbox, String) {
+    let program = format!("{NUT_BIN}/{driver}");
+    assert!(
+        std::path::Path::new(&program).exists(),
+        "{program} is missing: install Debian's nut-server (scripts/test.sh does)"
+    );
+    let sandbox = Sandbox::new(&format!("qx-{driver}"));
+    let mut conf = format!("[qx]\n\tdriver = {driver}\n\tport = {port}\n\tpollinterval = 1\n");
+    for (key, value) in extra {
+        if value.is_empty() {
+            conf.push_str(&format!("\t{key}\n"));
+        } else {
+            conf.push_str(&format!("\t{key} = {value}\n"));
+        }
+    }
+    sandbox.write("ups.conf", &conf);
+    sandbox.write("upsd.users", USERS);
+    (sandbox, program)
+}
+
+/// Runs the real `driver -k` (kill power) once against `port` and returns its exit status and
+/// log (stderr).
+pub fn kill_power(driver: &str, port: &str, extra: &[(String, String)]) -> (bool, String) {
+    let (sandbox, program) = configured(driver, port, extra);
+    let mut args = vec!["-a", "qx", "-k"];
+    if nix::unistd::geteuid().is_root() {
+        args.extend(["-u", "root"]);
+    }
+    let output = sandbox.client(&program, &args);
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// The real driver running on a pty, behind the real upsd.
+pub struct RealNut {
+    sandbox: Sandbox,
+    target: String,
+}
+
+impl RealNut {
+    /// Starts the real `driver` on `port` (with `extra` ups.conf settings) and the real upsd,
+    /// and waits until upsc shows a status.
+    pub fn start(driver: &str, port: &str, extra: &[(String, String)]) -> RealNut {
+        let (mut sandbox, program) = configured(driver, port, extra);
+        let mut args = vec!["-a", "qx", "-F"];
+        if nix::unistd::geteuid().is_root() {
+            args.extend(["-u", "root"]);
+        }
+        sandbox.spawn_group(&program, &args);
+        let socket = sandbox.state().join(format!("{driver}-qx"));
+        // Detection tries a dozen dialects, each up to three times: allow a minute.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !socket.exists() {
+            assert!(
+                Instant::now() < deadline,
+                "the real {driver} did not come up\n{}",
+                sandbox.group_logs()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let upsd = free_port();
+        sandbox.start_real_upsd(upsd);
+        let real = RealNut {
+            sandbox,
+            target: format!("qx@127.0.0.1:{upsd}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !real.read().contains_key("ups.status") {
+            assert!(
+                Instant::now() < deadline,
+                "upsc {} never showed ups.status\n{}",
+                real.target,
+                real.sandbox.group_logs()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        real
+    }
+
+    /// What upsc shows, without what only the driver core adds (`driver.*`, `device.type`).
+    pub fn read(&self) -> BTreeMap<String, String> {
+        let output = self.sandbox.client("/usr/bin/upsc", &[&self.target]);
+        if !output.status.success() {
+            return BTreeMap::new();
+        }
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| line.split_once(": "))
+            .filter(|(name, _)| !name.starts_with("driver.") && *name != "device.type")
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect()
+    }
+}
+
+impl RealNut {
+    /// The instant commands the real driver offers (`upscmd -l`).
+    pub fn commands(&self) -> Vec<String> {
+        let output = self
+            .sandbox
+            .client("/usr/bin/upscmd", &["-l", &self.target]);
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| line.split_once(" - "))
+            .map(|(name, _)| name.trim().to_owned())
+            .collect()
+    }
+
+    /// Runs `command` (with an optional parameter) through the real upsd as `admin`; true
+    /// when upscmd reports success.
+    pub fn upscmd(&self, command: &str, param: Option<&str>) -> bool {
+        let mut args = vec![
+            "-u",
+            "admin",
+            "-p",
+            "adminpass",
+            "-w",
+            &self.target,
+            command,
+        ];
+        args.extend(param);
+        self.sandbox
+            .client("/usr/bin/upscmd", &args)
+            .status
+            .success()
+    }
+
+    /// Sets a variable through the real upsd as `admin` (`upsrw -s`); true on success.
+    pub fn upsrw(&self, name: &str, value: &str) -> bool {
+        let setting = format!("{name}={value}");
+        let args = [
+            "-s",
+            &setting,
+            "-u",
+            "admin",
+            "-p",
+            "adminpass",
+            "-w",
+            &self.target,
+        ];
+        self.sandbox
+            .client("/usr/bin/upsrw", &args)
+            .status
+            .success()
+    }
+}

@@ -1,0 +1,172 @@
+//! DIFFERENTIAL for instant commands and writable delays: the bytes the real NUT 2.8.0
+//! `nutdrv_qx` sends to the Qx simulator for each `upscmd` (through the real upsd), against the
+//! bytes our `QxDriver::instcmd` sends, and the command lists (`upscmd -l` against ours).
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use nut_drivers::device::{DeviceProtocol, DriverConfig};
+use nut_drivers::qx::sim::Simulator;
+use nut_drivers::qx::{Dialect, QxDriver};
+use nut_hal::serial::LineSettings;
+use nut_hal::tty::TtySerial;
+use nut_tests::pty::PtyDevice;
+use nut_tests::realqx::RealNut;
+
+/// (command, parameter) pairs run on both sides, in order.
+const COMMANDS: &[(&str, Option<&str>)] = &[
+    ("test.battery.start.quick", None),
+    ("test.battery.start.deep", None),
+    ("test.battery.start", Some("120")),
+    ("test.battery.start", Some("2")),
+    ("test.battery.start", None),
+    ("test.battery.stop", None),
+    ("beeper.toggle", None),
+    ("shutdown.return", None),
+    ("shutdown.stop", None),
+    ("shutdown.stayoff", None),
+    ("load.off", None),
+    ("load.on", None),
+];
+
+/// Command lines the simulator got that are not polls (`F`, `I`, and every `Q…` query but the
+/// Megatec beeper toggle `Q`).
+fn commands_sent(sim: &Arc<Mutex<Simulator>>) -> Vec<Vec<u8>> {
+    sim.lock()
+        .unwrap()
+        .received
+        .drain(..)
+        .filter(|line| {
+            let poll = line.as_slice() == b"F\r"
+                || line.as_slice() == b"I\r"
+                || (line.first() == Some(&b'Q') && line.len() > 2);
+            !poll
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn megatec_commands_send_what_nutdrv_qx_sends() {
+    same_commands("nutdrv_qx", Dialect::Megatec).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn blazer_ser_commands_send_what_blazer_ser_sends() {
+    same_commands("blazer_ser", Dialect::Megatec).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn voltronic_commands_send_what_nutdrv_qx_sends() {
+    same_commands("nutdrv_qx", Dialect::Voltronic).await;
+}
+
+async fn same_commands(driver: &'static str, dialect: Dialect) {
+    let settings = [
+        ("protocol", dialect.name()),
+        ("offdelay", "45"),
+        ("ondelay", "300"),
+    ];
+    let sim = Arc::new(Mutex::new(Simulator::new(dialect)));
+    let shared = Arc::clone(&sim);
+    let pty = PtyDevice::serve(move |bytes| shared.lock().unwrap().feed(bytes)).unwrap();
+    let port = pty.path().to_str().unwrap().to_owned();
+
+    let mut config = DriverConfig::default();
+    for (key, value) in settings {
+        config.push(key, Some(value));
+    }
+    let mut qx: QxDriver<TtySerial> = QxDriver::from_config(&config).unwrap();
+    if driver == "blazer_ser" {
+        qx = qx.as_blazer();
+    }
+    qx.timeout = Duration::from_millis(300);
+    let mut serial = TtySerial::open(&port, LineSettings::new_8n1(2400)).unwrap();
+    let identity = qx.identify(&mut serial).await.unwrap();
+    let mut ours = Vec::new();
+    commands_sent(&sim);
+    for (command, param) in COMMANDS {
+        // A refused command shows as "refused" (and sends nothing).
+        let mut sent = commands_sent(&sim);
+        if qx.instcmd(&mut serial, command, *param).await.is_err() {
+            sent.push(b"refused".to_vec());
+        }
+        sent.extend(commands_sent(&sim));
+        ours.push(sent);
+    }
+    let blazer = driver == "blazer_ser";
+    let set = qx.set_var(&mut serial, "ups.delay.shutdown", "125").await;
+    assert_eq!(set.is_ok(), !blazer, "{set:?}");
+    let set = qx.set_var(&mut serial, "ups.delay.start", "299").await;
+    assert_eq!(set.is_ok(), !blazer, "{set:?}");
+    qx.instcmd(&mut serial, "shutdown.return", None)
+        .await
+        .unwrap();
+    ours.push(commands_sent(&sim));
+    drop(serial);
+    *sim.lock().unwrap() = Simulator::new(dialect);
+
+    let sim_for_real = Arc::clone(&sim);
+    let (real, real_commands) = tokio::task::spawn_blocking(move || {
+        let extra: Vec<(String, String)> = settings
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let nut = RealNut::start(driver, &port, &extra);
+        let mut real = Vec::new();
+        commands_sent(&sim_for_real);
+        let run = |sent: &mut Vec<Vec<Vec<u8>>>, ok: bool, what: &str| {
+            let _ = what;
+            // upscmd -w returns once the driver handled it; its bytes are on the pty by then,
+            // but allow the pty thread a moment to pass them to the simulator.
+            let deadline = Instant::now() + Duration::from_secs(3);
+            let mut got = commands_sent(&sim_for_real);
+            while ok && got.is_empty() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+                got = commands_sent(&sim_for_real);
+            }
+            if !ok {
+                got.push(b"refused".to_vec());
+            }
+            // NUT 2.8.0's upsd answers OK before the driver judges the command, so a command
+            // the driver refuses shows as accepted with nothing sent.
+            if got.is_empty() {
+                got.push(b"refused".to_vec());
+            }
+            sent.push(got);
+        };
+        for (command, param) in COMMANDS {
+            let ok = nut.upscmd(command, *param);
+            run(&mut real, ok, command);
+        }
+        // nutdrv_qx lets upsrw set the delays; blazer_ser publishes them read-only.
+        assert_eq!(nut.upsrw("ups.delay.shutdown", "125"), !blazer);
+        assert_eq!(nut.upsrw("ups.delay.start", "299"), !blazer);
+        let ok = nut.upscmd("shutdown.return", None);
+        run(&mut real, ok, "shutdown.return after upsrw");
+        (real, nut.commands())
+    })
+    .await
+    .unwrap();
+    drop(pty);
+
+    let shown = |sent: &[Vec<Vec<u8>>]| -> Vec<String> {
+        sent.iter()
+            .map(|lines| {
+                lines
+                    .iter()
+                    .map(|l| String::from_utf8_lossy(l).replace('\r', "<cr>"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    };
+    assert_eq!(shown(&ours), shown(&real), "ours vs the real nutdrv_qx");
+    let mut ours_list = identity.commands.clone();
+    ours_list.sort();
+    let mut real_list: Vec<String> = real_commands
+        .into_iter()
+        .filter(|c| !c.starts_with("driver."))
+        .collect();
+    real_list.sort();
+    assert_eq!(ours_list, real_list);
+}
