@@ -5,16 +5,16 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use nut_drivers::apcsmart::sim::Simulator;
 
+use crate::socat::PtyPair;
+
 /// A pty pair with the simulator answering on one end.
 pub struct PtyApc {
-    dir: PathBuf,
-    socat: Child,
+    pair: PtyPair,
     sim: Arc<Mutex<Simulator>>,
     writer: Arc<Mutex<std::fs::File>>,
     thread: Option<JoinHandle<()>>,
@@ -24,22 +24,12 @@ impl PtyApc {
     /// Starts `socat` and the responder; panics (loudly) when `socat` is missing.
     pub fn start(name: &str, sim: Simulator) -> PtyApc {
         static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "nut-rs-pty-{name}-{}-{}",
-            std::process::id(),
+        let tag = format!(
+            "apc-{name}-{}",
             NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).expect("pty dir");
-        let (a, b) = (dir.join("ups"), dir.join("host"));
-        let socat = Command::new("socat")
-            .arg(format!("pty,raw,echo=0,link={}", a.display()))
-            .arg(format!("pty,raw,echo=0,link={}", b.display()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start socat (install the socat package)");
-        crate::realnut::wait_until(|| a.exists() && b.exists(), "socat pty links");
+        );
+        let pair = PtyPair::new(&tag);
+        let a = pair.a.clone();
         let mut reader = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
@@ -69,8 +59,7 @@ impl PtyApc {
             }
         });
         PtyApc {
-            dir,
-            socat,
+            pair,
             sim,
             writer,
             thread: Some(thread),
@@ -79,12 +68,12 @@ impl PtyApc {
 
     /// The end a driver opens as its serial port.
     pub fn device(&self) -> PathBuf {
-        self.dir.join("host")
+        self.pair.b.clone()
     }
 
     /// The folder holding the pty links.
     pub fn dir(&self) -> &Path {
-        &self.dir
+        self.pair.dir()
     }
 
     /// Runs `f` on the simulator.
@@ -106,12 +95,10 @@ impl PtyApc {
 
 impl Drop for PtyApc {
     fn drop(&mut self) {
-        let _ = self.socat.kill();
-        let _ = self.socat.wait();
+        self.pair.stop();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 

@@ -39,6 +39,17 @@ impl PtyPair {
         pair
     }
 
+    /// The folder holding both links.
+    pub fn dir(&self) -> &std::path::Path {
+        &self.dir
+    }
+
+    /// Kills `socat` (both ends hang up); dropping the pair also does it.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// The path of end `a` as a string.
     pub fn a_str(&self) -> &str {
         self.a.to_str().expect("utf-8 temp path")
@@ -47,8 +58,7 @@ impl PtyPair {
 
 impl Drop for PtyPair {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.stop();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
