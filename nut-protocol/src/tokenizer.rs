@@ -283,6 +283,45 @@ impl Tokenizer {
         None
     }
 
+    /// The fast path for the common request: at the start of a line, when the whole line
+    /// up to its LF is plain words (printable ASCII without `#`, `\\`, `"` and `=`)
+    /// separated by spaces, within the limits, it is split at once (one exact allocation a
+    /// word) and consumed from `input`. Anything else is left to the byte-by-byte state
+    /// machine, which gives the same result (a proptest compares the two).
+    fn plain_line(&mut self, input: &mut &[u8]) -> Option<Line> {
+        if self.started || self.state != State::FindWordStart {
+            return None;
+        }
+        let end = input.iter().position(|&byte| byte == b'\n')?;
+        let text = input.get(..end)?;
+        let plain = |byte: u8| {
+            byte == b' '
+                || ((0x21..=0x7e).contains(&byte) && !matches!(byte, b'#' | b'\\' | b'"' | b'='))
+        };
+        if !text.iter().all(|&byte| plain(byte)) {
+            return None;
+        }
+        let mut words = Vec::with_capacity(4);
+        for word in text
+            .split(|&byte| byte == b' ')
+            .filter(|word| !word.is_empty())
+        {
+            if word.len() > self.limits.max_word_len || words.len() >= self.limits.max_words {
+                return None;
+            }
+            words.push(String::from(core::str::from_utf8(word).ok()?));
+        }
+        *input = input.get(end + 1..).unwrap_or_default();
+        let line = Line {
+            words,
+            line: self.current.line,
+            ..Line::default()
+        };
+        self.physical_line += 1;
+        self.current.line = self.physical_line;
+        Some(line)
+    }
+
     fn append(&mut self, byte: u8) {
         if !(0x20..=0x7f).contains(&byte) {
             self.current.dropped_bytes += 1;
@@ -356,6 +395,9 @@ impl Iterator for Feed<'_, '_> {
     type Item = Result<Line, TokenizeError>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some(line) = self.tokenizer.plain_line(&mut self.input) {
+            return Some(Ok(line));
+        }
         while let Some((&byte, rest)) = self.input.split_first() {
             self.input = rest;
             if let Some(result) = self.tokenizer.push_byte(byte) {

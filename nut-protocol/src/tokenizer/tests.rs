@@ -232,6 +232,35 @@ proptest! {
         }
     }
 
+    /// `feed` splits plain lines at once; byte by byte every line goes through the state
+    /// machine. Both must agree on every input: requests, quotes, escapes, `#`, `=`, odd
+    /// spacing, control bytes, over-long words and too many words.
+    #[test]
+    fn the_plain_line_fast_path_equals_the_state_machine(
+        pieces in proptest::collection::vec(
+            prop_oneof![
+                Just(&b"GET"[..]), Just(&b" "[..]), Just(&b"  "[..]), Just(&b"\n"[..]),
+                Just(&b"ups.status"[..]), Just(&b"\""[..]), Just(&b"\\"[..]), Just(&b"#"[..]),
+                Just(&b"="[..]), Just(&b"\t"[..]), Just(&b"\r"[..]), Just(&b"\x01"[..]),
+                Just(&b"\x7f"[..]), Just(&b"\xe9"[..]), Just(&b"x"[..]),
+            ],
+            0..80,
+        ),
+        long_word in 0usize..2,
+    ) {
+        let mut bytes: Vec<u8> = pieces.concat();
+        if long_word == 1 {
+            bytes.extend(std::iter::repeat_n(b'w', DEFAULT_MAX_WORD_LEN + 1));
+            bytes.extend(b" a b c d e f g h i j k l m n o p q r s t u v w x y z\n");
+        }
+        let mut fast = Tokenizer::new();
+        let by_feed: Vec<_> = fast.feed(&bytes).collect();
+        let mut slow = Tokenizer::new();
+        let by_byte: Vec<_> = bytes.iter().filter_map(|&byte| slow.push_byte(byte)).collect();
+        prop_assert_eq!(by_feed, by_byte);
+        prop_assert_eq!(fast.has_partial_line(), slow.has_partial_line());
+    }
+
     #[test]
     fn feeding_in_pieces_equals_feeding_at_once(bytes in proptest::collection::vec(any::<u8>(), 0..512), cut in 0usize..512) {
         let cut = cut.min(bytes.len());

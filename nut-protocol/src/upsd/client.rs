@@ -23,6 +23,9 @@ const READ_CHUNK: usize = 4096;
 std::thread_local! {
     /// One read buffer per thread: an idle plain connection owns no buffer at all.
     static READ_BUFFER: RefCell<Vec<u8>> = RefCell::new(vec![0; READ_CHUNK]);
+    /// A tokenizer between lines, lent to whichever connection reads next: a read of whole
+    /// lines (the common case) allocates no tokenizer.
+    static SPARE_TOKENIZER: RefCell<Option<Box<Tokenizer>>> = const { RefCell::new(None) };
 }
 
 type Lines = Vec<Result<Line, TokenizeError>>;
@@ -114,10 +117,15 @@ impl Connection {
 /// costing one more `recv` that says `EAGAIN`.
 /// The complete lines in `bytes`; a tokenizer is kept only while a line is unfinished.
 fn tokenize(tokenizer: &mut Option<Box<Tokenizer>>, bytes: &[u8]) -> Lines {
-    let mut current = tokenizer.take().unwrap_or_default();
+    let mut current = tokenizer
+        .take()
+        .or_else(|| SPARE_TOKENIZER.with(|spare| spare.borrow_mut().take()))
+        .unwrap_or_default();
     let lines = current.feed(bytes).collect();
     if current.has_partial_line() {
         *tokenizer = Some(current);
+    } else {
+        SPARE_TOKENIZER.with(|spare| *spare.borrow_mut() = Some(current));
     }
     lines
 }
