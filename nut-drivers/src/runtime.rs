@@ -200,7 +200,11 @@ impl<D: Driver> Serve for D {
 
 /// The [`Output`]s of `answer` to `client`: broadcasts first, then the reply, then closing.
 pub fn outputs(client: u64, answer: Answer) -> Vec<Output> {
-    let mut out: Vec<Output> = answer.broadcast.into_iter().map(Output::Broadcast).collect();
+    let mut out: Vec<Output> = answer
+        .broadcast
+        .into_iter()
+        .map(Output::Broadcast)
+        .collect();
     out.extend(
         answer
             .reply

@@ -120,12 +120,13 @@ impl DeviceCore {
     /// Every variable's value as it should be published (status and alarm included).
     fn values(&self) -> Vec<(String, String)> {
         let mut values: Vec<(String, String)> = Vec::new();
-        let mut set = |name: &str, value: &str, only_if_absent: bool| {
-            match values.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
-                Some(_) if only_if_absent => {}
-                Some((_, old)) => *old = value.into(),
-                None => values.push((name.into(), value.into())),
-            }
+        let mut set = |name: &str, value: &str, only_if_absent: bool| match values
+            .iter_mut()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
+            Some(_) if only_if_absent => {}
+            Some((_, old)) => *old = value.into(),
+            None => values.push((name.into(), value.into())),
         };
         for (name, value) in &self.driver_vars {
             set(name, value, false);

@@ -19,6 +19,7 @@ mod config;
 mod core;
 mod published;
 mod runner;
+pub mod scripted;
 
 pub use config::{COMMON_KEYS, ConfigError, DriverConfig};
 pub use core::{CoreError, DeviceCore, tracking_result};

@@ -248,9 +248,7 @@ where
                 tracking,
             } => {
                 let result = match self.port.as_mut() {
-                    Some(port) if self.identified => {
-                        self.family.set_var(port, &var, &value).await
-                    }
+                    Some(port) if self.identified => self.family.set_var(port, &var, &value).await,
                     _ => Err(not_connected()),
                 };
                 tracing::info!(%var, %value, ?result, "SET");
