@@ -163,7 +163,7 @@ async fn first_dump_has_the_device_the_driver_variables_and_dataok() {
     assert_eq!(value(&tree, "ups.mfr"), Some("Scripted"));
     assert_eq!(value(&tree, "battery.charge"), Some("100"));
     assert_eq!(value(&tree, "ups.status"), Some("OL"));
-    assert_eq!(value(&tree, "driver.name"), Some("scripted"));
+    assert_eq!(value(&tree, "driver.name"), Some("scripted-ups"));
     assert_eq!(value(&tree, "driver.version"), Some("2.8.0"));
     assert_eq!(value(&tree, "driver.version.internal"), Some("0.01"));
     assert_eq!(value(&tree, "driver.parameter.port"), Some("/dev/fake"));
@@ -469,7 +469,7 @@ async fn dumpall_through_the_real_driver_socket() {
     }
     assert!(text.contains("SETINFO ups.status \"OL\"\n"), "{text}");
     assert!(
-        text.contains("SETINFO driver.name \"scripted\"\n"),
+        text.contains("SETINFO driver.name \"scripted-ups\"\n"),
         "{text}"
     );
     assert!(

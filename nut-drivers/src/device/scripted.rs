@@ -146,7 +146,7 @@ impl DeviceProtocol for ScriptedFamily {
     type Port = ScriptedPort;
 
     fn name(&self) -> &'static str {
-        "scripted"
+        "scripted-ups"
     }
 
     fn version(&self) -> &'static str {
@@ -206,5 +206,53 @@ impl DeviceProtocol for ScriptedFamily {
             Some(error) => Err(error),
             None => Ok(()),
         }
+    }
+}
+
+/// The keys a scripted driver program accepts: `charge` (`battery.charge`, default 100),
+/// `status` (`ups.status` words, default `OL`), `failkill` (flag: killpower fails).
+const SCRIPTED_KEYS: &[&str] = &["charge", "status", "failkill"];
+
+impl super::Family for ScriptedFamily {
+    type Opener = ScriptedOpener;
+    const DRIVER_NAME: &'static str = "scripted-ups";
+    const DESCRIPTION: &'static str = "Scripted test driver";
+    const VERSION: &'static str = "0.01";
+
+    fn config_keys() -> &'static [&'static str] {
+        SCRIPTED_KEYS
+    }
+
+    /// A device that answers `port` as its serial number, `charge` and `status` from the
+    /// settings, and supports `beeper.toggle`, a writable `ups.id` and `-k`.
+    fn from_config(
+        config: &super::DriverConfig,
+    ) -> Result<(Self, ScriptedOpener), super::ConfigError> {
+        let port = config.value("port").ok_or_else(|| super::ConfigError {
+            key: "port".into(),
+            value: None,
+            reason: "no port configured".into(),
+        })?;
+        let charge: u8 = config.number("charge", 100)?;
+        let script = Script::default();
+        let mut info = Reading::default();
+        info.set("ups.mfr", "Scripted");
+        info.set("ups.serial", port);
+        script.set_identity(Identity {
+            info,
+            commands: vec!["beeper.toggle".into()],
+            writable: vec![("ups.id".into(), super::Writable::String(16))],
+        });
+        let mut reading = Reading::default();
+        reading.set("battery.charge", charge.to_string());
+        reading.set("ups.id", "scripted");
+        for word in config.value("status").unwrap_or("OL").split_whitespace() {
+            reading.status(word);
+        }
+        script.set_reading(reading);
+        if config.flag("failkill") {
+            script.fail_kill_power(error(ErrorKind::Timeout));
+        }
+        Ok(script.family())
     }
 }
