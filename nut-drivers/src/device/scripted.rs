@@ -123,6 +123,13 @@ pub struct ScriptedFamily(Script);
 #[derive(Debug)]
 pub struct ScriptedOpener(Script);
 
+impl ScriptedOpener {
+    /// The script this opener (and its family) answers from.
+    pub fn script(&self) -> Script {
+        self.0.clone()
+    }
+}
+
 /// The port a [`ScriptedOpener`] opens: which opening it is (1 for the first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScriptedPort(pub usize);
