@@ -492,3 +492,43 @@ async fn dumpall_through_the_real_driver_socket() {
     assert_eq!(reply, "TRACKING abc 0\n");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_runner_serves_the_in_process_channel_too() {
+    let script = Script::default();
+    script.set_identity(identity());
+    script.set_reading(reading("77"));
+    let (family, opener) = script.family();
+    let runner = Runner::new(family, opener, &config(&[]), &[]).expect("config");
+    let mut channel = nut_drivers::in_process::spawn(runner);
+    let mut tree = StateTree::new();
+    tree.apply(&StateChange::DataStale);
+    while !(tree.data_ok() && tree.value("battery.charge") == Some("77")) {
+        match channel.from_driver.recv().await.expect("driver running") {
+            DriverMessage::Change(change) => {
+                tree.apply(&change);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    channel
+        .to_driver
+        .send(ServerMessage::InstCmd {
+            cmd: "beeper.toggle".into(),
+            param: None,
+            tracking: Some("t9".into()),
+        })
+        .expect("send");
+    let reply = channel.from_driver.recv().await.expect("reply");
+    assert_eq!(
+        reply,
+        DriverMessage::Tracking {
+            id: "t9".into(),
+            result: TrackingResult::HANDLED
+        }
+    );
+    assert_eq!(
+        script.count(&Call::InstCmd("beeper.toggle".into(), None)),
+        1
+    );
+}

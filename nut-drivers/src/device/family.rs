@@ -6,7 +6,7 @@ use super::{DeviceProtocol, PortOpener};
 
 /// A family a generic driver program (`nut_examples::driver::main::<F>()`) can run.
 ///
-/// ```ignore
+/// ```text
 /// impl Family for Qx {
 ///     type Opener = SerialOpener;
 ///     const DRIVER_NAME: &'static str = "nutdrv_qx";
