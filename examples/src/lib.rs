@@ -8,7 +8,9 @@
 
 pub mod control;
 pub mod daemon;
+pub mod driver;
 pub mod json;
+pub mod upsdrvctl;
 
 use std::process::ExitCode;
 use std::time::Duration;

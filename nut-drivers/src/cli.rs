@@ -1,5 +1,6 @@
 //! The command line every NUT driver shares (`drivers/main.c`): `-a <ups>` (or `-s <ups>`
-//! with `-x port=…`), `-x key[=value]`, `-u <user>`, `-i <seconds>`, `-D`, `-F`, `-B`, …
+//! with `-x port=…`), `-x key[=value]`, `-u <user>`, `-i <seconds>`, `-k`, `-d <count>`,
+//! `-c <command>`, `-D`, `-F`, `-B`, …
 
 /// What the command line asks of a driver.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -27,6 +28,12 @@ pub struct DriverArgs {
     pub help: bool,
     /// `-V`: print the version and exit.
     pub version: bool,
+    /// `-k`: tell the UPS to cut the load (killpower), then exit.
+    pub kill_power: bool,
+    /// `-d <count>`: print the data after `count` updates and exit.
+    pub dump_after: Option<u64>,
+    /// `-c <command>`: signal the running driver of this UPS (`reload`, `exit`) and exit.
+    pub control: Option<String>,
 }
 
 /// Why the command line is refused.
@@ -41,6 +48,9 @@ pub enum ArgsError {
     /// `-i` with something other than whole seconds.
     #[error("invalid poll interval '{0}'")]
     BadInterval(String),
+    /// `-d` with something other than a count.
+    #[error("invalid dump count '{0}'")]
+    BadCount(String),
     /// Neither `-a` nor `-s`.
     #[error("no UPS specified (-a <id> or -s <id>)")]
     NoUps,
@@ -62,7 +72,8 @@ impl DriverArgs {
             // Short options may be grouped (`-FD`); one taking a value takes the rest of
             // the word or the next argument.
             for (index, flag) in flags.char_indices() {
-                let takes_value = matches!(flag, 'a' | 's' | 'x' | 'u' | 'g' | 'i' | 'r');
+                let takes_value =
+                    matches!(flag, 'a' | 's' | 'x' | 'u' | 'g' | 'i' | 'r' | 'd' | 'c');
                 if takes_value {
                     let rest = flags.get(index + flag.len_utf8()..).unwrap_or("");
                     let value = if rest.is_empty() {
@@ -85,6 +96,7 @@ impl DriverArgs {
                         out.background = true;
                     }
                     'q' => {}
+                    'k' => out.kill_power = true,
                     'h' => out.help = true,
                     'V' => out.version = true,
                     other => return Err(ArgsError::Unknown(format!("-{other}"))),
@@ -118,6 +130,15 @@ impl DriverArgs {
                         .map_err(|_| ArgsError::BadInterval(value.clone()))?,
                 );
             }
+            'd' => {
+                self.dump_after = Some(
+                    value
+                        .trim()
+                        .parse()
+                        .map_err(|_| ArgsError::BadCount(value.clone()))?,
+                );
+            }
+            'c' => self.control = Some(value),
             // -r <dir> (chroot) is accepted and ignored.
             _ => {}
         }
@@ -194,13 +215,27 @@ mod tests {
             Err(ArgsError::MissingValue("-a".into()))
         );
         assert_eq!(
-            DriverArgs::parse(["-a", "u", "-k"]),
-            Err(ArgsError::Unknown("-k".into()))
+            DriverArgs::parse(["-a", "u", "-z"]),
+            Err(ArgsError::Unknown("-z".into()))
+        );
+        assert_eq!(
+            DriverArgs::parse(["-a", "u", "-d", "x"]),
+            Err(ArgsError::BadCount("x".into()))
         );
         assert_eq!(
             DriverArgs::parse(["-a", "u", "-i", "x"]),
             Err(ArgsError::BadInterval("x".into()))
         );
         assert!(DriverArgs::parse(["-h"]).is_ok_and(|a| a.help));
+    }
+
+    #[test]
+    fn killpower_dump_and_control() {
+        let args = DriverArgs::parse(["-a", "u", "-k", "-d", "3", "-c", "reload"]).expect("ok");
+        assert!(args.kill_power);
+        assert_eq!(args.dump_after, Some(3));
+        assert_eq!(args.control.as_deref(), Some("reload"));
+        let args = DriverArgs::parse(["-s", "u", "-xport=/dev/x"]).expect("ok");
+        assert!(args.standalone && !args.kill_power && args.dump_after.is_none());
     }
 }

@@ -6,48 +6,50 @@ use std::time::Duration;
 use nut_protocol::sock::{DriverMessage, ServerMessage};
 use nut_protocol::upsd::DriverChannel;
 use tokio::sync::mpsc;
-use tokio::time::Instant;
 
-use crate::runtime::{Driver, answer};
+use crate::runtime::{DriverLink, Output, Request, Serve};
 
 /// Far enough in the future to mean "never".
 pub(crate) const NEVER: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// Starts `driver` on the current tokio runtime; the returned channel goes to
 /// [`nut_protocol::upsd::DriverSource::Channel`].
-pub fn spawn(driver: impl Driver) -> DriverChannel {
+pub fn spawn(driver: impl Serve) -> DriverChannel {
     let (to_server, from_driver) = mpsc::unbounded_channel();
     let (to_driver, commands) = mpsc::unbounded_channel();
-    tokio::spawn(run(Box::new(driver), to_server, commands));
+    tokio::spawn(forward(driver.start(), to_server, commands));
     DriverChannel {
         from_driver,
         to_driver,
     }
 }
 
-async fn run(
-    mut driver: Box<dyn Driver>,
+/// Passes the server's messages to the driver (as client 0) and everything the driver sends
+/// back to the server.
+async fn forward(
+    mut link: DriverLink,
     out: mpsc::UnboundedSender<DriverMessage>,
     mut commands: mpsc::UnboundedReceiver<ServerMessage>,
 ) {
-    let start = Instant::now();
     loop {
-        let wake = start + driver.next_wakeup().unwrap_or(NEVER);
-        let messages: Vec<DriverMessage> = tokio::select! {
-            _ = tokio::time::sleep_until(wake) => {
-                driver.poll(start.elapsed()).into_iter().map(DriverMessage::Change).collect()
-            }
+        tokio::select! {
             command = commands.recv() => match command {
                 None => return,
-                Some(command) => {
-                    let answer = answer(driver.as_mut(), command);
-                    answer.broadcast.into_iter().chain(answer.reply).collect()
+                Some(message) => {
+                    if link.requests.send(Request { client: 0, message }).is_err() {
+                        return;
+                    }
                 }
             },
-        };
-        for message in messages {
-            if out.send(message).is_err() {
-                return;
+            output = link.output.recv() => {
+                let message = match output {
+                    None => return,
+                    Some(Output::Broadcast(message) | Output::Reply { message, .. }) => message,
+                    Some(Output::Close { .. }) => continue,
+                };
+                if out.send(message).is_err() {
+                    return;
+                }
             }
         }
     }

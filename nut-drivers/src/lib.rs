@@ -2,8 +2,9 @@
 //! Smart, contact closure, USB HID PDC, SNMP, APC Modbus), plus the driver runtime and the
 //! driver-socket server.
 //!
-//! Status: the dummy driver; running a driver inside upsd or behind a NUT driver socket; the
-//! `upsd --demo` setup.
+//! Status: the dummy driver; the hardware driver runtime ([`device`]: the contract a family
+//! implements, the pure core, the async runner); running a driver inside upsd or behind a NUT
+//! driver socket ([`runtime::Serve`]); the `upsd --demo` setup.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -12,10 +12,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::mpsc;
-use tokio::time::Instant;
 
-use crate::in_process::NEVER;
-use crate::runtime::{Driver, answer};
+use crate::runtime::{Output, Request, Serve};
 
 enum Event {
     Message(u64, ServerMessage),
@@ -39,15 +37,13 @@ pub fn bind(path: &Path) -> std::io::Result<UnixListener> {
     Ok(listener)
 }
 
-/// Runs `driver` behind `listener` until accepting fails.
-pub async fn serve(driver: impl Driver, listener: UnixListener) -> std::io::Result<()> {
-    let mut driver: Box<dyn Driver> = Box::new(driver);
+/// Runs `driver` behind `listener` until accepting fails or the driver stops.
+pub async fn serve(driver: impl Serve, listener: UnixListener) -> std::io::Result<()> {
+    let mut link = driver.start();
     let (events_tx, mut events) = mpsc::unbounded_channel();
     let mut clients: BTreeMap<u64, Client> = BTreeMap::new();
     let mut next_id = 0u64;
-    let start = Instant::now();
     loop {
-        let wake = start + driver.next_wakeup().unwrap_or(NEVER);
         tokio::select! {
             accepted = listener.accept() => {
                 let (stream, _) = accepted?;
@@ -55,50 +51,45 @@ pub async fn serve(driver: impl Driver, listener: UnixListener) -> std::io::Resu
                 clients.insert(next_id, start_client(next_id, stream, events_tx.clone()));
             }
             event = events.recv() => match event {
-                Some(Event::Message(id, message)) => handle(driver.as_mut(), &mut clients, id, message),
+                Some(Event::Message(id, message)) => {
+                    if !handle_locally(&mut clients, id, &message)
+                        && link.requests.send(Request { client: id, message }).is_err()
+                    {
+                        return Ok(());
+                    }
+                }
                 Some(Event::Gone(id)) => { clients.remove(&id); }
                 None => return Ok(()),
             },
-            _ = tokio::time::sleep_until(wake) => {
-                let changes = driver.poll(start.elapsed());
-                broadcast(&mut clients, changes.into_iter().map(DriverMessage::Change).collect());
-            }
+            output = link.output.recv() => match output {
+                None => return Ok(()),
+                Some(Output::Broadcast(message)) => broadcast(&mut clients, vec![message]),
+                Some(Output::Reply { client, message }) => {
+                    if let Some(client) = clients.get(&client) {
+                        let _ = client.out.send(message);
+                    }
+                }
+                Some(Output::Close { client }) => {
+                    // Dropping the sender ends the writer after the goodbye is flushed.
+                    clients.remove(&client);
+                }
+            },
         }
     }
 }
 
-fn handle(
-    driver: &mut dyn Driver,
-    clients: &mut BTreeMap<u64, Client>,
-    id: u64,
-    message: ServerMessage,
-) {
-    match &message {
-        ServerMessage::NoBroadcast => {
-            if let Some(client) = clients.get_mut(&id) {
-                client.broadcast = false;
-            }
-            return;
-        }
-        ServerMessage::Broadcast(n) => {
-            if let Some(client) = clients.get_mut(&id) {
-                client.broadcast = n.is_none_or(|n| n > 0);
-            }
-            return;
-        }
-        _ => {}
+/// `NOBROADCAST`/`BROADCAST` concern only the connection: handled here (true), everything
+/// else goes to the driver (false).
+fn handle_locally(clients: &mut BTreeMap<u64, Client>, id: u64, message: &ServerMessage) -> bool {
+    let listen = match message {
+        ServerMessage::NoBroadcast => false,
+        ServerMessage::Broadcast(n) => n.is_none_or(|n| n > 0),
+        _ => return false,
+    };
+    if let Some(client) = clients.get_mut(&id) {
+        client.broadcast = listen;
     }
-    let answer = answer(driver, message);
-    broadcast(clients, answer.broadcast);
-    if let Some(client) = clients.get(&id) {
-        for reply in answer.reply {
-            let _ = client.out.send(reply);
-        }
-    }
-    if answer.close {
-        // Dropping the sender ends the writer after the goodbye is flushed.
-        clients.remove(&id);
-    }
+    true
 }
 
 fn broadcast(clients: &mut BTreeMap<u64, Client>, messages: Vec<DriverMessage>) {

@@ -50,6 +50,9 @@ fn main() -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
+    if args.kill_power || args.dump_after.is_some() || args.control.is_some() {
+        return fail("-k, -d and -c are not supported by this driver");
+    }
     nut_examples::daemon::init_logging(args.debug);
     let confdir = nut_examples::control::confdir();
     let conf = if args.standalone {

@@ -92,6 +92,13 @@ impl DriverConfig {
             .any(|(known, value)| known == key && value.is_none())
     }
 
+    /// Every setting in the order given (a later one for the same key wins).
+    pub fn settings(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+        self.settings
+            .iter()
+            .map(|(key, value)| (key.as_str(), value.as_deref()))
+    }
+
     /// `key` parsed as a number (or anything `FromStr`), `default` when absent.
     pub fn number<T: FromStr>(&self, key: &str, default: T) -> Result<T, ConfigError> {
         match self.value(key) {

@@ -16,8 +16,17 @@ use std::future::Future;
 use nut_hal::ErrorKind;
 
 mod config;
+mod core;
+mod family;
+mod published;
+mod runner;
+pub mod scripted;
 
 pub use config::{COMMON_KEYS, ConfigError, DriverConfig};
+pub use core::{CoreError, DeviceCore, tracking_result};
+pub use family::Family;
+pub use published::{DEFAULT_POLLINTERVAL, NUT_VERSION, driver_variables, pollinterval};
+pub use runner::{FIRST_BACKOFF, MAX_BACKOFF, RunError, Runner, kill_power};
 
 /// What one look at the device found.
 ///

@@ -1,0 +1,328 @@
+//! The async runner: owns a [`PortOpener`] and a [`DeviceProtocol`], opens the port (backing
+//! off while that fails), identifies the device, polls it every `pollinterval` and runs
+//! clients' `SET`/`INSTCMD` between polls. What the family reports goes through the
+//! [`DeviceCore`]; the changes go out through [`Serve`], so the same runner feeds the NUT
+//! driver socket and the in-process channel.
+//!
+//! A `Disconnected` or `Io` error drops the port (the data goes stale) and the runner opens
+//! it again with back-off, identifies again and carries on: no restart is needed. Any other
+//! failed poll only makes the data stale until the next good one.
+
+use std::time::Duration;
+
+use nut_core::StateTree;
+use nut_hal::ErrorKind;
+use nut_protocol::sock::{DriverMessage, ServerMessage};
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+
+use super::config::{ConfigError, DriverConfig};
+use super::core::{CoreError, DeviceCore, tracking_result};
+use super::published::pollinterval;
+use super::{CommandError, DeviceError, DeviceProtocol, PortOpener};
+use crate::runtime::{DriverLink, Output, Request, Serve, answer_from_tree, outputs};
+
+/// The first wait before opening a lost port again; it doubles up to [`MAX_BACKOFF`].
+pub const FIRST_BACKOFF: Duration = Duration::from_secs(1);
+/// The longest wait between two attempts to open the port.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// Why a runner stopped for good.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RunError {
+    /// The core refused to go on (`ignorelb` without a way to decide `LB`).
+    #[error(transparent)]
+    Core(#[from] CoreError),
+    /// The first identification found a device the family cannot drive.
+    #[error("{0}")]
+    Unsupported(DeviceError),
+}
+
+/// True for the errors after which the port is dropped and opened again.
+fn loses_port(error: &DeviceError) -> bool {
+    matches!(error.kind(), ErrorKind::Disconnected | ErrorKind::Io)
+}
+
+/// A family, its port opener and the published state, ready to [`Serve`].
+pub struct Runner<F, O>
+where
+    F: DeviceProtocol,
+    O: PortOpener<Port = F::Port>,
+{
+    family: F,
+    opener: O,
+    core: DeviceCore,
+    pollinterval: Duration,
+    port: Option<F::Port>,
+    identified: bool,
+    ever_identified: bool,
+    backoff: Duration,
+    next: Instant,
+    updates: u64,
+    fatal: Option<oneshot::Sender<RunError>>,
+    dump: Option<(u64, oneshot::Sender<StateTree>)>,
+}
+
+impl<F, O> Runner<F, O>
+where
+    F: DeviceProtocol,
+    O: PortOpener<Port = F::Port>,
+{
+    /// A runner for `family` over ports from `opener`, set up by `config` (the family's own
+    /// keys are `family_keys`, published as `driver.parameter.*`).
+    pub fn new(
+        family: F,
+        opener: O,
+        config: &DriverConfig,
+        family_keys: &[&str],
+    ) -> Result<Self, ConfigError> {
+        let core = DeviceCore::new(family.name(), family.version(), config, family_keys)?;
+        Ok(Runner {
+            family,
+            opener,
+            core,
+            pollinterval: Duration::from_secs(pollinterval(config)?),
+            port: None,
+            identified: false,
+            ever_identified: false,
+            backoff: FIRST_BACKOFF,
+            next: Instant::now(),
+            updates: 0,
+            fatal: None,
+            dump: None,
+        })
+    }
+
+    /// The published state.
+    pub fn tree(&self) -> &StateTree {
+        self.core.tree()
+    }
+
+    /// Receives the reason if the runner stops for good (then its driver task ends).
+    pub fn on_fatal(&mut self) -> oneshot::Receiver<RunError> {
+        let (tx, rx) = oneshot::channel();
+        self.fatal = Some(tx);
+        rx
+    }
+
+    /// Receives the state after `updates` good polls (`-d <count>`); the runner then stops.
+    pub fn dump_after(&mut self, updates: u64) -> oneshot::Receiver<StateTree> {
+        let (tx, rx) = oneshot::channel();
+        self.dump = Some((updates.max(1), tx));
+        rx
+    }
+
+    /// Runs until every request sender is gone, the output is dropped, a fatal error, or
+    /// the dump asked by [`Runner::dump_after`].
+    pub async fn run(
+        mut self,
+        mut requests: mpsc::UnboundedReceiver<Request>,
+        out: mpsc::UnboundedSender<Output>,
+    ) -> Result<(), RunError> {
+        self.next = Instant::now();
+        loop {
+            let sent = tokio::select! {
+                request = requests.recv() => match request {
+                    None => return Ok(()),
+                    Some(request) => self.handle(request).await,
+                },
+                _ = tokio::time::sleep_until(self.next) => match self.step().await {
+                    Ok(changes) => changes
+                        .into_iter()
+                        .map(|change| Output::Broadcast(DriverMessage::Change(change)))
+                        .collect(),
+                    Err(error) => {
+                        tracing::error!(%error, "driver stopped");
+                        if let Some(fatal) = self.fatal.take() {
+                            let _ = fatal.send(error.clone());
+                        }
+                        return Err(error);
+                    }
+                },
+            };
+            for output in sent {
+                if out.send(output).is_err() {
+                    return Ok(());
+                }
+            }
+            if let Some((count, _)) = &self.dump
+                && self.updates >= *count
+                && let Some((_, tx)) = self.dump.take()
+            {
+                let _ = tx.send(self.core.tree().clone());
+                return Ok(());
+            }
+        }
+    }
+
+    /// One scheduled step: open, identify, poll — as far as it gets.
+    async fn step(&mut self) -> Result<Vec<nut_core::StateChange>, RunError> {
+        let mut changes = Vec::new();
+        let now = Instant::now();
+        if self.port.is_none() {
+            match self.opener.open().await {
+                Ok(port) => {
+                    tracing::info!("port opened");
+                    self.port = Some(port);
+                    self.identified = false;
+                }
+                Err(error) => {
+                    tracing::warn!(%error, retry_in = ?self.backoff, "cannot open the port");
+                    changes.extend(self.core.poll_failed());
+                    self.retry_later(now);
+                    return Ok(changes);
+                }
+            }
+        }
+        let Some(port) = self.port.as_mut() else {
+            return Ok(changes);
+        };
+        if !self.identified {
+            match self.family.identify(port).await {
+                Ok(identity) => {
+                    tracing::info!("device identified");
+                    self.identified = true;
+                    self.ever_identified = true;
+                    changes.extend(self.core.identified(identity));
+                }
+                Err(error) => {
+                    if matches!(error, DeviceError::NotSupported(_)) && !self.ever_identified {
+                        return Err(RunError::Unsupported(error));
+                    }
+                    tracing::warn!(%error, retry_in = ?self.backoff, "cannot identify the device");
+                    changes.extend(self.failed(&error));
+                    self.retry_later(now);
+                    return Ok(changes);
+                }
+            }
+        }
+        let Some(port) = self.port.as_mut() else {
+            return Ok(changes);
+        };
+        match self.family.update(port).await {
+            Ok(reading) => {
+                changes.extend(self.core.poll_ok(reading)?);
+                self.backoff = FIRST_BACKOFF;
+                self.updates += 1;
+                self.next = now + self.pollinterval;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "poll failed: data stale");
+                changes.extend(self.failed(&error));
+                if self.port.is_none() {
+                    self.retry_later(now);
+                } else {
+                    self.next = now + self.pollinterval;
+                }
+            }
+        }
+        Ok(changes)
+    }
+
+    /// Marks the data stale after `error`, dropping the port if it is lost.
+    fn failed(&mut self, error: &DeviceError) -> Vec<nut_core::StateChange> {
+        if loses_port(error) {
+            tracing::warn!("port lost: opening it again");
+            self.port = None;
+            self.identified = false;
+        }
+        self.core.poll_failed()
+    }
+
+    fn retry_later(&mut self, now: Instant) {
+        self.next = now + self.backoff;
+        self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
+    }
+
+    /// A client's message: answered from the tree, or run by the family.
+    async fn handle(&mut self, request: Request) -> Vec<Output> {
+        let client = request.client;
+        let message = match answer_from_tree(self.core.tree(), request.message) {
+            Ok(answer) => return outputs(client, answer),
+            Err(message) => message,
+        };
+        let (result, tracking) = match message {
+            ServerMessage::Set {
+                var,
+                value,
+                tracking,
+            } => {
+                let result = match self.port.as_mut() {
+                    Some(port) if self.identified => self.family.set_var(port, &var, &value).await,
+                    _ => Err(not_connected()),
+                };
+                tracing::info!(%var, %value, ?result, "SET");
+                (result, tracking)
+            }
+            ServerMessage::InstCmd {
+                cmd,
+                param,
+                tracking,
+            } => {
+                let result = match self.port.as_mut() {
+                    Some(port) if self.identified => {
+                        self.family.instcmd(port, &cmd, param.as_deref()).await
+                    }
+                    _ => Err(not_connected()),
+                };
+                tracing::info!(%cmd, ?param, ?result, "INSTCMD");
+                (result, tracking)
+            }
+            _ => return Vec::new(),
+        };
+        let mut sent = Vec::new();
+        match &result {
+            // Show the effect at once: poll now.
+            Ok(()) => self.next = Instant::now(),
+            Err(CommandError::Failed(error)) if loses_port(error) => {
+                sent.extend(
+                    self.failed(error)
+                        .into_iter()
+                        .map(|change| Output::Broadcast(DriverMessage::Change(change))),
+                );
+                self.next = Instant::now() + self.backoff;
+            }
+            Err(_) => {}
+        }
+        let code = tracking_result(&result);
+        sent.extend(tracking.map(|id| Output::Reply {
+            client,
+            message: DriverMessage::Tracking { id, result: code },
+        }));
+        sent
+    }
+}
+
+fn not_connected() -> CommandError {
+    CommandError::Failed(DeviceError::Transport {
+        operation: "command".into(),
+        kind: ErrorKind::Disconnected,
+        message: "the device is not connected".into(),
+    })
+}
+
+impl<F, O> Serve for Runner<F, O>
+where
+    F: DeviceProtocol,
+    O: PortOpener<Port = F::Port>,
+{
+    fn start(self) -> DriverLink {
+        let (requests, requests_rx) = mpsc::unbounded_channel();
+        let (output_tx, output) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let _ = self.run(requests_rx, output_tx).await;
+        });
+        DriverLink { requests, output }
+    }
+}
+
+/// `-k`: opens the port, identifies the device and tells it to cut the load.
+pub async fn kill_power<F, O>(family: &mut F, opener: &mut O) -> Result<(), DeviceError>
+where
+    F: DeviceProtocol,
+    O: PortOpener<Port = F::Port>,
+{
+    let mut port = opener.open().await?;
+    family.identify(&mut port).await?;
+    family.kill_power(&mut port).await
+}
