@@ -20,4 +20,5 @@ pub mod genericups;
 pub mod in_process;
 pub mod qx;
 pub mod runtime;
+pub mod serial_drivers;
 pub mod socket;

@@ -16,3 +16,28 @@ use std::path::PathBuf;
 pub fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
+
+/// One variable two views disagree on: (name, the real NUT's value, ours).
+pub type Difference = (String, Option<String>, Option<String>);
+
+/// Every variable whose value differs between `real` and `ours` (present in one only
+/// included), except those named in `allowed` (name, why).
+pub fn differences(
+    real: &std::collections::BTreeMap<String, String>,
+    ours: &std::collections::BTreeMap<String, String>,
+    allowed: &[(&str, &str)],
+) -> Vec<Difference> {
+    let names: std::collections::BTreeSet<&String> = real.keys().chain(ours.keys()).collect();
+    names
+        .into_iter()
+        .filter(|name| !allowed.iter().any(|(known, _)| known == name))
+        .filter(|name| real.get(*name) != ours.get(*name))
+        .map(|name| {
+            (
+                name.clone(),
+                real.get(name).cloned(),
+                ours.get(name).cloned(),
+            )
+        })
+        .collect()
+}

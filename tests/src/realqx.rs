@@ -10,7 +10,17 @@ use crate::realnut::{NUT_BIN, Sandbox, USERS, free_port};
 /// A sandbox whose `ups.conf` has one UPS `qx` driven by the real `driver` on `port`, and the
 /// driver's path.
 fn configured(driver: &str, port: &str, extra: &[(String, String)]) -> (Sandbox, String) {
-    let program = format!("{NUT_BIN}/{driver}");
+    configured_program(&format!("{NUT_BIN}/{driver}"), driver, port, extra)
+}
+
+/// Like [`configured`], for any driver program answering to `driver = <driver>`.
+fn configured_program(
+    program: &str,
+    driver: &str,
+    port: &str,
+    extra: &[(String, String)],
+) -> (Sandbox, String) {
+    let program = program.to_owned();
     assert!(
         std::path::Path::new(&program).exists(),
         "{program} is missing: install Debian's nut-server (scripts/test.sh does)"
@@ -54,7 +64,18 @@ impl RealNut {
     /// Starts the real `driver` on `port` (with `extra` ups.conf settings) and the real upsd,
     /// and waits until upsc shows a status.
     pub fn start(driver: &str, port: &str, extra: &[(String, String)]) -> RealNut {
-        let (mut sandbox, program) = configured(driver, port, extra);
+        RealNut::start_program(&format!("{NUT_BIN}/{driver}"), driver, port, extra)
+    }
+
+    /// Like [`RealNut::start`] with another driver program (ours) that answers to
+    /// `driver = <driver>`, still behind the real upsd.
+    pub fn start_program(
+        program: &str,
+        driver: &str,
+        port: &str,
+        extra: &[(String, String)],
+    ) -> RealNut {
+        let (mut sandbox, program) = configured_program(program, driver, port, extra);
         let mut args = vec!["-a", "qx", "-F"];
         if nix::unistd::geteuid().is_root() {
             args.extend(["-u", "root"]);
@@ -92,6 +113,13 @@ impl RealNut {
 
     /// What upsc shows, without what only the driver core adds (`driver.*`, `device.type`).
     pub fn read(&self) -> BTreeMap<String, String> {
+        let mut all = self.read_all();
+        all.retain(|name, _| !name.starts_with("driver.") && name != "device.type");
+        all
+    }
+
+    /// Everything upsc shows.
+    pub fn read_all(&self) -> BTreeMap<String, String> {
         let output = self.sandbox.client("/usr/bin/upsc", &[&self.target]);
         if !output.status.success() {
             return BTreeMap::new();
@@ -99,7 +127,6 @@ impl RealNut {
         String::from_utf8_lossy(&output.stdout)
             .lines()
             .filter_map(|line| line.split_once(": "))
-            .filter(|(name, _)| !name.starts_with("driver.") && *name != "device.type")
             .map(|(name, value)| (name.to_owned(), value.to_owned()))
             .collect()
     }

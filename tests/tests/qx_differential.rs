@@ -46,11 +46,14 @@ async fn our_view(driver: &str, port: &str, extra: &[(&str, &str)]) -> BTreeMap<
     let mut serial = TtySerial::open(port, LineSettings::new_8n1(2400)).unwrap();
     let identity = qx.identify(&mut serial).await.unwrap();
     let reading = qx.update(&mut serial).await.unwrap();
+    // `driver.*` are compared by examples/tests/serial_drivers_match_real.rs (whole
+    // programs); here, as `RealNut::read`, only the device's variables.
     let mut view: BTreeMap<String, String> = identity
         .info
         .values
         .into_iter()
         .chain(reading.values.clone())
+        .filter(|(name, _)| !name.starts_with("driver."))
         .collect();
     view.insert("ups.status".into(), reading.status_text());
     if !reading.alarms.is_empty() {
@@ -97,7 +100,7 @@ async fn differences(
             let real = nut.read();
             let mut ours = ours.clone();
             forgive_lost_alarm(&real, &mut ours);
-            let diff = compare(&real, &ours);
+            let diff = nut_tests::differences(&real, &ours, KNOWN_DIFFERENCES);
             if diff.is_empty() || Instant::now() >= deadline {
                 drop(pty);
                 return diff;
@@ -107,26 +110,6 @@ async fn differences(
     })
     .await
     .unwrap()
-}
-
-/// (variable, real, ours) for every variable that differs, but [`KNOWN_DIFFERENCES`].
-fn compare(
-    real: &BTreeMap<String, String>,
-    ours: &BTreeMap<String, String>,
-) -> Vec<(String, Option<String>, Option<String>)> {
-    let names: std::collections::BTreeSet<&String> = real.keys().chain(ours.keys()).collect();
-    names
-        .into_iter()
-        .filter(|name| !KNOWN_DIFFERENCES.iter().any(|(known, _)| known == name))
-        .filter(|name| real.get(*name) != ours.get(*name))
-        .map(|name| {
-            (
-                name.clone(),
-                real.get(name).cloned(),
-                ours.get(name).cloned(),
-            )
-        })
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]

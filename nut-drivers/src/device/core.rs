@@ -140,6 +140,20 @@ impl DeviceCore {
         for (name, value) in &self.overrides {
             set(name, value, false);
         }
+        // As NUT's driver core: `device.type` is `ups`, and `device.mfr`/`.model`/`.serial`
+        // follow `ups.*` unless the family sets them itself.
+        set("device.type", "ups", true);
+        for (from, to) in DEVICE_ALIASES {
+            let value = values
+                .iter()
+                .find(|(n, _)| n == from)
+                .map(|(_, v)| v.clone());
+            if let Some(value) = value
+                && !values.iter().any(|(n, _)| n == to)
+            {
+                values.push((to.to_string(), value));
+            }
+        }
         values
     }
 
@@ -266,6 +280,13 @@ fn writable_changes(name: &str, how: &Writable) -> Vec<StateChange> {
         Writable::Number => vec![flags(VarFlags::RW | VarFlags::NUMBER)],
     }
 }
+
+/// The `ups.*` identity variables NUT's driver core repeats as `device.*`.
+const DEVICE_ALIASES: [(&str, &str); 3] = [
+    ("ups.mfr", "device.mfr"),
+    ("ups.model", "device.model"),
+    ("ups.serial", "device.serial"),
+];
 
 /// The `TRACKING` code NUT reports for a command's or `SET`'s outcome.
 pub fn tracking_result(result: &Result<(), CommandError>) -> TrackingResult {

@@ -111,11 +111,14 @@ pub struct QxSettings {
     pub battery_high: Option<f64>,
     /// `battery.packs` from `override.`/`default.` (guessed otherwise).
     pub battery_packs: Option<f64>,
+    /// `pollfreq`: seconds between full polls (nutdrv_qx publishes it, 30 by default).
+    pub pollfreq: u64,
 }
 
 impl Default for QxSettings {
     fn default() -> Self {
         QxSettings {
+            pollfreq: 30,
             dialect: None,
             offdelay: DEFAULT_OFFDELAY,
             ondelay: DEFAULT_ONDELAY,
@@ -227,6 +230,7 @@ impl QxSettings {
             return Err(bad("idleload", &idleload.to_string(), "out of range"));
         }
         Ok(QxSettings {
+            pollfreq: config.number("pollfreq", 30)?,
             dialect,
             offdelay,
             ondelay,

@@ -151,6 +151,13 @@ impl<S: Serial + 'static> QxDriver<S> {
         info.set("ups.delay.shutdown", self.settings.offdelay.to_string());
         self.battery = Some(battery);
         self.last_poll = None;
+        if !blazer {
+            info.set("driver.version.data", version_data(dialect));
+            info.set(
+                "driver.parameter.pollfreq",
+                self.settings.pollfreq.to_string(),
+            );
+        }
         Ok(Identity {
             info,
             commands: command_names(dialect)
@@ -160,6 +167,25 @@ impl<S: Serial + 'static> QxDriver<S> {
             // blazer_ser publishes the delays read-only (upsrw refuses them).
             writable: if blazer { Vec::new() } else { writable() },
         })
+    }
+}
+
+/// `driver.version.data`: the subdriver's name and version as NUT 2.8.0's nutdrv_qx shows
+/// them (read from the real driver with each `protocol=`).
+fn version_data(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Voltronic => "Voltronic 0.06",
+        Dialect::Mustek => "Mustek 0.07",
+        Dialect::MegatecOld => "Megatec/old 0.07",
+        Dialect::BestUps => "BestUPS 0.06",
+        Dialect::Mecer => "Mecer 0.07",
+        Dialect::Megatec => "Megatec 0.06",
+        Dialect::Zinto => "Zinto 0.06",
+        Dialect::Hunnox => "Hunnox 0.01",
+        Dialect::Ablerex => "Ablerex 0.01",
+        // Not in 2.8.0; NUT 2.8.1's first version.
+        Dialect::Innovatae => "Innovatae 0.01",
+        Dialect::Q1 => "Q1 0.07",
     }
 }
 

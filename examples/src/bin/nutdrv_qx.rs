@@ -1,0 +1,9 @@
+//! `nutdrv_qx`: the Megatec/Qx family (serial), drop-in for NUT's `nutdrv_qx`. Flags, `ups.conf` and the driver socket as NUT's drivers.
+
+use std::process::ExitCode;
+
+use nut_drivers::serial_drivers::NutdrvQx;
+
+fn main() -> ExitCode {
+    nut_examples::driver::main::<NutdrvQx>()
+}
