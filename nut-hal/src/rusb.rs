@@ -223,13 +223,8 @@ fn context() -> Result<Context, UsbError> {
 /// [`ErrorKind::Io`]/[`ErrorKind::Unsupported`], never a panic.
 pub fn enumerate() -> Result<Vec<UsbDeviceInfo>, UsbError> {
     let ctx = context()?;
-    let list = ctx
-        .devices()
-        .map_err(|e| usb_error("listing devices", e))?;
-    Ok(list
-        .iter()
-        .filter_map(|d| info_of(&d, true).ok())
-        .collect())
+    let list = ctx.devices().map_err(|e| usb_error("listing devices", e))?;
+    Ok(list.iter().filter_map(|d| info_of(&d, true).ok()).collect())
 }
 
 /// An opened USB device with interface 0 claimed.
@@ -245,9 +240,7 @@ impl RusbUsb {
     /// [`ErrorKind::Disconnected`] error.
     pub fn open(wanted: &UsbMatch) -> Result<Self, UsbError> {
         let ctx = context().map_err(|e| UsbError::new(ErrorKind::Disconnected, e.detail))?;
-        let list = ctx
-            .devices()
-            .map_err(|e| usb_error("listing devices", e))?;
+        let list = ctx.devices().map_err(|e| usb_error("listing devices", e))?;
         for device in list.iter() {
             let Ok(info) = info_of(&device, wanted.needs_strings()) else {
                 continue;
@@ -409,9 +402,13 @@ mod tests {
 
     #[test]
     fn matching_keys() {
-        let keys = [("vendorid", "0665"), ("productid", "0x5161"), ("bus", "001")];
-        let m = UsbMatch::from_keys(|k| keys.iter().find(|(n, _)| *n == k).map(|(_, v)| *v))
-            .unwrap();
+        let keys = [
+            ("vendorid", "0665"),
+            ("productid", "0x5161"),
+            ("bus", "001"),
+        ];
+        let m =
+            UsbMatch::from_keys(|k| keys.iter().find(|(n, _)| *n == k).map(|(_, v)| *v)).unwrap();
         let mut dev = UsbDeviceInfo {
             vendor_id: 0x0665,
             product_id: 0x5161,
