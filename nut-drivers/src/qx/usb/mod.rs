@@ -8,6 +8,8 @@
 //! (the driver reports a timeout); any other USB failure is returned with its kind
 //! (`Disconnected` when the device went away).
 //!
+//! With feature `usb`, `QxUsbOpener` opens a real device through `nut_hal::rusb`.
+//!
 //! Not done: the fuji, sgs, snr, armac, ablerex, phoenixtec and gtec bridges, and the langid
 //! scan (`noscanlangid` is accepted and has no effect).
 
@@ -21,7 +23,12 @@ use nut_hal::usb::{ControlRequest, ControlType, Recipient, UsbControl};
 use crate::device::{ConfigError, DriverConfig};
 
 pub mod framing;
+#[cfg(feature = "usb")]
+mod open;
 mod table;
+
+#[cfg(feature = "usb")]
+pub use open::QxUsbOpener;
 
 pub use table::{KNOWN_DEVICES, KnownDevice, bridge_for};
 
