@@ -237,6 +237,73 @@ async fn every_bridge_reads_like_the_serial_port() {
     }
 }
 
+/// upsc values of `fixtures/qx/FSP__...blazer_usb...dev` (a real FSP Champ 3000VA on a
+/// Cypress bridge, USB 0665:5161 "INNO TECH" / "USB to Serial", interrupt EP 0x81 of 8 bytes).
+fn fsp_dump() -> Vec<(String, String)> {
+    include_str!("fixtures/qx/FSP__Fortron_UPS_Champ_3000VA_Tower__blazer_usb__2.7.4__01.dev")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once(": "))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn real_fsp_champ_over_its_cypress_bridge() {
+    let dump = fsp_dump();
+    let want = |name: &str| {
+        dump.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    // The bridge chosen for the device's ids, as NUT's auto-selection does.
+    let mut config = DriverConfig::default();
+    config.push("vendorid", Some("0665"));
+    config.push("productid", Some("5161"));
+    let settings =
+        UsbSettings::from_config(&config, 0x0665, 0x5161, Some("USB to Serial")).unwrap();
+    assert_eq!(settings.bridge, Bridge::Cypress);
+    // The UPS behind it, set to what upsc showed (Q1 reconstructed as in tests/qx.rs).
+    let ups = Arc::new(Mutex::new(Simulator::new(Dialect::Megatec)));
+    {
+        let mut u = ups.lock().unwrap();
+        let s = &mut u.state;
+        (s.input_voltage, s.input_voltage_fault, s.output_voltage) = (231.8, 231.8, 220.1);
+        (s.load, s.input_frequency, s.battery_voltage, s.temperature) = (1, 50.0, 2.27, 18.0);
+        s.beeper = true;
+        s.rating = (220.0, 13, 72.0, 50.0);
+        s.info = format!("{:15} {:10} {:10}", "", "WPHVT3K0", "01060.04");
+    }
+    let mut port = QxUsb::new(SimUsb::new(&ups, settings.bridge), settings);
+    // blazer_usb shows the pack voltage (2.27 V per cell × 36 cells).
+    let mut qx = QxDriver::new(megatec()).as_blazer();
+    let identity = qx.identify(&mut port).await.unwrap();
+    let reading = qx.update(&mut port).await.unwrap();
+    for name in [
+        "input.voltage",
+        "input.voltage.fault",
+        "output.voltage",
+        "ups.load",
+        "input.frequency",
+        "battery.voltage",
+        "ups.temperature",
+        "ups.beeper.status",
+        "ups.type",
+    ] {
+        assert_eq!(reading.get(name), want(name), "{name}");
+    }
+    assert_eq!(Some(reading.status_text().as_str()), want("ups.status"));
+    for name in [
+        "ups.model",
+        "ups.firmware",
+        "input.voltage.nominal",
+        "input.current.nominal",
+        "battery.voltage.nominal",
+    ] {
+        assert_eq!(identity.info.get(name), want(name), "{name}");
+    }
+}
+
 #[tokio::test]
 async fn commands_through_the_bridges() {
     // Krauler: beeper toggle is string 0x07.
