@@ -115,6 +115,8 @@ impl UsbControl for SimUsb {
             raw.pop_front().unwrap_or_default()
         } else if index == 0 {
             vec![4, 3, 0x09, 0x04]
+        } else if index == 1 {
+            encode_string(b"MEC")
         } else {
             if request.index != 0x0409 {
                 return Err(ErrorKind::Io);
@@ -193,13 +195,16 @@ fn megatec() -> QxSettings {
 }
 
 fn usb(ups: &Arc<Mutex<Simulator>>, bridge: Bridge) -> QxUsb<SimUsb> {
-    QxUsb::new(
+    let mut port = QxUsb::new(
         SimUsb::new(ups, bridge),
         UsbSettings {
             bridge,
             langid_fix: None,
         },
-    )
+    );
+    // The simulated hunnox needs no time to settle.
+    port.timeouts.hunnox_settle = Duration::ZERO;
+    port
 }
 
 async fn run<S: Serial + 'static>(port: &mut S) -> (Identity, Reading) {
@@ -457,12 +462,66 @@ async fn krauler_and_hunnox_transfers() {
     let n = port.read(&mut buf, Duration::ZERO).await.unwrap();
     assert_eq!(&buf[..n], b"XYZ\r");
 
+    // Hunnox: the wake-up sequence once, then strings in the fixed language.
     let mut port = usb(&ups, Bridge::Hunnox);
     port.write_all(b"Q1\r").await.unwrap();
+    port.write_all(b"F\r").await.unwrap();
     assert_eq!(
         port.usb_mut().seen,
-        vec![Seen::In(framing::get_string(0x03, 0x0409))]
+        vec![
+            Seen::In(framing::get_string(0, 0)),
+            Seen::In(framing::get_string(0, 0)),
+            Seen::In(framing::get_string(1, 0x0409)),
+            Seen::In(framing::get_string(0x03, 0x0409)),
+            Seen::In(framing::get_string(0x0d, 0x0409)),
+        ]
     );
+}
+
+#[tokio::test]
+async fn krauler_retries_refusals_and_corrupt_strings() {
+    let ups = ups();
+    let mut sim = SimUsb::new(&ups, Bridge::Krauler);
+    let mut corrupt = encode_string(b"x230.0 000 024.0 50.0");
+    corrupt[0] += 2; // says 2 bytes more than it holds
+    sim.raw = Some(VecDeque::from([
+        encode_string(b"UPS No Ack"),
+        corrupt,
+        encode_string(b"x230.0 000 024.0 50.0"),
+    ]));
+    let mut port = QxUsb::new(
+        sim,
+        UsbSettings {
+            bridge: Bridge::Krauler,
+            langid_fix: Some(0x4095),
+        },
+    );
+    port.write_all(b"F\r").await.unwrap();
+    // Three reads of string 0x0d in the fixed language, no language list.
+    assert_eq!(
+        port.usb_mut().seen,
+        vec![Seen::In(framing::get_string(0x0d, 0x4095)); 3]
+    );
+    let mut buf = [0u8; 64];
+    let n = port.read(&mut buf, Duration::ZERO).await.unwrap();
+    assert_eq!(&buf[..n], b"#230.0 000 024.0 50.0\r");
+    // Refused every time: no reply after KRAULER_TRIES reads.
+    let mut sim = SimUsb::new(&ups, Bridge::Krauler);
+    sim.raw = Some(vec![encode_string(b"UPS No Ack"); 20].into());
+    let mut port = QxUsb::new(
+        sim,
+        UsbSettings {
+            bridge: Bridge::Krauler,
+            langid_fix: Some(0x0409),
+        },
+    );
+    port.write_all(b"Q1\r").await.unwrap();
+    assert_eq!(
+        port.usb_mut().seen.len(),
+        nut_drivers::qx::usb::KRAULER_TRIES
+    );
+    let none = port.read(&mut buf, Duration::ZERO).await.unwrap_err();
+    assert_eq!(nut_hal::Error::kind(&none), ErrorKind::Timeout);
 }
 
 #[test]
@@ -564,6 +623,7 @@ proptest! {
             let mut sim = SimUsb::new(&ups, bridge);
             sim.raw = Some(replies.into_iter().collect());
             let mut port = QxUsb::new(sim, UsbSettings { bridge, langid_fix: Some(0x0409) });
+            port.timeouts.hunnox_settle = Duration::ZERO;
             match port.write_all(command).await {
                 Ok(()) => {
                     let mut buf = [0u8; 300];

@@ -163,7 +163,11 @@ pub fn decode_ascii(desc: &[u8]) -> Result<Vec<u8>, DescriptorError> {
 /// A string descriptor read with a fixed language id (`langid_fix`): the length byte must be
 /// exactly what was received; a unit with a non-zero high byte becomes `?`.
 pub fn decode_fixed(desc: &[u8], received: usize) -> Result<Vec<u8>, DescriptorError> {
-    let len = check_header(desc.get(..received).unwrap_or(desc))?;
+    let desc = desc.get(..received).unwrap_or(desc);
+    if desc.get(1) != Some(&3) {
+        return Err(DescriptorError::NotString);
+    }
+    let len = desc.first().map_or(0, |&l| usize::from(l));
     if len != received {
         return Err(DescriptorError::SizeMismatch);
     }

@@ -56,7 +56,8 @@ pub enum Bridge {
     Krauler,
     /// Fabula: string descriptor indexes, shutdowns encoded in the index.
     Fabula,
-    /// Hunnox: fabula with a fixed language id (0x0409 unless `langid_fix`).
+    /// Hunnox: fabula with a fixed language id (0x0409 unless `langid_fix`) and a wake-up
+    /// sequence before the first command.
     Hunnox,
 }
 
@@ -150,6 +151,9 @@ pub struct Timeouts {
     pub write: Duration,
     /// One interrupt packet or string descriptor.
     pub read: Duration,
+    /// Hunnox: the pause after the wake-up sequence (strings 0, 0, 1) before the first
+    /// command.
+    pub hunnox_settle: Duration,
 }
 
 impl Default for Timeouts {
@@ -157,6 +161,7 @@ impl Default for Timeouts {
         Timeouts {
             write: Duration::from_millis(5000),
             read: Duration::from_millis(1000),
+            hunnox_settle: Duration::from_millis(1000),
         }
     }
 }
@@ -172,6 +177,8 @@ pub struct QxUsb<U> {
     /// Transfer timeouts.
     pub timeouts: Timeouts,
     langid: Option<u16>,
+    /// Hunnox: whether the wake-up sequence ran.
+    woken: bool,
     command: Vec<u8>,
     pending: Vec<u8>,
 }
@@ -184,6 +191,7 @@ impl<U: UsbControl> QxUsb<U> {
             settings,
             timeouts: Timeouts::default(),
             langid: None,
+            woken: false,
             command: Vec::new(),
             pending: Vec::new(),
         }
@@ -224,9 +232,26 @@ impl<U: UsbControl> QxUsb<U> {
             Bridge::Hunnox => {
                 let kind = framing::fabula_command(command);
                 let langid = self.settings.langid_fix.unwrap_or(0x0409);
+                if !self.woken && kind.index().is_some() {
+                    self.hunnox_wake(langid).await?;
+                }
                 self.string_bridge(command, kind, 1, Some(langid)).await
             }
         }
+    }
+
+    /// Hunnox: once per connection, read strings 0, 0 and 1 and let the unit settle (what its
+    /// vendor software does; without it the unit's status does not change, NUT PR #638). What
+    /// the strings say does not matter; a timeout is tolerated.
+    async fn hunnox_wake(&mut self, langid: u16) -> Result<(), QxUsbError<U::Error>> {
+        for (index, lang) in [(0, 0), (0, 0), (1, langid)] {
+            self.descriptor(index, lang).await?;
+        }
+        self.woken = true;
+        if !self.timeouts.hunnox_settle.is_zero() {
+            tokio::time::sleep(self.timeouts.hunnox_settle).await;
+        }
+        Ok(())
     }
 
     /// Phoenix: reads and drops stale interrupt data until a read times out (at most 10
