@@ -2,10 +2,11 @@
 //! readings as over the serial `SimPort`, for every bridge; the exact transfers of each bridge;
 //! USB faults (timeout, stall, disconnect) as typed errors; arbitrary device bytes never panic.
 //!
-//! `SimUsb` is a bridge chip in front of the Qx simulator (`qx::sim`): it decodes SET_REPORT
-//! chunks and string descriptor reads into command lines and answers them from the simulator.
-//! No captured USB transfers of these bridges exist in research-data, so the replies are the
-//! simulator's (NUT's testing-table values).
+//! `SimUsb` (`qx::usb::sim`) is a bridge chip in front of the Qx simulator (`qx::sim`): it
+//! decodes SET_REPORT chunks and string descriptor reads into command lines and answers them
+//! from the simulator. No captured USB transfers of these bridges exist in research-data, so
+//! the replies are the simulator's (NUT's testing-table values) — except for one real device
+//! (the FSP Champ 3000VA dump, a Cypress bridge), whose upsc values are reproduced.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -14,179 +15,13 @@ use std::time::Duration;
 use nut_drivers::device::{CommandError, DeviceProtocol, DriverConfig, Identity, Reading};
 use nut_drivers::qx::sim::{SimPort, Simulator};
 use nut_drivers::qx::usb::framing::{self, encode_string};
+use nut_drivers::qx::usb::sim::{Seen, SimUsb};
 use nut_drivers::qx::usb::{Bridge, QxUsb, UsbSettings, bridge_for};
 use nut_drivers::qx::{Dialect, QxDriver, QxSettings};
 use nut_hal::ErrorKind;
 use nut_hal::serial::Serial;
-use nut_hal::usb::{ControlRequest, ControlType, Recipient, UsbControl};
+use nut_hal::usb::{ControlRequest, ControlType, Recipient};
 use proptest::prelude::*;
-
-/// One transfer as the device saw it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Seen {
-    Out(ControlRequest, Vec<u8>),
-    In(ControlRequest),
-    Interrupt(u8, usize),
-}
-
-/// A simulated bridge chip in front of a Qx UPS.
-struct SimUsb {
-    ups: Arc<Mutex<Simulator>>,
-    bridge: Bridge,
-    out: Vec<u8>,
-    interrupt: VecDeque<u8>,
-    seen: Vec<Seen>,
-    /// Transfer number → the error it fails with.
-    faults: Vec<(usize, ErrorKind)>,
-    /// Raw replies to hand out instead of the simulator's (fuzzing).
-    raw: Option<VecDeque<Vec<u8>>>,
-}
-
-impl SimUsb {
-    fn new(ups: &Arc<Mutex<Simulator>>, bridge: Bridge) -> Self {
-        SimUsb {
-            ups: Arc::clone(ups),
-            bridge,
-            out: Vec::new(),
-            interrupt: VecDeque::new(),
-            seen: Vec::new(),
-            faults: Vec::new(),
-            raw: None,
-        }
-    }
-
-    fn fail(mut self, at: usize, kind: ErrorKind) -> Self {
-        self.faults.push((at, kind));
-        self
-    }
-
-    fn record(&mut self, seen: Seen) -> Result<(), ErrorKind> {
-        let n = self.seen.len();
-        self.seen.push(seen);
-        match self.faults.iter().find(|(at, _)| *at == n) {
-            Some((_, kind)) => Err(*kind),
-            None => Ok(()),
-        }
-    }
-
-    fn ask(&self, command: &[u8]) -> Option<Vec<u8>> {
-        self.ups.lock().unwrap().respond(command)
-    }
-
-    /// The command a string index stands for on this bridge (the chip's firmware).
-    fn string_command(&self, index: u8) -> Option<Vec<u8>> {
-        let fixed: &[u8] = match (self.bridge, index) {
-            (_, 0x03) => b"Q1\r",
-            (_, 0x0d) => b"F\r",
-            (_, 0x0c) => b"I\r",
-            (_, 0x07) => b"Q\r",
-            (Bridge::Krauler, 0x04) => b"T\r",
-            (Bridge::Krauler, 0x14) => b"TL\r",
-            (Bridge::Krauler, 0x0b) | (Bridge::Fabula | Bridge::Hunnox, 0x0a) => b"C\r",
-            (Bridge::Fabula | Bridge::Hunnox, i) if i >= 0x10 => {
-                let high = i >> 4;
-                let delay = if high < 6 {
-                    format!(".{}", high + 4)
-                } else {
-                    format!("{:02}", high - 5)
-                };
-                let restart = if i & 0x08 != 0 { "0001" } else { "0000" };
-                return Some(format!("S{delay}R{restart}\r").into_bytes());
-            }
-            _ => return None,
-        };
-        Some(fixed.to_vec())
-    }
-}
-
-impl UsbControl for SimUsb {
-    type Error = ErrorKind;
-
-    async fn control_in(
-        &mut self,
-        request: ControlRequest,
-        buf: &mut [u8],
-        _: Duration,
-    ) -> Result<usize, ErrorKind> {
-        self.record(Seen::In(request))?;
-        assert_eq!(request.request, 0x06, "only GET_DESCRIPTOR comes in");
-        let index = (request.value & 0xff) as u8;
-        let desc = if let Some(raw) = self.raw.as_mut() {
-            raw.pop_front().unwrap_or_default()
-        } else if index == 0 {
-            vec![4, 3, 0x09, 0x04]
-        } else if index == 1 {
-            encode_string(b"MEC")
-        } else {
-            if request.index != 0x0409 {
-                return Err(ErrorKind::Io);
-            }
-            let Some(command) = self.string_command(index) else {
-                return Err(ErrorKind::Io);
-            };
-            let text = match self.ask(&command) {
-                // The chip sends garbage as the first character and no CR.
-                Some(mut reply) => {
-                    reply.retain(|&b| b != b'\r');
-                    if let Some(first) = reply.first_mut() {
-                        *first = b'x';
-                    }
-                    reply
-                }
-                None if self.bridge == Bridge::Krauler => Vec::new(),
-                None => framing::NO_ACK.as_bytes().to_vec(),
-            };
-            encode_string(&text)
-        };
-        let n = buf.len().min(desc.len());
-        buf[..n].copy_from_slice(&desc[..n]);
-        Ok(n)
-    }
-
-    async fn control_out(
-        &mut self,
-        request: ControlRequest,
-        data: &[u8],
-        _: Duration,
-    ) -> Result<usize, ErrorKind> {
-        self.record(Seen::Out(request, data.to_vec()))?;
-        if request.request == 0x09 {
-            assert_eq!(data.len(), 8, "SET_REPORT chunks are 8 bytes");
-            self.out.extend(data.iter().filter(|&&b| b != 0));
-            while let Some(cr) = self.out.iter().position(|&b| b == b'\r') {
-                let line: Vec<u8> = self.out.drain(..=cr).collect();
-                if let Some(reply) = self.ask(&line) {
-                    self.interrupt.extend(reply);
-                }
-            }
-        }
-        Ok(data.len())
-    }
-
-    async fn interrupt_in(
-        &mut self,
-        endpoint: u8,
-        buf: &mut [u8],
-        _: Duration,
-    ) -> Result<usize, ErrorKind> {
-        self.record(Seen::Interrupt(endpoint, buf.len()))?;
-        if let Some(raw) = self.raw.as_mut() {
-            let packet = raw.pop_front().ok_or(ErrorKind::Timeout)?;
-            let n = buf.len().min(packet.len());
-            buf[..n].copy_from_slice(&packet[..n]);
-            return Ok(n);
-        }
-        if self.interrupt.is_empty() {
-            return Err(ErrorKind::Timeout);
-        }
-        let n = buf.len().min(self.interrupt.len());
-        for (d, s) in buf.iter_mut().zip(self.interrupt.drain(..n)) {
-            *d = s;
-        }
-        // A 64-byte packet (ippon) is NUL-padded.
-        Ok(if buf.len() == 64 { 64 } else { n })
-    }
-}
 
 fn megatec() -> QxSettings {
     let mut config = DriverConfig::default();

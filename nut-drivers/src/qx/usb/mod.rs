@@ -25,6 +25,7 @@ use crate::device::{ConfigError, DriverConfig};
 pub mod framing;
 #[cfg(feature = "usb")]
 mod open;
+pub mod sim;
 mod table;
 
 #[cfg(feature = "usb")]
