@@ -11,6 +11,8 @@
 //!   lines).
 //! * `serialport` (feature `serialport`, not default): `SerialPortSerial`, a [`Serial`] over the
 //!   `serialport` crate with modem lines, and `available_ports()`.
+//! * `rusb` (feature `rusb`, not default): `RusbUsb`, a [`usb::UsbControl`] on a real device
+//!   (libusb vendored), USB enumeration and NUT's device matching keys.
 //!
 //! Without the `std` feature the traits build with `core` + `alloc` only.
 
@@ -23,6 +25,8 @@ extern crate alloc;
 pub mod error;
 pub mod hid;
 pub mod modbus;
+#[cfg(feature = "rusb")]
+pub mod rusb;
 pub mod serial;
 #[cfg(feature = "serialport")]
 pub mod serialport;

@@ -26,6 +26,7 @@ pub mod io;
 pub mod megatec;
 pub mod settings;
 pub mod sim;
+pub mod usb;
 pub mod voltronic;
 
 pub use commands::CommandError;
