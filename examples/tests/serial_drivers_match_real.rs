@@ -159,3 +159,50 @@ fn apcsmart() {
     let power = |on_line: bool| pty.set_on_battery(!on_line);
     compare_programs("apcsmart", &port, &[], &power);
 }
+
+/// `upsd --embed-drivers`: our nutdrv_qx inside our upsd shows what the real nutdrv_qx shows
+/// behind the real upsd.
+#[test]
+fn nutdrv_qx_inside_our_upsd() {
+    use nut_tests::realnut::{Sandbox, free_port, wait_for_port};
+    let (_pty, _sim, port) = qx_on_pty(Dialect::Megatec);
+    let real = {
+        let nut = RealNut::start("nutdrv_qx", &port, &[]);
+        read_when(&nut, "on line", status_is("OL"))
+    };
+    let mut sandbox = Sandbox::new("qx-embedded");
+    sandbox.write(
+        "ups.conf",
+        &format!("[qx]\n\tdriver = nutdrv_qx\n\tport = {port}\n\tpollinterval = 1\n"),
+    );
+    sandbox.write("upsd.users", "");
+    let upsd_port = free_port();
+    sandbox.write("upsd.conf", &format!("LISTEN 127.0.0.1 {upsd_port}\n"));
+    sandbox.spawn_group(env!("CARGO_BIN_EXE_upsd"), &["-F", "--embed-drivers"]);
+    wait_for_port(upsd_port);
+    let target = format!("qx@127.0.0.1:{upsd_port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let ours = loop {
+        let output = sandbox.client("/usr/bin/upsc", &[&target]);
+        let all: BTreeMap<String, String> = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| line.split_once(": "))
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect();
+        if status_is("OL")(&all) {
+            break all;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "our upsd never served the embedded driver's data\n{}",
+            sandbox.group_logs()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        !sandbox.state().join("nutdrv_qx-qx").exists(),
+        "embedded: no driver socket"
+    );
+    let diff = nut_tests::differences(&real, &ours, ALLOWED);
+    assert!(diff.is_empty(), "(variable, real, ours embedded) {diff:#?}");
+}

@@ -18,7 +18,7 @@ pub mod dummy;
 pub mod embed;
 pub mod genericups;
 pub mod in_process;
+pub mod programs;
 pub mod qx;
 pub mod runtime;
-pub mod serial_drivers;
 pub mod socket;

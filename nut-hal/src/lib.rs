@@ -37,7 +37,7 @@ pub mod usb;
 pub mod wrap;
 
 pub use error::{Error, ErrorKind, WrapError};
-pub use serial::{LineSettings, ModemLines, Parity, Serial, StopBits};
+pub use serial::{EitherError, EitherSerial, LineSettings, ModemLines, Parity, Serial, StopBits};
 #[cfg(feature = "serialport")]
 pub use serialport::SerialPortSerial;
 #[cfg(feature = "tty")]

@@ -167,3 +167,73 @@ impl<T: Serial + ?Sized> Serial for &mut T {
         T::modem_status(self)
     }
 }
+
+/// One of two serial transports, chosen at run time (e.g. a real port or a USB bridge
+/// behind the same driver).
+#[derive(Debug)]
+pub enum EitherSerial<A, B> {
+    /// The first kind.
+    Left(A),
+    /// The second kind.
+    Right(B),
+}
+
+/// The error of an [`EitherSerial`]: whichever side failed.
+#[derive(Debug)]
+pub enum EitherError<A, B> {
+    /// The first kind failed.
+    Left(A),
+    /// The second kind failed.
+    Right(B),
+}
+
+impl<A: Error, B: Error> Error for EitherError<A, B> {
+    fn kind(&self) -> crate::ErrorKind {
+        match self {
+            EitherError::Left(error) => error.kind(),
+            EitherError::Right(error) => error.kind(),
+        }
+    }
+}
+
+/// Runs the same call on whichever side is there, tagging its error.
+macro_rules! either {
+    ($self:ident, $side:ident => $call:expr) => {
+        match $self {
+            EitherSerial::Left($side) => $call.await.map_err(EitherError::Left),
+            EitherSerial::Right($side) => $call.await.map_err(EitherError::Right),
+        }
+    };
+}
+
+impl<A: Serial, B: Serial> Serial for EitherSerial<A, B> {
+    type Error = EitherError<A::Error, B::Error>;
+
+    async fn read(&mut self, buf: &mut [u8], timeout: Duration) -> Result<usize, Self::Error> {
+        either!(self, port => port.read(buf, timeout))
+    }
+
+    async fn write_all(&mut self, data: &[u8]) -> Result<(), Self::Error> {
+        either!(self, port => port.write_all(data))
+    }
+
+    async fn set_line(&mut self, settings: LineSettings) -> Result<(), Self::Error> {
+        either!(self, port => port.set_line(settings))
+    }
+
+    async fn set_dtr(&mut self, on: bool) -> Result<(), Self::Error> {
+        either!(self, port => port.set_dtr(on))
+    }
+
+    async fn set_rts(&mut self, on: bool) -> Result<(), Self::Error> {
+        either!(self, port => port.set_rts(on))
+    }
+
+    async fn send_break(&mut self, duration: Duration) -> Result<(), Self::Error> {
+        either!(self, port => port.send_break(duration))
+    }
+
+    async fn modem_status(&mut self) -> Result<ModemLines, Self::Error> {
+        either!(self, port => port.modem_status())
+    }
+}

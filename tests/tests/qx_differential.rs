@@ -46,7 +46,7 @@ async fn our_view(driver: &str, port: &str, extra: &[(&str, &str)]) -> BTreeMap<
     let mut serial = TtySerial::open(port, LineSettings::new_8n1(2400)).unwrap();
     let identity = qx.identify(&mut serial).await.unwrap();
     let reading = qx.update(&mut serial).await.unwrap();
-    // `driver.*` are compared by examples/tests/serial_drivers_match_real.rs (whole
+    // `driver.*` are compared by examples/tests/programs_match_real.rs (whole
     // programs); here, as `RealNut::read`, only the device's variables.
     let mut view: BTreeMap<String, String> = identity
         .info

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use nut_drivers::serial_drivers::ApcSmartSerial;
+use nut_drivers::programs::ApcSmartSerial;
 
 fn main() -> ExitCode {
     nut_examples::driver::main::<ApcSmartSerial>()

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use nut_drivers::serial_drivers::BlazerSer;
+use nut_drivers::programs::BlazerSer;
 
 fn main() -> ExitCode {
     nut_examples::driver::main::<BlazerSer>()

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use nut_drivers::serial_drivers::GenericUpsSerial;
+use nut_drivers::programs::GenericUpsSerial;
 
 fn main() -> ExitCode {
     nut_examples::driver::main::<GenericUpsSerial>()

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use nut_drivers::serial_drivers::NutdrvQx;
+use nut_drivers::programs::NutdrvQx;
 
 fn main() -> ExitCode {
     nut_examples::driver::main::<NutdrvQx>()

@@ -119,7 +119,7 @@ impl<S: Serial + 'static> QxDriver<S> {
             battery_settings.battery_high = battery_settings.battery_high.or(Some(id.battery_high));
             self.asks_runtime = id.has_runtime();
         }
-        if self.name == "blazer_ser" {
+        if super::is_blazer(self.name) {
             // blazer publishes ups.mfr/ups.model (device.* are their 2.8 aliases).
             for (from, to) in [("device.mfr", "ups.mfr"), ("device.model", "ups.model")] {
                 if let Some(value) = info.get(from).map(str::to_owned) {
@@ -127,7 +127,7 @@ impl<S: Serial + 'static> QxDriver<S> {
                 }
             }
         }
-        let blazer = self.name == "blazer_ser";
+        let blazer = super::is_blazer(self.name);
         self.nominal = self.settings.battery_nominal.or(nominal);
         let battery = BatteryModel::new(
             &battery_settings,

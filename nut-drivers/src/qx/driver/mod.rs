@@ -93,6 +93,14 @@ impl<S: Serial> QxDriver<S> {
         self
     }
 
+    /// The same driver published as `blazer_usb` (the `blazer_ser` flavour over a USB
+    /// bridge).
+    pub fn as_blazer_usb(self) -> Self {
+        let mut driver = self.as_blazer();
+        driver.name = "blazer_usb";
+        driver
+    }
+
     /// The settings in use (`ups.delay.*` changes update them).
     pub fn settings(&self) -> &QxSettings {
         &self.settings
@@ -216,7 +224,9 @@ impl<S: Serial> QxDriver<S> {
                 };
                 // blazer_ser takes the duration in minutes (checked against the real one).
                 let duration = match (self.name, param) {
-                    ("blazer_ser", Some(text)) if !text.is_empty() => duration.saturating_mul(60),
+                    (name, Some(text)) if is_blazer(name) && !text.is_empty() => {
+                        duration.saturating_mul(60)
+                    }
                     _ => duration,
                 };
                 commands::test_battery_start(duration).map_err(invalid)?
@@ -343,7 +353,7 @@ impl<S: Serial + 'static> QxDriver<S> {
         // blazer_ser shows the pack voltage; NUT 2.8.0's nutdrv_qx shows the reported one
         // (and uses the pack voltage only for battery.charge).
         let packs = match &self.battery {
-            Some(battery) if self.name == "blazer_ser" => battery.packs,
+            Some(battery) if is_blazer(self.name) => battery.packs,
             _ => 1.0,
         };
         for (name, value) in status.variables(1) {
@@ -430,7 +440,7 @@ impl<S: Serial + 'static> DeviceProtocol for QxDriver<S> {
     ) -> Result<(), CommandError> {
         let (min, max) = match name {
             // blazer_ser has no writable variables.
-            _ if self.name == "blazer_ser" => return Err(CommandError::Unknown),
+            _ if is_blazer(self.name) => return Err(CommandError::Unknown),
             "ups.delay.start" => ONDELAY_RANGE,
             "ups.delay.shutdown" => OFFDELAY_RANGE,
             _ => return Err(CommandError::Unknown),
@@ -481,4 +491,9 @@ impl<S: Serial + 'static> DeviceProtocol for QxDriver<S> {
         }
         Err(last.unwrap_or_else(|| DeviceError::NotSupported("shutdown failed".into())))
     }
+}
+
+/// True for the older `blazer_*` flavours (delays in minutes, no writable variables).
+pub(super) fn is_blazer(name: &str) -> bool {
+    name.starts_with("blazer_")
 }

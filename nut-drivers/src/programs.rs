@@ -1,10 +1,10 @@
-//! The serial hardware drivers as NUT names them — `nutdrv_qx`, `blazer_ser`, `apcsmart`,
+//! The driver programs as NUT names them — `nutdrv_qx`, `blazer_ser`, `apcsmart`,
 //! `genericups` — each a [`Family`] over a real serial port ([`SerialPortSerial`], with modem
 //! lines), so the generic driver main and `upsd --embed-drivers` can build them from
-//! `ups.conf`.
+//! `ups.conf`. With the `usb` feature, also `blazer_usb` and `nutdrv_qx` on USB bridges.
 
 use nut_hal::ErrorKind;
-use nut_hal::serial::LineSettings;
+use nut_hal::serial::{LineSettings, Serial};
 use nut_hal::serialport::SerialPortSerial;
 
 use crate::apcsmart::{self, ApcSmart};
@@ -16,7 +16,12 @@ use crate::genericups::{self, GenericUps};
 use crate::qx::{QX_KEYS, QxDriver};
 
 /// NUT's `nutdrv_qx`: the Megatec/Qx family on a serial port.
+#[cfg(not(feature = "usb"))]
 pub type NutdrvQx = QxDriver<SerialPortSerial>;
+/// NUT's `nutdrv_qx`: the Megatec/Qx family on a serial port, or on a USB bridge with
+/// `port = auto`.
+#[cfg(feature = "usb")]
+pub type NutdrvQx = QxDriver<QxPort>;
 /// NUT's `apcsmart`.
 pub type ApcSmartSerial = ApcSmart<SerialPortSerial>;
 /// NUT's `genericups`.
@@ -124,12 +129,15 @@ impl Family for GenericUps<SerialPortSerial> {
     }
 }
 
-/// The Qx family published as NUT's older `blazer_ser` (delays in minutes, no writable
-/// variables): a [`QxDriver`] in its [`QxDriver::as_blazer`] flavour.
-pub struct BlazerSer(QxDriver<SerialPortSerial>);
+/// The Qx family published as NUT's older `blazer_ser`/`blazer_usb` (delays in minutes, no
+/// writable variables): a [`QxDriver`] in its [`QxDriver::as_blazer`] flavour.
+pub struct Blazer<S>(QxDriver<S>);
 
-impl DeviceProtocol for BlazerSer {
-    type Port = SerialPortSerial;
+/// NUT's `blazer_ser`.
+pub type BlazerSer = Blazer<SerialPortSerial>;
+
+impl<S: Serial + 'static> DeviceProtocol for Blazer<S> {
+    type Port = S;
 
     fn name(&self) -> &'static str {
         self.0.name()
@@ -139,33 +147,28 @@ impl DeviceProtocol for BlazerSer {
         self.0.version()
     }
 
-    async fn identify(&mut self, port: &mut SerialPortSerial) -> Result<Identity, DeviceError> {
+    async fn identify(&mut self, port: &mut S) -> Result<Identity, DeviceError> {
         self.0.identify(port).await
     }
 
-    async fn update(&mut self, port: &mut SerialPortSerial) -> Result<Reading, DeviceError> {
+    async fn update(&mut self, port: &mut S) -> Result<Reading, DeviceError> {
         self.0.update(port).await
     }
 
     async fn instcmd(
         &mut self,
-        port: &mut SerialPortSerial,
+        port: &mut S,
         command: &str,
         param: Option<&str>,
     ) -> Result<(), CommandError> {
         self.0.instcmd(port, command, param).await
     }
 
-    async fn set_var(
-        &mut self,
-        port: &mut SerialPortSerial,
-        name: &str,
-        value: &str,
-    ) -> Result<(), CommandError> {
+    async fn set_var(&mut self, port: &mut S, name: &str, value: &str) -> Result<(), CommandError> {
         self.0.set_var(port, name, value).await
     }
 
-    async fn kill_power(&mut self, port: &mut SerialPortSerial) -> Result<(), DeviceError> {
+    async fn kill_power(&mut self, port: &mut S) -> Result<(), DeviceError> {
         self.0.kill_power(port).await
     }
 }
@@ -182,8 +185,97 @@ impl Family for BlazerSer {
 
     fn from_config(config: &DriverConfig) -> Result<(Self, SerialOpener), ConfigError> {
         Ok((
-            BlazerSer(QxDriver::from_config(config)?.as_blazer()),
+            Blazer(QxDriver::from_config(config)?.as_blazer()),
             SerialOpener::from_config(config)?,
         ))
+    }
+}
+
+#[cfg(feature = "usb")]
+pub use usb::{BlazerUsb, QxOpener, QxPort};
+
+/// The Qx family over USB bridges (feature `usb`): `blazer_usb`, and `nutdrv_qx` with
+/// `port = auto`.
+#[cfg(feature = "usb")]
+mod usb {
+    use nut_hal::rusb::RusbUsb;
+    use nut_hal::serial::EitherSerial;
+    use nut_hal::serialport::SerialPortSerial;
+
+    use super::{Blazer, SerialOpener};
+    use crate::device::{ConfigError, DeviceError, DriverConfig, Family, PortOpener};
+    use crate::qx::usb::{QxUsb, QxUsbOpener};
+    use crate::qx::{QX_KEYS, QxDriver};
+
+    /// A Qx UPS on a serial port or behind a USB bridge.
+    pub type QxPort = EitherSerial<SerialPortSerial, QxUsb<RusbUsb>>;
+
+    /// Opens a [`QxPort`]: USB when `port = auto` (as NUT's nutdrv_qx), else the serial path.
+    pub enum QxOpener {
+        /// A serial port.
+        Serial(SerialOpener),
+        /// A USB bridge.
+        Usb(QxUsbOpener),
+    }
+
+    impl QxOpener {
+        /// The opener `config` asks for.
+        pub fn from_config(config: &DriverConfig) -> Result<QxOpener, ConfigError> {
+            if config.value("port") == Some("auto") {
+                Ok(QxOpener::Usb(QxUsbOpener::new(config.clone())))
+            } else {
+                Ok(QxOpener::Serial(SerialOpener::from_config(config)?))
+            }
+        }
+    }
+
+    impl PortOpener for QxOpener {
+        type Port = QxPort;
+
+        async fn open(&mut self) -> Result<QxPort, DeviceError> {
+            match self {
+                QxOpener::Serial(opener) => opener.open().await.map(EitherSerial::Left),
+                QxOpener::Usb(opener) => opener.open().await.map(EitherSerial::Right),
+            }
+        }
+    }
+
+    impl Family for QxDriver<QxPort> {
+        type Opener = QxOpener;
+        const DRIVER_NAME: &'static str = "nutdrv_qx";
+        const DESCRIPTION: &'static str = "Generic Q* USB/Serial driver";
+        const VERSION: &'static str = "0.32";
+
+        fn config_keys() -> &'static [&'static str] {
+            QX_KEYS
+        }
+
+        fn from_config(config: &DriverConfig) -> Result<(Self, QxOpener), ConfigError> {
+            Ok((
+                QxDriver::from_config(config)?,
+                QxOpener::from_config(config)?,
+            ))
+        }
+    }
+
+    /// NUT's `blazer_usb`: [`QxDriver::as_blazer_usb`] over a USB bridge.
+    pub type BlazerUsb = Blazer<QxUsb<RusbUsb>>;
+
+    impl Family for BlazerUsb {
+        type Opener = QxUsbOpener;
+        const DRIVER_NAME: &'static str = "blazer_usb";
+        const DESCRIPTION: &'static str = "Megatec/Q1 protocol USB driver";
+        const VERSION: &'static str = "0.14";
+
+        fn config_keys() -> &'static [&'static str] {
+            QX_KEYS
+        }
+
+        fn from_config(config: &DriverConfig) -> Result<(Self, QxUsbOpener), ConfigError> {
+            Ok((
+                Blazer(QxDriver::from_config(config)?.as_blazer_usb()),
+                QxUsbOpener::new(config.clone()),
+            ))
+        }
     }
 }
