@@ -1,9 +1,11 @@
-//! Wrappers over any [`Serial`](crate::Serial): record a session, replay a capture, inject
-//! faults. They compose: `Recording<FaultInjecting<TtySerial>>` records what a driver saw under
-//! injected faults.
+//! Wrappers over any [`Serial`](crate::Serial) or [`HidDevice`](crate::hid::HidDevice): record
+//! a session, replay a capture, inject faults. They compose:
+//! `Recording<FaultInjecting<TtySerial>>` records what a driver saw under injected faults.
+//! Serial and HID sessions share one capture format ([`parse_capture`], [`write_capture`]).
 
 mod capture;
 mod fault;
+mod hid;
 mod recording;
 mod replaying;
 
