@@ -373,7 +373,7 @@ pub fn parse_capture(text: &str) -> Result<Vec<Exchange>, CaptureParseError> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let (dir, rest) = line.split_at_checked(1).ok_or(err("empty"))?;
+        let (dir, rest) = line.split_at_checked(1).unwrap_or(("", line));
         let rest = rest.trim();
         let exchange = match dir {
             "<" if rest == "timeout" => Exchange::ReadTimeout,
