@@ -16,13 +16,16 @@ use super::replaying::Replaying;
 use crate::error::{Error, ErrorKind, WrapError};
 use crate::hid::{HidDevice, HidInfo};
 
+/// A recorded SET_REPORT(Feature): its data and outcome.
+type RecordedSet = (Vec<u8>, Result<(), ErrorKind>);
+
 /// What a [`Replaying`] serves as a HID device, keyed by report id and string index.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct HidScript {
     info: Option<HidInfo>,
     descriptor: Option<Vec<u8>>,
     features: BTreeMap<u8, VecDeque<Result<Vec<u8>, ErrorKind>>>,
-    sets: BTreeMap<u8, VecDeque<(Vec<u8>, Result<(), ErrorKind>)>>,
+    sets: BTreeMap<u8, VecDeque<RecordedSet>>,
     inputs: VecDeque<Result<Vec<u8>, ErrorKind>>,
     strings: BTreeMap<u8, VecDeque<Result<Option<String>, ErrorKind>>>,
     /// Every feature report the host set.
