@@ -1,8 +1,10 @@
-//! Recording, Replaying and FaultInjecting as `HidDevice`s, and the shared capture format.
+//! Recording, Replaying and FaultInjecting as `HidDevice`s, and the shared capture format
+//! (its proptest drives serial, HID and USB calls alike).
 
 use std::time::Duration;
 
 use nut_hal::hid::{HidDevice, HidInfo};
+use nut_hal::usb::{ControlRequest, ControlType, Recipient, UsbControl};
 use nut_hal::wrap::{
     Exchange, Fault, FaultInjecting, Recording, Replaying, parse_capture, write_capture,
 };
@@ -398,22 +400,28 @@ proptest! {
     #[test]
     fn replaying_any_capture_text_never_panics(
         text in prop_oneof![
-            ".{0,200}",
-            proptest::collection::vec(
+            1 => ".{0,200}",
+            4 => proptest::collection::vec(
+                // Mostly valid lines, so that most texts parse and get replayed.
                 prop_oneof![
-                    Just("info 051d 0002 \"a\\\"b\" none \"\\x7f\"".to_string()),
-                    "(descriptor|input|set|get [0-9a-f]{2} =|string [0-9]{1,3} =)( [0-9a-f]{2}){0,6}",
-                    "(input|get 0c =|string 1 =) error [a-z-]{2,18}",
-                    "string [0-9] = \"[^\"\n]{0,8}\"?",
-                    "[<>] ?([0-9a-f]{2} ?){0,4}(timeout)?",
-                    "#.{0,10}",
+                    2 => Just("info 051d 0002 \"a\\\"b\" none \"\\x7f\"".to_string()),
+                    8 => "(descriptor|input|set|get [0-9a-f]{2} =)( [0-9a-f]{2}){0,6}",
+                    4 => "(input|get 0c =|string 1 =|set 0c 01 =) error (timeout|io|disconnected|busy)",
+                    4 => "string [0-9]{1,2} = (none|\"[a-z ]{0,8}\")",
+                    6 => "([<>]( [0-9a-f]{2}){0,4}|< timeout)",
+                    1 => "#.{0,10}",
+                    4 => "control-(in|out) (class|vendor) (device|interface) 0[0-9] 0[0-9]00 0000( [0-9a-f]{2}){0,3}( = error timeout)?",
+                    2 => "control-in class interface 0[0-9] 0[0-9]00 0000 = [0-9a-f]{2}",
+                    2 => "interrupt 81 = ([0-9a-f]{2}|error io)",
+                    1 => ".{0,20}",
                 ],
-                0..16,
+                0..12,
             ).prop_map(|lines| lines.join("\n")),
         ],
         ids in proptest::collection::vec(any::<u8>(), 1..8),
         len in 0usize..6,
     ) {
+        // (About half of the generated texts parse, with up to a dozen exchanges.)
         let Ok(exchanges) = parse_capture(&text) else { return Ok(()) };
         prop_assert_eq!(parse_capture(&write_capture(&exchanges)).unwrap(), exchanges.clone());
         block_on(async {
@@ -428,6 +436,16 @@ proptest! {
                 let _ = dev.string_descriptor(*id).await;
                 let _ = nut_hal::Serial::write_all(&mut dev, &buf).await;
                 let _ = nut_hal::Serial::read(&mut dev, &mut buf, T).await;
+                let setup = ControlRequest {
+                    control_type: ControlType::Class,
+                    recipient: Recipient::Interface,
+                    request: *id % 10,
+                    value: u16::from(*id % 10) << 8,
+                    index: 0,
+                };
+                let _ = dev.control_out(setup, &buf, T).await;
+                let _ = dev.control_in(setup, &mut buf, T).await;
+                let _ = dev.interrupt_in(0x81, &mut buf, T).await;
             }
             let _ = dev.remaining();
             let _ = dev.is_finished();

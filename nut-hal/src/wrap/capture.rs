@@ -35,6 +35,20 @@
 //! GET_REPORT(Feature) for a report id and its reply; `set` a SET_REPORT(Feature) with its
 //! data and, when it failed, ` = error <kind>`; `input` an input report; `string` a string
 //! descriptor by index.
+//!
+//! USB lines ([`UsbControl`](crate::usb::UsbControl); request type `standard`, `class` or
+//! `vendor`, recipient `device`, `interface`, `endpoint` or `other`, then bRequest, wValue
+//! and wIndex in hex):
+//!
+//! ```text
+//! control-out class interface 09 0200 0000 51 31 0d
+//! control-in vendor device 01 0000 0000 = 28 32 33 30
+//! control-in vendor device 01 0000 0000 = error timeout
+//! interrupt 81 = 28 32 33 30
+//! interrupt 81 = error timeout
+//! ```
+//!
+//! A failed `control-out` ends in ` = error <kind>`, as `set` does.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -42,6 +56,7 @@ use core::fmt::Write as _;
 
 use crate::error::{Error, ErrorKind};
 use crate::hid::HidInfo;
+use crate::usb::ControlRequest;
 
 /// One event between host and device, as seen by the host.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -79,6 +94,29 @@ pub enum Exchange {
         /// The string (`None`: the device has none there), or the kind of error.
         value: Result<Option<String>, ErrorKind>,
     },
+    /// USB: a control transfer device-to-host and what it gave.
+    ControlIn {
+        /// The setup packet.
+        request: ControlRequest,
+        /// The data received, or the kind of error.
+        reply: Result<Vec<u8>, ErrorKind>,
+    },
+    /// USB: a control transfer host-to-device.
+    ControlOut {
+        /// The setup packet.
+        request: ControlRequest,
+        /// The data sent.
+        data: Vec<u8>,
+        /// Success (all of `data` sent), or the kind of error.
+        result: Result<(), ErrorKind>,
+    },
+    /// USB: one interrupt IN read.
+    InterruptIn {
+        /// The endpoint address.
+        endpoint: u8,
+        /// The packet, or the kind of error.
+        reply: Result<Vec<u8>, ErrorKind>,
+    },
 }
 
 /// A capture line could not be parsed.
@@ -109,14 +147,14 @@ const KINDS: [(ErrorKind, &str); 9] = [
     (ErrorKind::Other, "other"),
 ];
 
-fn kind_token(kind: ErrorKind) -> &'static str {
+pub(super) fn kind_token(kind: ErrorKind) -> &'static str {
     KINDS
         .iter()
         .find(|(k, _)| *k == kind)
         .map_or("other", |(_, t)| t)
 }
 
-fn hex(out: &mut String, bytes: &[u8]) {
+pub(super) fn hex(out: &mut String, bytes: &[u8]) {
     for (i, b) in bytes.iter().enumerate() {
         if i > 0 {
             out.push(' ');
@@ -147,7 +185,7 @@ fn quoted(out: &mut String, text: Option<&str>) {
     out.push('"');
 }
 
-fn outcome(out: &mut String, result: Result<&[u8], ErrorKind>) {
+pub(super) fn outcome(out: &mut String, result: Result<&[u8], ErrorKind>) {
     match result {
         Ok(bytes) => hex(out, bytes),
         Err(kind) => {
@@ -206,15 +244,16 @@ pub fn write_capture(exchanges: &[Exchange]) -> String {
                     Err(kind) => outcome(&mut out, Err(*kind)),
                 }
             }
+            usb => super::usb_capture::write_usb(&mut out, usb),
         }
         out.push('\n');
     }
     out
 }
 
-type Parsed<T> = Result<T, &'static str>;
+pub(super) type Parsed<T> = Result<T, &'static str>;
 
-fn parse_hex(text: &str) -> Parsed<Vec<u8>> {
+pub(super) fn parse_hex(text: &str) -> Parsed<Vec<u8>> {
     text.split_ascii_whitespace()
         .map(|h| {
             if h.len() == 2 {
@@ -227,7 +266,7 @@ fn parse_hex(text: &str) -> Parsed<Vec<u8>> {
 }
 
 /// `error <kind>` → `Some(kind)`; anything else → `None`.
-fn parse_error(text: &str) -> Parsed<Option<ErrorKind>> {
+pub(super) fn parse_error(text: &str) -> Parsed<Option<ErrorKind>> {
     let Some(token) = text.strip_prefix("error") else {
         return Ok(None);
     };
@@ -239,7 +278,7 @@ fn parse_error(text: &str) -> Parsed<Option<ErrorKind>> {
         .ok_or("unknown error kind")
 }
 
-fn parse_outcome(text: &str) -> Parsed<Result<Vec<u8>, ErrorKind>> {
+pub(super) fn parse_outcome(text: &str) -> Parsed<Result<Vec<u8>, ErrorKind>> {
     match parse_error(text)? {
         Some(kind) => Ok(Err(kind)),
         None => parse_hex(text).map(Ok),
@@ -287,13 +326,13 @@ fn parse_u16_hex(token: &str) -> Parsed<u16> {
 }
 
 /// The first whitespace-separated word of `text` and what follows it.
-fn next_word(text: &str) -> (&str, &str) {
+pub(super) fn next_word(text: &str) -> (&str, &str) {
     let text = text.trim_start();
     text.split_once(char::is_whitespace).unwrap_or((text, ""))
 }
 
 /// `<head> = <tail>`.
-fn split_eq(rest: &str) -> Parsed<(&str, &str)> {
+pub(super) fn split_eq(rest: &str) -> Parsed<(&str, &str)> {
     let (head, tail) = rest.split_once('=').ok_or("expected '='")?;
     Ok((head.trim(), tail.trim()))
 }
@@ -357,7 +396,7 @@ fn parse_hid(keyword: &str, rest: &str) -> Parsed<Exchange> {
             };
             Exchange::HidString { index, value }
         }
-        _ => return Err("unknown line type"),
+        _ => return super::usb_capture::parse_usb(keyword, rest),
     })
 }
 

@@ -42,7 +42,7 @@ fn sticky<T: Clone>(queue: &mut VecDeque<T>) -> Option<T> {
 }
 
 impl HidScript {
-    /// Add one HID exchange (serial ones are ignored).
+    /// Add one HID exchange (others are ignored).
     pub(crate) fn add(&mut self, exchange: Exchange) {
         match exchange {
             Exchange::HidInfo(info) => self.info = Some(info),
@@ -58,7 +58,7 @@ impl HidScript {
             Exchange::HidString { index, value } => {
                 self.strings.entry(index).or_default().push_back(value);
             }
-            Exchange::Write(_) | Exchange::Read(_) | Exchange::ReadTimeout => {}
+            _ => {}
         }
     }
 

@@ -16,7 +16,8 @@ use crate::serial::{LineSettings, ModemLines, Serial};
 ///
 /// The serial lines of the capture (`>`, `<`) are played in order as below; its HID lines are
 /// served as a [`HidDevice`](crate::hid::HidDevice), keyed by report id rather than in one
-/// global order (see [`HidScript`](super::hid) in the `HidDevice` impl docs).
+/// global order (see its `HidDevice` impl); its USB lines are played in order as a
+/// [`UsbControl`](crate::usb::UsbControl) (see its `UsbControl` impl).
 ///
 /// * A write must match the next recorded write bytes (a write may span or split recorded
 ///   ones); a mismatch is an [`ErrorKind::Protocol`] error.
@@ -31,6 +32,7 @@ pub struct Replaying {
     script: VecDeque<Exchange>,
     lines: ModemLines,
     pub(super) hid: HidScript,
+    pub(super) usb: VecDeque<Exchange>,
 }
 
 impl Replaying {
@@ -38,11 +40,15 @@ impl Replaying {
     pub fn new(exchanges: impl IntoIterator<Item = Exchange>) -> Self {
         let mut script = VecDeque::new();
         let mut hid = HidScript::default();
+        let mut usb = VecDeque::new();
         for e in exchanges {
             match e {
                 Exchange::Write(_) | Exchange::Read(_) | Exchange::ReadTimeout => {
                     script.push_back(e)
                 }
+                Exchange::ControlIn { .. }
+                | Exchange::ControlOut { .. }
+                | Exchange::InterruptIn { .. } => usb.push_back(e),
                 other => hid.add(other),
             }
         }
@@ -50,6 +56,7 @@ impl Replaying {
             script,
             lines: ModemLines::empty(),
             hid,
+            usb,
         }
     }
 
@@ -66,13 +73,15 @@ impl Replaying {
     /// Whether the whole capture has been played (HID feature reports and strings count as
     /// played when only their last, repeating, answer is left).
     pub fn is_finished(&self) -> bool {
-        self.script.is_empty() && self.hid.is_finished()
+        self.script.is_empty() && self.hid.is_finished() && self.usb.is_empty()
     }
 
-    /// What is left of the capture: the serial part, then the unplayed HID answers.
+    /// What is left of the capture: the serial part, the unplayed HID answers, then the USB
+    /// part.
     pub fn remaining(&self) -> Vec<Exchange> {
         let mut out: Vec<Exchange> = self.script.iter().cloned().collect();
         self.hid.remaining(&mut out);
+        out.extend(self.usb.iter().cloned());
         out
     }
 
