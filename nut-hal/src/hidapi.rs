@@ -4,7 +4,8 @@
 //!
 //! hidraw calls block, so every call runs on tokio's blocking pool; the device is shared with
 //! that pool through an `Arc<Mutex<_>>`, and every future is `Send`. hidraw keeps the kernel's
-//! `usbhid` driver bound (unlike libusb, nothing is detached).
+//! `usbhid` driver bound (unlike libusb, nothing is detached). A call whose future is dropped
+//! still finishes on the pool (an input read waits out its timeout) before the next call runs.
 //!
 //! Limits of the backend: `string_descriptor` of an arbitrary index is
 //! [`ErrorKind::Unsupported`] on Linux (hidraw cannot read string descriptors; hidapi's
