@@ -61,3 +61,44 @@ pub trait HidDevice: Send {
         index: u8,
     ) -> impl Future<Output = Result<Option<String>, Self::Error>> + Send;
 }
+
+impl<T: HidDevice + ?Sized> HidDevice for &mut T {
+    type Error = T::Error;
+
+    fn info(&mut self) -> impl Future<Output = Result<HidInfo, Self::Error>> + Send {
+        T::info(self)
+    }
+
+    fn report_descriptor(&mut self) -> impl Future<Output = Result<Vec<u8>, Self::Error>> + Send {
+        T::report_descriptor(self)
+    }
+
+    fn get_feature_report(
+        &mut self,
+        buf: &mut [u8],
+    ) -> impl Future<Output = Result<usize, Self::Error>> + Send {
+        T::get_feature_report(self, buf)
+    }
+
+    fn set_feature_report(
+        &mut self,
+        data: &[u8],
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send {
+        T::set_feature_report(self, data)
+    }
+
+    fn read_input_report(
+        &mut self,
+        buf: &mut [u8],
+        timeout: Duration,
+    ) -> impl Future<Output = Result<usize, Self::Error>> + Send {
+        T::read_input_report(self, buf, timeout)
+    }
+
+    fn string_descriptor(
+        &mut self,
+        index: u8,
+    ) -> impl Future<Output = Result<Option<String>, Self::Error>> + Send {
+        T::string_descriptor(self, index)
+    }
+}

@@ -6,13 +6,15 @@
 //!   implements (embedded-hal 1.0 style).
 //! * [`serial`], [`hid`], [`usb`], [`snmp`], [`modbus`]: the transport traits and their data.
 //! * [`wrap`]: [`wrap::Recording`], [`wrap::Replaying`], [`wrap::FaultInjecting`] over any
-//!   [`Serial`].
+//!   [`Serial`] or [`hid::HidDevice`], with one capture format for both.
 //! * `tty` (feature `tty`, not default): `TtySerial`, a [`Serial`] on a Unix tty (no modem
 //!   lines).
 //! * `serialport` (feature `serialport`, not default): `SerialPortSerial`, a [`Serial`] over the
 //!   `serialport` crate with modem lines, and `available_ports()`.
 //! * `rusb` (feature `rusb`, not default): `RusbUsb`, a [`usb::UsbControl`] on a real device
 //!   (libusb vendored), USB enumeration and NUT's device matching keys.
+//! * `hidapi` (feature `hidapi`, not default): `HidapiDevice`, a [`hid::HidDevice`] on a real
+//!   hidraw device (pure-Rust backend, no libudev-dev), and HID enumeration.
 //!
 //! Without the `std` feature the traits build with `core` + `alloc` only.
 
@@ -24,6 +26,8 @@ extern crate alloc;
 
 pub mod error;
 pub mod hid;
+#[cfg(feature = "hidapi")]
+pub mod hidapi;
 pub mod modbus;
 #[cfg(feature = "rusb")]
 pub mod rusb;

@@ -76,3 +76,34 @@ pub trait UsbControl: Send {
         timeout: Duration,
     ) -> impl Future<Output = Result<usize, Self::Error>> + Send;
 }
+
+impl<T: UsbControl + ?Sized> UsbControl for &mut T {
+    type Error = T::Error;
+
+    fn control_in(
+        &mut self,
+        request: ControlRequest,
+        buf: &mut [u8],
+        timeout: Duration,
+    ) -> impl Future<Output = Result<usize, Self::Error>> + Send {
+        T::control_in(self, request, buf, timeout)
+    }
+
+    fn control_out(
+        &mut self,
+        request: ControlRequest,
+        data: &[u8],
+        timeout: Duration,
+    ) -> impl Future<Output = Result<usize, Self::Error>> + Send {
+        T::control_out(self, request, data, timeout)
+    }
+
+    fn interrupt_in(
+        &mut self,
+        endpoint: u8,
+        buf: &mut [u8],
+        timeout: Duration,
+    ) -> impl Future<Output = Result<usize, Self::Error>> + Send {
+        T::interrupt_in(self, endpoint, buf, timeout)
+    }
+}

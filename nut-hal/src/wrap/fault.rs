@@ -1,4 +1,5 @@
-//! [`FaultInjecting`]: a [`Serial`] that breaks the one it wraps on a schedule.
+//! [`FaultInjecting`]: a [`Serial`] (or [`HidDevice`](crate::hid::HidDevice)) that breaks the
+//! one it wraps on a schedule.
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -8,16 +9,23 @@ use crate::error::{ErrorKind, WrapError};
 use crate::serial::{LineSettings, ModemLines, Serial};
 
 /// A fault to inject into one read or write.
+///
+/// For a [`HidDevice`](crate::hid::HidDevice) a read is a feature or input report read and a
+/// write is a feature report set.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Fault {
     /// The call fails with [`ErrorKind::Timeout`] at once; the wrapped port is not touched, so
     /// data it has stays for the next read.
     Timeout,
-    /// On a read: these bytes are returned instead of calling the wrapped port (line noise).
-    /// On a write: these bytes are written before the data.
+    /// On a read: these bytes are returned instead of calling the wrapped port (line noise;
+    /// for HID, a garbage report, cut to the buffer).
+    /// On a serial write: these bytes are written before the data. On a HID write: these bytes
+    /// are sent as the report instead of the data.
     Garbage(Vec<u8>),
-    /// On a read: at most this many bytes are read (at least 1). On a write: only this many
-    /// bytes of the data are written, and the call still succeeds (a lost tail).
+    /// On a serial read: at most this many bytes are read (at least 1). On a HID read: the
+    /// report read is cut to this many bytes (a short report). On a write: only this many
+    /// bytes of the data are written (sent, for HID), and a serial write still succeeds (a
+    /// lost tail).
     Short(usize),
     /// The call and every later one fail with [`ErrorKind::Disconnected`].
     Disconnect,
@@ -84,7 +92,30 @@ impl<S> FaultInjecting<S> {
         self.inner
     }
 
-    fn check<E>(&self) -> Result<(), WrapError<E>> {
+    /// The fault scheduled for the next read (counting it), after the disconnect check.
+    pub(super) fn next_read_fault<E>(&mut self) -> Result<Option<Fault>, WrapError<E>> {
+        self.check()?;
+        let fault = self.reads.remove(&self.read_count);
+        self.read_count += 1;
+        self.disconnected |= fault == Some(Fault::Disconnect);
+        Ok(fault)
+    }
+
+    /// The fault scheduled for the next write (counting it), after the disconnect check.
+    pub(super) fn next_write_fault<E>(&mut self) -> Result<Option<Fault>, WrapError<E>> {
+        self.check()?;
+        let fault = self.writes.remove(&self.write_count);
+        self.write_count += 1;
+        self.disconnected |= fault == Some(Fault::Disconnect);
+        Ok(fault)
+    }
+
+    /// The error of an injected timeout or disconnect.
+    pub(super) fn fault_error<E>(&self) -> WrapError<E> {
+        self.check().err().unwrap_or_else(timeout)
+    }
+
+    pub(super) fn check<E>(&self) -> Result<(), WrapError<E>> {
         if self.disconnected {
             Err(WrapError::own(
                 ErrorKind::Disconnected,

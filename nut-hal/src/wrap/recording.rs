@@ -1,4 +1,5 @@
-//! [`Recording`]: a [`Serial`] that logs every read and write of the one it wraps.
+//! [`Recording`]: a [`Serial`] (or [`HidDevice`](crate::hid::HidDevice)) that logs every read
+//! and write of the one it wraps.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -54,6 +55,11 @@ impl<S> Recording<S> {
     /// The wrapped port.
     pub fn inner_mut(&mut self) -> &mut S {
         &mut self.inner
+    }
+
+    /// Add an exchange to the log.
+    pub(super) fn push(&mut self, exchange: Exchange) {
+        self.log.push(exchange);
     }
 
     /// The wrapped port and the log.

@@ -1,4 +1,5 @@
-//! [`Replaying`]: a [`Serial`] that plays the device's side of a recorded capture.
+//! [`Replaying`]: a [`Serial`] (and a [`HidDevice`](crate::hid::HidDevice)) that plays the
+//! device's side of a recorded capture.
 
 use alloc::collections::VecDeque;
 use alloc::format;
@@ -7,10 +8,16 @@ use core::convert::Infallible;
 use core::time::Duration;
 
 use super::capture::{CaptureParseError, Exchange, parse_capture};
+use super::hid::HidScript;
 use crate::error::{ErrorKind, WrapError};
 use crate::serial::{LineSettings, ModemLines, Serial};
 
 /// Serves a capture: expects the host's writes in order and answers its reads.
+///
+/// The serial lines of the capture (`>`, `<`) are played in order as below; its HID lines are
+/// served as a [`HidDevice`](crate::hid::HidDevice), keyed by report id rather than in one
+/// global order (see its `HidDevice` impl); its USB lines are played in order as a
+/// [`UsbControl`](crate::usb::UsbControl) (see its `UsbControl` impl).
 ///
 /// * A write must match the next recorded write bytes (a write may span or split recorded
 ///   ones); a mismatch is an [`ErrorKind::Protocol`] error.
@@ -24,14 +31,32 @@ use crate::serial::{LineSettings, ModemLines, Serial};
 pub struct Replaying {
     script: VecDeque<Exchange>,
     lines: ModemLines,
+    pub(super) hid: HidScript,
+    pub(super) usb: VecDeque<Exchange>,
 }
 
 impl Replaying {
     /// Replay `exchanges`.
     pub fn new(exchanges: impl IntoIterator<Item = Exchange>) -> Self {
+        let mut script = VecDeque::new();
+        let mut hid = HidScript::default();
+        let mut usb = VecDeque::new();
+        for e in exchanges {
+            match e {
+                Exchange::Write(_) | Exchange::Read(_) | Exchange::ReadTimeout => {
+                    script.push_back(e)
+                }
+                Exchange::ControlIn { .. }
+                | Exchange::ControlOut { .. }
+                | Exchange::InterruptIn { .. } => usb.push_back(e),
+                other => hid.add(other),
+            }
+        }
         Replaying {
-            script: exchanges.into_iter().collect(),
+            script,
             lines: ModemLines::empty(),
+            hid,
+            usb,
         }
     }
 
@@ -45,14 +70,24 @@ impl Replaying {
         self.lines = lines;
     }
 
-    /// Whether the whole capture has been played.
+    /// Whether the whole capture has been played (HID feature reports and strings count as
+    /// played when only their last, repeating, answer is left).
     pub fn is_finished(&self) -> bool {
-        self.script.is_empty()
+        self.script.is_empty() && self.hid.is_finished() && self.usb.is_empty()
     }
 
-    /// What is left of the capture.
+    /// What is left of the capture: the serial part, the unplayed HID answers, then the USB
+    /// part.
     pub fn remaining(&self) -> Vec<Exchange> {
-        self.script.iter().cloned().collect()
+        let mut out: Vec<Exchange> = self.script.iter().cloned().collect();
+        self.hid.remaining(&mut out);
+        out.extend(self.usb.iter().cloned());
+        out
+    }
+
+    /// Every HID feature report the host set, in order (`data[0]` is the report id).
+    pub fn sent_features(&self) -> &[Vec<u8>] {
+        &self.hid.sent
     }
 
     fn ended() -> WrapError<Infallible> {
@@ -72,13 +107,6 @@ impl Serial for Replaying {
             Some(Exchange::ReadTimeout) => {
                 Err(WrapError::own(ErrorKind::Timeout, "recorded timeout"))
             }
-            Some(w @ Exchange::Write(_)) => {
-                self.script.push_front(w);
-                Err(WrapError::own(
-                    ErrorKind::Timeout,
-                    "read while the capture expects a write",
-                ))
-            }
             Some(Exchange::Read(mut bytes)) => {
                 let n = bytes.len().min(buf.len());
                 let rest = bytes.split_off(n);
@@ -89,6 +117,13 @@ impl Serial for Replaying {
                     self.script.push_front(Exchange::Read(rest));
                 }
                 Ok(n)
+            }
+            Some(w) => {
+                self.script.push_front(w);
+                Err(WrapError::own(
+                    ErrorKind::Timeout,
+                    "read while the capture expects a write",
+                ))
             }
         }
     }
