@@ -13,6 +13,10 @@
 //!   `serialport` crate with modem lines, and `available_ports()`.
 //! * `rusb` (feature `rusb`, not default): `RusbUsb`, a [`usb::UsbControl`] on a real device
 //!   (libusb vendored), USB enumeration and NUT's device matching keys.
+//! * `snmp` (feature `snmp`): `snmp_async::AsyncSnmp`, an [`snmp::Snmp`] over `async-snmp`
+//!   (v1, v2c, v3 USM), configured by [`snmp_settings::SnmpSettings`] (NUT's option names).
+//! * `modbus` (feature `modbus`): `modbus_tokio::TokioModbus`, a [`modbus::Modbus`] over
+//!   `tokio-modbus` (TCP, RTU on a serial path).
 //!
 //! Without the `std` feature the traits build with `core` + `alloc` only.
 
@@ -28,9 +32,14 @@ pub mod modbus;
 #[cfg(feature = "rusb")]
 pub mod rusb;
 pub mod serial;
+#[cfg(feature = "modbus")]
+pub mod modbus_tokio;
 #[cfg(feature = "serialport")]
 pub mod serialport;
 pub mod snmp;
+#[cfg(feature = "snmp")]
+pub mod snmp_async;
+pub mod snmp_settings;
 #[cfg(feature = "tty")]
 pub mod tty;
 pub mod usb;
