@@ -29,11 +29,11 @@ extern crate alloc;
 pub mod error;
 pub mod hid;
 pub mod modbus;
+#[cfg(feature = "modbus")]
+pub mod modbus_tokio;
 #[cfg(feature = "rusb")]
 pub mod rusb;
 pub mod serial;
-#[cfg(feature = "modbus")]
-pub mod modbus_tokio;
 #[cfg(feature = "serialport")]
 pub mod serialport;
 pub mod snmp;

@@ -103,11 +103,17 @@ fn status_name(s: &ErrorStatus) -> &'static str {
     s.as_str().unwrap_or("unknown")
 }
 
+/// The crate's boxed error, as ours.
+#[allow(clippy::boxed_local)] // the crate hands out `Box<Error>`
 fn map_err(e: Box<async_snmp::Error>) -> SnmpError {
+    map_error(*e)
+}
+
+fn map_error(e: async_snmp::Error) -> SnmpError {
     use async_snmp::Error as E;
-    match *e {
-        E::SharedOperation { source } => map_err(Box::new(clone_shallow(&source))),
-        E::Exchange { source, .. } => map_err(source),
+    match e {
+        E::SharedOperation { source } => map_error(clone_shallow(&source)),
+        E::Exchange { source, .. } => map_error(*source),
         E::Timeout { retries, .. } => SnmpError::Timeout { retries },
         E::ConstructionTimeout { .. } => SnmpError::Timeout { retries: 0 },
         E::Network { source, .. } => SnmpError::Network(source.to_string()),
@@ -296,20 +302,17 @@ impl AsyncSnmp {
     pub async fn connect(settings: &SnmpSettings) -> Result<Self, SnmpError> {
         let retry = Retry::fixed(settings.retries, Duration::ZERO)
             .map_err(|e| SnmpError::InvalidInput(e.to_string()))?;
-        let client = Client::builder(
-            (settings.host.as_str(), settings.port),
-            auth_for(settings)?,
-        )
-        .request_timeout(settings.timeout)
-        .retry(retry)
-        .construction_timeout(
-            settings
-                .timeout
-                .saturating_mul(settings.retries.saturating_add(1)),
-        )
-        .connect()
-        .await
-        .map_err(map_err)?;
+        let client = Client::builder((settings.host.as_str(), settings.port), auth_for(settings)?)
+            .request_timeout(settings.timeout)
+            .retry(retry)
+            .construction_timeout(
+                settings
+                    .timeout
+                    .saturating_mul(settings.retries.saturating_add(1)),
+            )
+            .connect()
+            .await
+            .map_err(map_err)?;
         Ok(AsyncSnmp {
             client,
             version: settings.version,
@@ -325,9 +328,7 @@ impl AsyncSnmp {
     pub async fn get_value(&mut self, oid: &Oid) -> Result<SnmpValue, SnmpError> {
         let mut vbs = Snmp::get(self, core::slice::from_ref(oid)).await?;
         match vbs.pop() {
-            Some(vb) if is_exception(&vb.value) => Err(SnmpError::NoSuchName {
-                oid: Some(vb.oid),
-            }),
+            Some(vb) if is_exception(&vb.value) => Err(SnmpError::NoSuchName { oid: Some(vb.oid) }),
             Some(vb) if vbs.is_empty() => Ok(vb.value),
             _ => Err(SnmpError::Protocol(
                 "answer did not hold exactly one binding".into(),

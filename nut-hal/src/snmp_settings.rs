@@ -213,7 +213,9 @@ impl SnmpSettings {
                         "SHA256" => AuthProto::Sha256,
                         "SHA384" => AuthProto::Sha384,
                         "SHA512" => AuthProto::Sha512,
-                        _ => return Err(bad("expected MD5, SHA, SHA224, SHA256, SHA384 or SHA512")),
+                        _ => {
+                            return Err(bad("expected MD5, SHA, SHA224, SHA256, SHA384 or SHA512"));
+                        }
                     }
                 }
                 "privProtocol" => {
@@ -272,9 +274,10 @@ fn split_host_port(port: &str) -> Result<(String, u16), SettingsError> {
         return Ok((h.to_string(), p));
     }
     match port.split_once(':') {
-        Some((h, p)) if !p.contains(':') => {
-            Ok((h.to_string(), p.parse().map_err(|_| bad("bad port number"))?))
-        }
+        Some((h, p)) if !p.contains(':') => Ok((
+            h.to_string(),
+            p.parse().map_err(|_| bad("bad port number"))?,
+        )),
         _ => Ok((port.to_string(), 161)),
     }
 }

@@ -50,7 +50,11 @@ fn start_sim(name: &str, files: &[&str]) -> Sim {
     }
     // snmpsim refuses to run as root; it must drop to an unprivileged user, who must be
     // able to write the cache and variation state.
-    let _ = Command::new("chmod").arg("-R").arg("a+rwX").arg(&dir).status();
+    let _ = Command::new("chmod")
+        .arg("-R")
+        .arg("a+rwX")
+        .arg(&dir)
+        .status();
     let port = {
         let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         s.local_addr().unwrap().port()
@@ -72,9 +76,9 @@ fn start_sim(name: &str, files: &[&str]) -> Sim {
     if nix_is_root() {
         cmd.args(["--process-user=nobody", "--process-group=nogroup"]);
     }
-    let child = cmd.spawn().unwrap_or_else(|e| {
-        panic!("cannot run snmpsimd (install Debian package `snmpsim`): {e}")
-    });
+    let child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run snmpsimd (install Debian package `snmpsim`): {e}"));
     let mut sim = Sim { child, port, dir };
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -85,7 +89,10 @@ fn start_sim(name: &str, files: &[&str]) -> Sim {
         if let Ok(Some(st)) = sim.child.try_wait() {
             panic!("snmpsimd exited with {st}: {text}");
         }
-        assert!(Instant::now() < deadline, "snmpsimd not ready in 30 s: {text}");
+        assert!(
+            Instant::now() < deadline,
+            "snmpsimd not ready in 30 s: {text}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -192,7 +199,7 @@ async fn walk_get_getnext_getbulk_v2c_match_the_recording() {
 
     // v2c: a missing object is an exception value, and a typed not-found for get_value.
     let missing = oid("1.3.6.1.2.1.33.1.1.99.0");
-    let got = s.get(&[missing.clone()]).await.unwrap();
+    let got = s.get(std::slice::from_ref(&missing)).await.unwrap();
     assert!(matches!(
         got[0].value,
         SnmpValue::NoSuchObject | SnmpValue::NoSuchInstance
@@ -215,10 +222,7 @@ async fn v1_walks_by_getnext_has_no_getbulk_and_says_nosuchname() {
     let e = s.get_bulk(0, 5, &[oid(UPS_MIB)]).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unsupported);
 
-    let e = s
-        .get(&[oid("1.3.6.1.2.1.33.1.1.99.0")])
-        .await
-        .unwrap_err();
+    let e = s.get(&[oid("1.3.6.1.2.1.33.1.1.99.0")]).await.unwrap_err();
     assert!(matches!(e, SnmpError::NoSuchName { .. }), "{e:?}");
     assert!(e.is_not_found());
 }
@@ -333,4 +337,3 @@ async fn v3_auth_walks_and_a_wrong_key_is_refused() {
     let e = AsyncSnmp::connect(&des).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unsupported);
 }
-
