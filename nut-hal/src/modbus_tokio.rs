@@ -22,7 +22,7 @@ use std::borrow::Cow;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use tokio_modbus::client::{Client, Context};
-use tokio_modbus::{ExceptionCode, Request, Response, Slave};
+use tokio_modbus::{Request, Response, Slave};
 
 use crate::error::{Error, ErrorKind};
 use crate::modbus::Modbus;
@@ -354,6 +354,7 @@ impl Modbus for TokioModbus {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio_modbus::ExceptionCode;
 
     #[test]
     fn kinds() {
