@@ -13,6 +13,9 @@
 //!   `serialport` crate with modem lines, and `available_ports()`.
 //! * `rusb` (feature `rusb`, not default): `RusbUsb`, a [`usb::UsbControl`] on a real device
 //!   (libusb vendored), USB enumeration and NUT's device matching keys.
+//! * [`snmp_wrap`], [`modbus_wrap`]: recordings replayed as an SNMP agent / Modbus unit, and
+//!   fault injection (timeouts, garbage, error replies, disconnects) over any [`snmp::Snmp`]
+//!   or [`modbus::Modbus`].
 //! * `snmp` (feature `snmp`): `snmp_async::AsyncSnmp`, an [`snmp::Snmp`] over `async-snmp`
 //!   (v1, v2c, v3 USM), configured by [`snmp_settings::SnmpSettings`] (NUT's option names).
 //! * `modbus` (feature `modbus`): `modbus_tokio::TokioModbus`, a [`modbus::Modbus`] over
@@ -31,6 +34,7 @@ pub mod hid;
 pub mod modbus;
 #[cfg(feature = "modbus")]
 pub mod modbus_tokio;
+pub mod modbus_wrap;
 #[cfg(feature = "rusb")]
 pub mod rusb;
 pub mod serial;
@@ -40,6 +44,7 @@ pub mod snmp;
 #[cfg(feature = "snmp")]
 pub mod snmp_async;
 pub mod snmp_settings;
+pub mod snmp_wrap;
 #[cfg(feature = "tty")]
 pub mod tty;
 pub mod usb;
