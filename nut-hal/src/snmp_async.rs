@@ -297,8 +297,8 @@ impl core::fmt::Debug for AsyncSnmp {
 }
 
 impl AsyncSnmp {
-    /// Open a session (v3: discovers the agent's engine first, so a wrong user or key
-    /// fails here).
+    /// Open a session. Nothing is sent yet: v3 engine discovery happens with the first
+    /// request, so a wrong user or key shows there.
     pub async fn connect(settings: &SnmpSettings) -> Result<Self, SnmpError> {
         let retry = Retry::fixed(settings.retries, Duration::ZERO)
             .map_err(|e| SnmpError::InvalidInput(e.to_string()))?;
