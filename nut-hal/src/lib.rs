@@ -15,6 +15,13 @@
 //!   (libusb vendored), USB enumeration and NUT's device matching keys.
 //! * `hidapi` (feature `hidapi`, not default): `HidapiDevice`, a [`hid::HidDevice`] on a real
 //!   hidraw device (pure-Rust backend, no libudev-dev), and HID enumeration.
+//! * [`snmp_wrap`], [`modbus_wrap`]: recordings replayed as an SNMP agent / Modbus unit, and
+//!   fault injection (timeouts, garbage, error replies, disconnects) over any [`snmp::Snmp`]
+//!   or [`modbus::Modbus`].
+//! * `snmp` (feature `snmp`): `snmp_async::AsyncSnmp`, an [`snmp::Snmp`] over `async-snmp`
+//!   (v1, v2c, v3 USM), configured by [`snmp_settings::SnmpSettings`] (NUT's option names).
+//! * `modbus` (feature `modbus`): `modbus_tokio::TokioModbus`, a [`modbus::Modbus`] over
+//!   `tokio-modbus` (TCP, RTU on a serial path).
 //!
 //! Without the `std` feature the traits build with `core` + `alloc` only.
 
@@ -29,12 +36,19 @@ pub mod hid;
 #[cfg(feature = "hidapi")]
 pub mod hidapi;
 pub mod modbus;
+#[cfg(feature = "modbus")]
+pub mod modbus_tokio;
+pub mod modbus_wrap;
 #[cfg(feature = "rusb")]
 pub mod rusb;
 pub mod serial;
 #[cfg(feature = "serialport")]
 pub mod serialport;
 pub mod snmp;
+#[cfg(feature = "snmp")]
+pub mod snmp_async;
+pub mod snmp_settings;
+pub mod snmp_wrap;
 #[cfg(feature = "tty")]
 pub mod tty;
 pub mod usb;
