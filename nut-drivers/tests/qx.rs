@@ -334,3 +334,80 @@ proptest! {
         }
     }
 }
+
+/// NUT's voltronic-qs-hex test vector (`voltronic_qs_hex_testing[]`): the binary QS reply
+/// and what NUT's preprocessors make of it.
+#[test]
+fn voltronic_qs_hex_vector() {
+    use nut_drivers::qx::voltronic_qs::{QsHexReply, hex_reply, hex_text, protocol_letter};
+    let reply: &[u8] =
+        b"#\x6C\x01 \x35 \x6C\x01 \x35 \x03 \x51\x9A \x28\x02\x12\xD0 \xE6 \x1E \x09\r";
+    assert_eq!(reply.len(), 27);
+    assert_eq!(
+        hex_text(reply).unwrap(),
+        "#6C01 35 6C01 35 03 519A 1312D0 E6 1E 00001001"
+    );
+    let parsed = QsHexReply::parse(reply).unwrap();
+    let vars: Vec<(&str, String)> = parsed.variables();
+    let get = |n: &str| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| v.as_str());
+    assert_eq!(get("input.voltage"), Some("112.2"));
+    assert_eq!(get("output.voltage"), Some("112.2"));
+    assert_eq!(get("ups.load"), Some("3"));
+    assert_eq!(get("output.frequency"), Some("59.8"));
+    assert_eq!(get("battery.voltage"), Some("13.53"));
+    assert_eq!(get("ups.beeper.status"), Some("enabled"));
+    assert!(parsed.status.bits.line_interactive);
+    assert_eq!(parsed.status.status_words(), ["OL"]);
+    assert_eq!(parsed.ratings, None);
+    // The simulator's encoding reads back.
+    let again = QsHexReply::parse(&hex_reply(&parsed.status)).unwrap();
+    assert_eq!(again.status.bits, parsed.status.bits);
+    assert_eq!(again.variables()[0].1, "112.2");
+    assert_eq!(protocol_letter(b"P\r", b"PT"), Some(b'P'));
+    assert_eq!(protocol_letter(b"v\r", b"VH"), Some(b'V'));
+    assert_eq!(protocol_letter(b"X\r", b"VH"), None);
+    // Not a QS-hex reply: wrong framing or field count.
+    assert!(QsHexReply::parse(b"(215.0 195.0 230.0 014 49.0 22.7 30.0 00000000\r").is_none());
+    assert!(QsHexReply::parse(b"#\x01 \x02\r").is_none());
+}
+
+/// NUT's voltronic-qs test vector: QS in the Q1 layout with the output frequency, F as
+/// output nominals.
+#[test]
+fn voltronic_qs_vector() {
+    use nut_drivers::qx::voltronic_qs::{qs_ratings, qs_variables};
+    let status = StatusReply::parse(b"(215.0 195.0 230.0 014 49.0 22.7 30.0 00000000\r").unwrap();
+    let vars = qs_variables(&status);
+    assert!(vars.contains(&("output.frequency", "49.0".to_owned())));
+    assert!(!vars.iter().any(|(n, _)| *n == "input.frequency"));
+    assert_eq!(
+        qs_ratings(b"#220.0 003 12.00 50.0\r").unwrap(),
+        [
+            ("output.voltage.nominal", "220".to_owned()),
+            ("output.current.nominal", "3.0".to_owned()),
+            ("battery.voltage.nominal", "12.0".to_owned()),
+            ("output.frequency.nominal", "50".to_owned()),
+        ]
+    );
+    assert_eq!(qs_ratings(b"#22\r"), None);
+}
+
+/// Detection on the voltronic-qs and voltronic-qs-hex tables (unknown commands echoed).
+#[test]
+fn voltronic_qs_detection_from_tables() {
+    for (file, d) in [
+        ("nutdrv_qx_voltronic-qs.c", Dialect::VoltronicQs),
+        ("nutdrv_qx_voltronic-qs-hex.c", Dialect::VoltronicQsHex),
+    ] {
+        let table: Vec<_> = rows().into_iter().filter(|(f, _, _)| f == file).collect();
+        assert!(!table.is_empty(), "{file}");
+        let got = detect(|cmd| {
+            table
+                .iter()
+                .find(|(_, c, _)| c == cmd)
+                .map(|(_, _, r)| r.clone())
+                .or_else(|| Some(cmd.to_vec()))
+        });
+        assert_eq!(got, Some(d), "{file}");
+    }
+}

@@ -337,3 +337,39 @@ async fn nutdrv_qx_voltronic() {
         assert!(diff.is_empty(), "case {i}: real vs ours: {diff:#?}");
     }
 }
+
+/// `voltronic-qs` (QS in the Q1 layout, `M` letter, `F` output nominals) and
+/// `voltronic-qs-hex` (binary QS), pinned and auto-detected.
+#[tokio::test(flavor = "multi_thread")]
+async fn nutdrv_qx_voltronic_qs() {
+    let cases = [
+        SimState::default(),
+        state(|s| {
+            s.on_battery = true;
+            s.battery_low = true;
+            s.beeper = true;
+            s.battery_voltage = 20.1;
+        }),
+        state(|s| {
+            s.regulating = true;
+            s.line_interactive = true;
+            s.input_voltage = 250.0;
+            s.testing = true;
+        }),
+    ];
+    for dialect in [Dialect::VoltronicQs, Dialect::VoltronicQsHex] {
+        for (i, case) in cases.iter().enumerate() {
+            let pinned = [("protocol", dialect.name())];
+            let diff = differences("nutdrv_qx", dialect, case.clone(), &pinned).await;
+            assert!(
+                diff.is_empty(),
+                "{dialect:?} case {i}: real vs ours: {diff:#?}"
+            );
+        }
+        let diff = differences("nutdrv_qx", dialect, SimState::default(), &[]).await;
+        assert!(
+            diff.is_empty(),
+            "{dialect:?} detected: real vs ours: {diff:#?}"
+        );
+    }
+}

@@ -32,6 +32,8 @@ use nut_hal::ErrorKind;
 use nut_hal::serial::{LineSettings, ModemLines, Serial};
 
 use super::dialect::Dialect;
+use super::megatec::StatusReply;
+use super::voltronic_qs;
 
 /// What the simulated UPS measures and does.
 #[derive(Debug, Clone, PartialEq)]
@@ -251,6 +253,9 @@ impl Simulator {
         if d == Dialect::Voltronic {
             return Some(self.voltronic(text));
         }
+        if d == Dialect::VoltronicQsHex {
+            return self.qs_hex(text);
+        }
         if line == d.status_command() {
             return Some(self.state.q1());
         }
@@ -264,6 +269,11 @@ impl Simulator {
                 Some(format!("{:03}\r", self.state.runtime_minutes).into_bytes())
             }
             "QPI" if d == Dialect::Mecer => Some(b"(PI98\r".to_vec()),
+            "M" if d == Dialect::VoltronicQs => Some(b"V\r".to_vec()),
+            // Answered as the test vector; NUT 2.8.0 (voltronic-qs 0.07) never asks it.
+            "QI" if d == Dialect::VoltronicQs => {
+                Some(b"(100 00979 50.0 000.3 177 290 0 0000010000112000\r".to_vec())
+            }
             _ => match self.command(text) {
                 true => self.accepted(),
                 false => echo,
@@ -335,6 +345,21 @@ impl Simulator {
             _ => b"(NAK\r",
         };
         reply.to_vec()
+    }
+
+    /// A `voltronic-qs-hex` unit: `M` answers `P`, `QS` the binary status (output frequency
+    /// in place of the input one), commands nothing, anything else `N`.
+    fn qs_hex(&mut self, text: &str) -> Option<Vec<u8>> {
+        match text {
+            "M" => Some(b"P\r".to_vec()),
+            "QS" => {
+                let mut status = StatusReply::parse(&self.state.q1()).ok()?;
+                status.input_frequency = self.state.output_frequency;
+                Some(voltronic_qs::hex_reply(&status))
+            }
+            _ if self.command(text) => None,
+            _ => Some(b"N\r".to_vec()),
+        }
     }
 
     /// What the dialect answers to an accepted command.

@@ -52,6 +52,9 @@ impl<S: Serial + 'static> QxDriver<S> {
         if dialect == Dialect::Voltronic {
             return self.voltronic_identify(port).await;
         }
+        if matches!(dialect, Dialect::VoltronicQs | Dialect::VoltronicQsHex) {
+            return self.qs_identify(port, dialect).await;
+        }
         if dialect == Dialect::Hunnox {
             // Hunnox's own defaults (its table's ups.delay.* items).
             if !self.settings.delays_given.0 {

@@ -14,6 +14,7 @@ use crate::device::{
 
 mod identify;
 mod voltronic;
+mod voltronic_qs;
 
 use super::ablerex;
 use super::battery::BatteryModel;
@@ -281,10 +282,22 @@ pub fn command_names(dialect: Dialect) -> &'static [&'static str] {
         "test.battery.start.quick",
         "test.battery.stop",
     ];
+    const QS: &[&str] = &[
+        "beeper.toggle",
+        "load.off",
+        "load.on",
+        "shutdown.return",
+        "shutdown.stayoff",
+        "shutdown.stop",
+        "test.battery.start.quick",
+    ];
     match dialect {
         // Best Power units have no beeper toggle.
         Dialect::BestUps => ALL.get(1..).unwrap_or(ALL),
         Dialect::Voltronic => volt::COMMANDS,
+        Dialect::VoltronicQs => QS,
+        // test.battery.start.quick only with protocol `T` (not modelled).
+        Dialect::VoltronicQsHex => QS.get(..6).unwrap_or(QS),
         _ => ALL,
     }
 }
@@ -324,6 +337,9 @@ impl<S: Serial + 'static> QxDriver<S> {
             .ok_or_else(|| DeviceError::NotSupported("update before identify".into()))?;
         if dialect == Dialect::Voltronic {
             return self.voltronic_update(port).await;
+        }
+        if matches!(dialect, Dialect::VoltronicQs | Dialect::VoltronicQsHex) {
+            return self.qs_update(port, dialect).await;
         }
         let status = self.status(port, dialect).await?;
         let mut reading = self.reading(dialect, &status);
