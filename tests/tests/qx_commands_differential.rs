@@ -60,6 +60,16 @@ async fn voltronic_commands_send_what_nutdrv_qx_sends() {
     same_commands("nutdrv_qx", Dialect::Voltronic).await;
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn voltronic_qs_commands_send_what_nutdrv_qx_sends() {
+    same_commands("nutdrv_qx", Dialect::VoltronicQs).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn voltronic_qs_hex_commands_send_what_nutdrv_qx_sends() {
+    same_commands("nutdrv_qx", Dialect::VoltronicQsHex).await;
+}
+
 async fn same_commands(driver: &'static str, dialect: Dialect) {
     let settings = [
         ("protocol", dialect.name()),
