@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
 use nut_drivers::device::{DeviceProtocol, DriverConfig};
+use nut_drivers::qx::voltronic_qs;
 use nut_drivers::qx::{
     Dialect, InfoLayout, InfoReply, QxDriver, RatingReply, StatusReply, bestups, detect, voltronic,
 };
@@ -123,6 +124,18 @@ fn parse_everything(reply: &[u8]) {
         let _ = id.model();
     }
     let _ = bestups::runtime(reply);
+    let _ = voltronic_qs::protocol_letter(reply, b"VHPT");
+    let _ = voltronic_qs::qs_ratings(reply);
+    let _ = voltronic_qs::hex_text(reply);
+    if let Some(hex) = voltronic_qs::QsHexReply::parse(reply) {
+        let _ = hex.variables();
+        let _ = hex.rating_variables();
+        let _ = voltronic_qs::hex_reply(&hex.status);
+    }
+    if let Ok(status) = StatusReply::parse(reply) {
+        let _ = voltronic_qs::qs_variables(&status);
+        let _ = voltronic_qs::hex_reply(&status);
+    }
     for dialect in Dialect::ALL {
         let _ = dialect.command_outcome(b"T\r", Some(reply));
     }
