@@ -27,10 +27,17 @@ const COMMANDS: &[(&str, Option<&str>)] = &[
     ("shutdown.stayoff", None),
     ("load.off", None),
     ("load.on", None),
+    // Voltronic: offered by the capability flags and switchable outlets.
+    ("beeper.enable", None),
+    ("beeper.disable", None),
+    ("bypass.start", None),
+    ("bypass.stop", None),
+    ("outlet.1.load.off", None),
+    ("outlet.2.load.on", None),
 ];
 
-/// Command lines the simulator got that are not polls (`F`, `I`, and every `Q…` query but the
-/// Megatec beeper toggle `Q`).
+/// Command lines the simulator got that are not polls (`F`, `I`, Voltronic `RE0`, and every
+/// `Q…` query but the Megatec beeper toggle `Q`).
 fn commands_sent(sim: &Arc<Mutex<Simulator>>) -> Vec<Vec<u8>> {
     sim.lock()
         .unwrap()
@@ -39,6 +46,7 @@ fn commands_sent(sim: &Arc<Mutex<Simulator>>) -> Vec<Vec<u8>> {
         .filter(|line| {
             let poll = line.as_slice() == b"F\r"
                 || line.as_slice() == b"I\r"
+                || line.as_slice() == b"RE0\r"
                 || (line.first() == Some(&b'Q') && line.len() > 2);
             !poll
         })

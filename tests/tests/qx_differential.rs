@@ -313,8 +313,9 @@ async fn blazer_ser() {
     assert!(diff.is_empty(), "{extra:?}: real vs ours: {diff:#?}");
 }
 
-/// The Voltronic subset (QGS, QMOD, QBV, QPI, QRI, QMD, QVFW, QID); the simulator answers
-/// `(NAK` to everything else (capability flags, limits, outlets), which NUT skips.
+/// Voltronic: QGS, QMOD, QBV, QPI, QRI, QMD, QVFW, QID, capability flags (QFLAG; alarm
+/// control overrides the QGS beeper bit), limits (QLDL, QHE, QFRE, RE0) and outlets (QSKn,
+/// QSKTn) on NUT's test vectors; warnings (QWS) that 2.8.0 does not publish.
 #[tokio::test(flavor = "multi_thread")]
 async fn nutdrv_qx_voltronic() {
     let cases = [
@@ -330,6 +331,14 @@ async fn nutdrv_qx_voltronic() {
             s.line_interactive = true;
             s.input_voltage = 250.0;
             s.testing = true;
+        }),
+        state(|s| {
+            s.voltronic_flags = "(EpshcjDabroegfl\r".into();
+            s.beeper = true;
+        }),
+        state(|s| {
+            s.voltronic_flags = "(EpashcjeDbrogfl\r".into();
+            s.voltronic_warnings = format!("(1{}1\r", "0".repeat(62));
         }),
     ];
     for (i, case) in cases.into_iter().enumerate() {

@@ -27,6 +27,7 @@ pub mod megatec;
 pub mod settings;
 pub mod sim;
 pub mod voltronic;
+pub mod voltronic_caps;
 pub mod voltronic_qs;
 
 pub use commands::CommandError;

@@ -82,6 +82,10 @@ pub struct SimState {
     pub output_current: f64,
     /// Voltronic `QBV`: battery charge (%).
     pub battery_charge: u32,
+    /// Voltronic `QFLAG` reply (`(E<enabled letters>D<disabled letters>`, CR included).
+    pub voltronic_flags: String,
+    /// Voltronic `QWS` reply (64 warning bits, CR included).
+    pub voltronic_warnings: String,
 }
 
 impl Default for SimState {
@@ -109,6 +113,8 @@ impl Default for SimState {
             output_frequency: 50.0,
             output_current: 0.0,
             battery_charge: 68,
+            voltronic_flags: "(EpashcjDbroegfl\r".into(),
+            voltronic_warnings: format!("({}\r", "0".repeat(64)),
         }
     }
 }
@@ -303,6 +309,24 @@ impl Simulator {
             "QMD" => b"(#######OLHVT1K0 ###1000 80 2/2 230 230 02 12.0\r",
             "QVFW" => b"(VERFW:00322.02\r",
             "QID" => b"(685653211455\r",
+            // Capabilities, warnings, limits and outlets: NUT's voltronic test vectors.
+            "QFLAG" => return s.voltronic_flags.clone().into_bytes(),
+            "QWS" => return s.voltronic_warnings.clone().into_bytes(),
+            "QFS" => b"(14 212.1 50.0 005.6 49.9 006 010.6 343.8 ---.- 026.2 021.8 01101100\r",
+            "QLDL" => b"(005 080\r",
+            "QHE" => b"(242 218\r",
+            "QBYV" => b"(264 170\r",
+            "QBYF" => b"(53.0 47.0\r",
+            "QSK1" | "QSK3" => b"(1\r",
+            "QSK2" => b"(0\r",
+            "QSKT1" => b"(008\r",
+            "QSKT2" => b"(012\r",
+            "QSKT4" => b"(007\r",
+            "RE0" => b"#20\r",
+            "QPD" => b"(000 240\r",
+            "QBDR" => b"(1234\r",
+            "QFRE" => b"(50.0 00.0\r",
+            "QPAR" => b"(003\r",
             "BZON" => {
                 s.beeper = true;
                 b"(ACK\r"
@@ -342,6 +366,10 @@ impl Simulator {
                 s.shutdown = Some(text.to_owned());
                 b"(ACK\r"
             }
+            // Capability enable/disable (`PE<x>`/`PD<x>`) and outlet switching: acknowledged
+            // (the flags and outlet states are not modelled as changing).
+            _ if (text.starts_with("PE") || text.starts_with("PD")) && text.len() == 3 => b"(ACK\r",
+            _ if text.starts_with("SKON") || text.starts_with("SKOFF") => b"(ACK\r",
             _ => b"(NAK\r",
         };
         reply.to_vec()

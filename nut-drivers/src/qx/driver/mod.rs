@@ -48,6 +48,10 @@ pub struct QxDriver<S> {
     nominal: Option<f64>,
     /// Voltronic: the `QPI` protocol number.
     protocol: Option<u8>,
+    /// Voltronic: the capability flags (`QFLAG`), when answered.
+    flags: Option<crate::qx::voltronic_caps::Flags>,
+    /// Instant commands the UPS enabled besides the dialect's (Voltronic flags, outlets).
+    extra_commands: Vec<String>,
     /// Voltronic: the beeper state of the last status (for `beeper.toggle`).
     beeper_enabled: bool,
     _port: std::marker::PhantomData<fn() -> S>,
@@ -73,6 +77,8 @@ impl<S: Serial> QxDriver<S> {
             asks_runtime: false,
             nominal: None,
             protocol: None,
+            flags: None,
+            extra_commands: Vec::new(),
             beeper_enabled: false,
             _port: std::marker::PhantomData,
         }
@@ -193,7 +199,9 @@ impl<S: Serial> QxDriver<S> {
         param: Option<&str>,
     ) -> Result<Vec<u8>, CommandError> {
         let dialect = self.dialect.unwrap_or(Dialect::Megatec);
-        if !command_names(dialect).contains(&command) {
+        if !command_names(dialect).contains(&command)
+            && !self.extra_commands.iter().any(|c| c == command)
+        {
             return Err(CommandError::Unknown);
         }
         let invalid = |_| CommandError::Invalid;
@@ -246,6 +254,10 @@ impl<S> QxDriver<S> {
                     b"BZON\r".to_vec()
                 }
             }
+            "beeper.enable" => b"PEA\r".to_vec(),
+            "beeper.disable" => b"PDA\r".to_vec(),
+            "bypass.start" => b"PEE\r".to_vec(),
+            "bypass.stop" => b"PDE\r".to_vec(),
             "load.off" => b"SOFF\r".to_vec(),
             "load.on" => b"SON\r".to_vec(),
             "shutdown.return" => {
@@ -263,7 +275,16 @@ impl<S> QxDriver<S> {
             "test.battery.start.deep" => commands::test_battery_deep(),
             "test.battery.start.quick" => commands::test_battery_quick(),
             "test.battery.stop" => commands::test_battery_stop(),
-            _ => return Err(CommandError::Unknown),
+            _ => {
+                let outlet = command
+                    .strip_prefix("outlet.")
+                    .and_then(|rest| rest.split_once(".load."));
+                match outlet {
+                    Some((n, "off")) => format!("SKOFF{n}\r").into_bytes(),
+                    Some((n, "on")) => format!("SKON{n}\r").into_bytes(),
+                    _ => return Err(CommandError::Unknown),
+                }
+            }
         })
     }
 }

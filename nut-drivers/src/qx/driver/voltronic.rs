@@ -5,6 +5,7 @@ use nut_hal::serial::Serial;
 use crate::device::{DeviceError, Identity, Reading};
 use crate::qx::battery::BatteryModel;
 use crate::qx::voltronic::{self, QgsReply};
+use crate::qx::voltronic_caps as caps;
 
 use super::QxDriver;
 use super::identify::{optional, writable};
@@ -52,6 +53,7 @@ impl<S: Serial + 'static> QxDriver<S> {
                 info.set("device.serial", serial);
             }
         }
+        self.voltronic_capabilities(port, &mut info).await?;
         if let Some(ups_type) = status.ups_type {
             info.set("ups.type", ups_type);
         }
@@ -73,9 +75,71 @@ impl<S: Serial + 'static> QxDriver<S> {
         self.last_poll = None;
         Ok(Identity {
             info,
-            commands: voltronic::COMMANDS.iter().map(|&c| c.to_owned()).collect(),
+            commands: voltronic::COMMANDS
+                .iter()
+                .map(|&c| c.to_owned())
+                .chain(self.extra_commands.iter().cloned())
+                .collect(),
             writable: writable(),
         })
+    }
+
+    /// Capability flags, limits and outlets (each skipped when not answered).
+    async fn voltronic_capabilities(
+        &mut self,
+        port: &mut S,
+        info: &mut Reading,
+    ) -> Result<(), DeviceError> {
+        self.extra_commands.clear();
+        let asked = self.ask(port, b"QFLAG\r", caps::Flags::parse).await;
+        self.flags = optional(asked, "capability flags")?;
+        if let Some(flags) = &self.flags {
+            for (name, value) in flags.variables() {
+                info.set(name, value);
+            }
+            self.extra_commands
+                .extend(flags.commands().into_iter().map(str::to_owned));
+        }
+        let asked = self.ask(port, b"QLDL\r", caps::load_limits).await;
+        for (name, value) in optional(asked, "load limits")?.unwrap_or_default() {
+            info.set(name, value);
+        }
+        let nominal = info
+            .get("output.voltage.nominal")
+            .and_then(|v| v.parse().ok());
+        let protocol = self.protocol;
+        let asked = self
+            .ask(port, b"QHE\r", |r| caps::eco_voltage(r, nominal, protocol))
+            .await;
+        for (name, value) in optional(asked, "ECO voltage limits")?.unwrap_or_default() {
+            info.set(name, value);
+        }
+        let asked = self.ask(port, b"QFRE\r", caps::eco_frequency).await;
+        for (name, value) in optional(asked, "ECO frequency limits")?.unwrap_or_default() {
+            info.set(name, value);
+        }
+        let asked = self.ask(port, b"RE0\r", caps::battery_low).await;
+        if let Some(low) = optional(asked, "battery low voltage")? {
+            info.set("battery.voltage.low", low);
+        }
+        for n in 1..=4u8 {
+            let asked = self
+                .ask(port, format!("QSK{n}\r").as_bytes(), caps::outlet)
+                .await;
+            let Some(on) = optional(asked, "outlet")? else {
+                continue;
+            };
+            info.set(&format!("outlet.{n}.switchable"), "yes");
+            info.set(&format!("outlet.{n}.status"), if on { "on" } else { "off" });
+            self.extra_commands.extend(caps::outlet_commands(n));
+            let asked = self
+                .ask(port, format!("QSKT{n}\r").as_bytes(), caps::outlet_delay)
+                .await;
+            if let Some(delay) = optional(asked, "outlet delay")? {
+                info.set(&format!("outlet.{n}.delay.shutdown"), delay);
+            }
+        }
+        Ok(())
     }
 
     /// One Voltronic poll: `QGS`, then `QMOD` and `QBV` when answered.
@@ -94,7 +158,12 @@ impl<S: Serial + 'static> QxDriver<S> {
         for alarm in &status.alarms {
             reading.alarm(alarm);
         }
-        reading.set("ups.beeper.status", status.beeper);
+        let beeper = self
+            .flags
+            .as_ref()
+            .and_then(caps::Flags::beeper_status)
+            .unwrap_or(status.beeper);
+        reading.set("ups.beeper.status", beeper);
         self.beeper_enabled = status.beeper == "enabled";
         let asked = self.ask(port, b"QMOD\r", voltronic::mode).await;
         if let Some((words, alarms)) = optional(asked, "mode")? {
