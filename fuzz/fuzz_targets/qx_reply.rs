@@ -14,10 +14,10 @@ use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
 use nut_drivers::device::{DeviceProtocol, DriverConfig};
-use nut_drivers::qx::voltronic_qs;
 use nut_drivers::qx::{
     Dialect, InfoLayout, InfoReply, QxDriver, RatingReply, StatusReply, bestups, detect, voltronic,
 };
+use nut_drivers::qx::{voltronic_caps, voltronic_qs};
 use nut_hal::{ErrorKind, LineSettings, ModemLines, Serial};
 
 /// A port replaying canned replies, one per write.
@@ -124,6 +124,20 @@ fn parse_everything(reply: &[u8]) {
         let _ = id.model();
     }
     let _ = bestups::runtime(reply);
+    if let Some(flags) = voltronic_caps::Flags::parse(reply) {
+        let _ = flags.variables();
+        let _ = flags.commands();
+        let _ = flags.beeper_status();
+    }
+    let _ = voltronic_caps::load_limits(reply);
+    let _ = voltronic_caps::eco_frequency(reply);
+    let _ = voltronic_caps::battery_low(reply);
+    for protocol in [None, Some(1), Some(2), Some(31)] {
+        let _ = voltronic_caps::eco_voltage(reply, Some(120.0), protocol);
+        let _ = voltronic_caps::eco_voltage(reply, Some(230.0), protocol);
+    }
+    let _ = voltronic_caps::outlet(reply);
+    let _ = voltronic_caps::outlet_delay(reply);
     let _ = voltronic_qs::protocol_letter(reply, b"VHPT");
     let _ = voltronic_qs::qs_ratings(reply);
     let _ = voltronic_qs::hex_text(reply);

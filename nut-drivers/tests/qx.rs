@@ -411,3 +411,61 @@ fn voltronic_qs_detection_from_tables() {
         assert_eq!(got, Some(d), "{file}");
     }
 }
+
+/// NUT's voltronic test vectors for capability flags, limits and outlets.
+#[test]
+fn voltronic_capabilities_vectors() {
+    use nut_drivers::qx::voltronic_caps::{
+        Flags, battery_low, eco_frequency, eco_voltage, load_limits, outlet, outlet_delay,
+    };
+    let flags = Flags::parse(b"(EpashcjDbroegfl\r").unwrap();
+    assert_eq!(
+        flags.variables(),
+        [
+            ("ups.start.auto", "no".to_owned()),
+            ("battery.protection", "yes".to_owned()),
+            ("battery.energysave", "no".to_owned()),
+            ("ups.start.battery", "yes".to_owned()),
+            ("outlet.0.switchable", "yes".to_owned()),
+        ]
+    );
+    assert_eq!(flags.beeper_status(), Some("enabled"));
+    assert_eq!(
+        flags.commands(),
+        [
+            "beeper.enable",
+            "beeper.disable",
+            "bypass.start",
+            "bypass.stop"
+        ]
+    );
+    assert_eq!(Flags::parse(b"(NAK\r"), None);
+    assert_eq!(Flags::parse(b"(Eab\r"), None);
+    assert_eq!(
+        load_limits(b"(005 080\r").unwrap(),
+        [
+            ("output.power.minimum.percent", "5".to_owned()),
+            ("output.power.maximum.percent", "80".to_owned()),
+        ]
+    );
+    assert_eq!(
+        eco_frequency(b"(50.0 00.0\r").unwrap(),
+        [
+            ("input.frequency.high", "50.0".to_owned()),
+            ("input.frequency.low", "0.0".to_owned()),
+        ]
+    );
+    assert_eq!(battery_low(b"#20\r").as_deref(), Some("20.0"));
+    let eco = eco_voltage(b"(242 218\r", Some(230.0), Some(1)).unwrap();
+    let get = |n: &str| eco.iter().find(|(k, _)| *k == n).map(|(_, v)| v.as_str());
+    assert_eq!(get("input.transfer.high"), Some("242"));
+    assert_eq!(get("input.transfer.low.min"), Some("206"));
+    assert_eq!(get("input.transfer.low.max"), Some("223"));
+    assert_eq!(get("input.transfer.high.min"), Some("237"));
+    assert_eq!(get("input.transfer.high.max"), Some("254"));
+    assert_eq!(outlet(b"(1\r"), Some(true));
+    assert_eq!(outlet(b"(0\r"), Some(false));
+    assert_eq!(outlet(b"(NAK\r"), None);
+    assert_eq!(outlet_delay(b"(008\r").as_deref(), Some("480"));
+    assert_eq!(outlet_delay(b"(NAK\r"), None);
+}

@@ -14,7 +14,13 @@
 //!   2.8.0's hooks never see that nominal and always show 100 %.
 //! * `runtimecal`: `battery.charge`/`battery.runtime` follow the runtime model (as later NUT
 //!   versions publish it); 2.8.0's nutdrv_qx shows no runtime and blazer_ser starts at 0.
-//! * The Voltronic dialect is a subset (no `QFLAG` capabilities, limits, outlets, faults).
+//! * Voltronic: status, ratings, identification, capability flags (`QFLAG`), limits and
+//!   outlets are read at start only (NUT refreshes its semi-static items now and then);
+//!   writable capability/limit/outlet variables, three-phase values, `QFS` faults, `QWS`
+//!   warnings (2.8.0 published none on the test vectors) and the `nonut` bypass limits are
+//!   not modelled.
+//! * `masterguard` (in 2.8.0) is not modelled; voltronic-axpert, innovart31/33, q2, q6 and
+//!   gtec came after 2.8.0 and are not either.
 
 pub mod ablerex;
 pub mod battery;
