@@ -188,3 +188,55 @@ async fn same_commands(driver: &'static str, dialect: Dialect) {
     real_list.sort();
     assert_eq!(ours_list, real_list);
 }
+
+/// The capability changes sent at start for Voltronic `bypass_alarm=`… options: only the
+/// reported capabilities whose state differs, in NUT's order.
+#[tokio::test(flavor = "multi_thread")]
+async fn voltronic_capability_options_at_start() {
+    let settings = [
+        ("protocol", "voltronic"),
+        ("bypass_alarm", "disabled"),
+        ("battery_alarm", "enabled"),
+        ("alarm_control", "enabled"),
+        ("eco_mode", "enabled"),
+        ("limited_runtime_on_battery", "disabled"),
+    ];
+    let changes = |sim: &Arc<Mutex<Simulator>>| -> Vec<String> {
+        sim.lock()
+            .unwrap()
+            .received
+            .iter()
+            .filter(|l| l.len() == 4 && (l.starts_with(b"PE") || l.starts_with(b"PD")))
+            .map(|l| String::from_utf8_lossy(l).into_owned())
+            .collect()
+    };
+    let sim = Arc::new(Mutex::new(Simulator::new(Dialect::Voltronic)));
+    let shared = Arc::clone(&sim);
+    let pty = PtyDevice::serve(move |bytes| shared.lock().unwrap().feed(bytes)).unwrap();
+    let port = pty.path().to_str().unwrap().to_owned();
+    let mut config = DriverConfig::default();
+    for (key, value) in settings {
+        config.push(key, Some(value));
+    }
+    let mut qx: QxDriver<TtySerial> = QxDriver::from_config(&config).unwrap();
+    let mut serial = TtySerial::open(&port, LineSettings::new_8n1(2400)).unwrap();
+    qx.identify(&mut serial).await.unwrap();
+    drop(serial);
+    let ours = changes(&sim);
+    *sim.lock().unwrap() = Simulator::new(Dialect::Voltronic);
+    let sim_for_real = Arc::clone(&sim);
+    let real = tokio::task::spawn_blocking(move || {
+        let extra: Vec<(String, String)> = settings
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let nut = RealNut::start("nutdrv_qx", &port, &extra);
+        let _ = nut.read();
+        changes(&sim_for_real)
+    })
+    .await
+    .unwrap();
+    drop(pty);
+    assert_eq!(ours, ["PDP\r", "PEB\r", "PEE\r"]);
+    assert_eq!(ours, real);
+}

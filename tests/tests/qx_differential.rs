@@ -384,3 +384,31 @@ async fn nutdrv_qx_voltronic_qs() {
         );
     }
 }
+
+/// Voltronic capability options (`bypass_alarm=disabled` …): with `alarm_control` set, NUT
+/// 2.8.0 takes the beeper status from the QGS bit ("muted" when off) instead of QFLAG.
+#[tokio::test(flavor = "multi_thread")]
+async fn nutdrv_qx_voltronic_capability_options() {
+    let options = [
+        ("bypass_alarm", "disabled"),
+        ("eco_mode", "enabled"),
+        ("alarm_control", "enabled"),
+        ("battery_alarm", "enabled"),
+    ];
+    for beeper in [false, true] {
+        let case = state(|s| s.beeper = beeper);
+        let diff = differences("nutdrv_qx", Dialect::Voltronic, case, &options).await;
+        assert!(diff.is_empty(), "beeper {beeper}: real vs ours: {diff:#?}");
+    }
+    let diff = differences(
+        "nutdrv_qx",
+        Dialect::Voltronic,
+        SimState::default(),
+        &[("alarm_control", "disabled")],
+    )
+    .await;
+    assert!(
+        diff.is_empty(),
+        "alarm_control disabled: real vs ours: {diff:#?}"
+    );
+}

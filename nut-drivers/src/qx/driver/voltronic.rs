@@ -4,6 +4,7 @@ use nut_hal::serial::Serial;
 
 use crate::device::{DeviceError, Identity, Reading};
 use crate::qx::battery::BatteryModel;
+use crate::qx::io;
 use crate::qx::voltronic::{self, QgsReply};
 use crate::qx::voltronic_caps as caps;
 
@@ -100,6 +101,30 @@ impl<S: Serial + 'static> QxDriver<S> {
             self.extra_commands
                 .extend(flags.commands().into_iter().map(str::to_owned));
         }
+        // Capability options: switch the reported ones that differ (`PE<x>`/`PD<x>`).
+        let changes: Vec<Vec<u8>> = self
+            .settings
+            .capabilities
+            .iter()
+            .filter(|&&(letter, wanted)| {
+                self.flags.as_ref().and_then(|f| f.get(letter)) == Some(!wanted)
+            })
+            .map(|&(letter, wanted)| {
+                let verb = if wanted { "PE" } else { "PD" };
+                format!("{verb}{}\r", char::from(letter.to_ascii_uppercase())).into_bytes()
+            })
+            .collect();
+        for bytes in changes {
+            match self.send_command(port, &bytes).await {
+                Err(crate::device::CommandError::Failed(e))
+                    if e.kind() == nut_hal::ErrorKind::Disconnected =>
+                {
+                    return Err(e);
+                }
+                Err(e) => tracing::info!("capability {}: {e}", io::shown(&bytes)),
+                Ok(()) => {}
+            }
+        }
         let asked = self.ask(port, b"QLDL\r", caps::load_limits).await;
         for (name, value) in optional(asked, "load limits")?.unwrap_or_default() {
             info.set(name, value);
@@ -158,11 +183,21 @@ impl<S: Serial + 'static> QxDriver<S> {
         for alarm in &status.alarms {
             reading.alarm(alarm);
         }
-        let beeper = self
-            .flags
-            .as_ref()
-            .and_then(caps::Flags::beeper_status)
-            .unwrap_or(status.beeper);
+        // NUT 2.8.0: QFLAG's alarm control gives the beeper status, unless the alarm_control
+        // option is set, when the QGS bit does ("muted" rather than "disabled").
+        let alarm_control = self.flags.as_ref().and_then(|f| f.get(b'a'));
+        let option_set = self.settings.capabilities.iter().any(|&(l, _)| l == b'a');
+        let beeper = match (alarm_control, option_set) {
+            (Some(_), true) if status.beeper == "disabled" => "muted",
+            (Some(_), true) | (None, _) => status.beeper,
+            (Some(on), false) => {
+                if on {
+                    "enabled"
+                } else {
+                    "disabled"
+                }
+            }
+        };
         reading.set("ups.beeper.status", beeper);
         self.beeper_enabled = status.beeper == "enabled";
         let asked = self.ask(port, b"QMOD\r", voltronic::mode).await;
