@@ -240,3 +240,80 @@ async fn voltronic_capability_options_at_start() {
     assert_eq!(ours, ["PDP\r", "PEB\r", "PEE\r"]);
     assert_eq!(ours, real);
 }
+
+/// Voltronic writable variables (capabilities, outlet delays, ECO transfer limits, low
+/// battery voltage): the bytes `upsrw` makes the real nutdrv_qx send, against ours.
+#[tokio::test(flavor = "multi_thread")]
+async fn voltronic_writable_variables() {
+    const SETS: &[(&str, &str)] = &[
+        ("ups.start.auto", "yes"),
+        ("battery.protection", "no"),
+        ("ups.start.auto", "maybe"),
+        ("outlet.1.delay.shutdown", "600"),
+        ("outlet.2.delay.shutdown", "59"),
+        ("outlet.2.delay.shutdown", "99999"),
+        ("input.transfer.high", "250"),
+        ("input.transfer.low", "200"),
+        ("input.transfer.low", "210"),
+        ("battery.voltage.low", "28"),
+        ("battery.voltage.low", "24"),
+    ];
+    let sim = Arc::new(Mutex::new(Simulator::new(Dialect::Voltronic)));
+    let shared = Arc::clone(&sim);
+    let pty = PtyDevice::serve(move |bytes| shared.lock().unwrap().feed(bytes)).unwrap();
+    let port = pty.path().to_str().unwrap().to_owned();
+    let mut config = DriverConfig::default();
+    config.push("protocol", Some("voltronic"));
+    let mut qx: QxDriver<TtySerial> = QxDriver::from_config(&config).unwrap();
+    qx.timeout = Duration::from_millis(300);
+    let mut serial = TtySerial::open(&port, LineSettings::new_8n1(2400)).unwrap();
+    qx.identify(&mut serial).await.unwrap();
+    commands_sent(&sim);
+    let mut ours = Vec::new();
+    for (name, value) in SETS {
+        let mut sent = Vec::new();
+        if qx.set_var(&mut serial, name, value).await.is_err() {
+            sent.push(b"refused".to_vec());
+        }
+        sent.extend(commands_sent(&sim));
+        ours.push(sent);
+    }
+    drop(serial);
+    *sim.lock().unwrap() = Simulator::new(Dialect::Voltronic);
+    let sim_for_real = Arc::clone(&sim);
+    let real = tokio::task::spawn_blocking(move || {
+        let extra = vec![("protocol".to_owned(), "voltronic".to_owned())];
+        let nut = RealNut::start("nutdrv_qx", &port, &extra);
+        commands_sent(&sim_for_real);
+        let mut real = Vec::new();
+        for (name, value) in SETS {
+            let ok = nut.upsrw(name, value);
+            let deadline = Instant::now() + Duration::from_secs(2);
+            let mut got = commands_sent(&sim_for_real);
+            while ok && got.is_empty() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+                got = commands_sent(&sim_for_real);
+            }
+            if got.is_empty() {
+                got.push(b"refused".to_vec());
+            }
+            real.push(got);
+        }
+        real
+    })
+    .await
+    .unwrap();
+    drop(pty);
+    let shown = |sent: &[Vec<Vec<u8>>]| -> Vec<String> {
+        sent.iter()
+            .map(|lines| {
+                lines
+                    .iter()
+                    .map(|l| String::from_utf8_lossy(l).replace('\r', "<cr>"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    };
+    assert_eq!(shown(&ours), shown(&real), "ours vs the real nutdrv_qx");
+}

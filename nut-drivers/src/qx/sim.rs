@@ -370,6 +370,13 @@ impl Simulator {
             // (the flags and outlet states are not modelled as changing).
             _ if (text.starts_with("PE") || text.starts_with("PD")) && text.len() == 3 => b"(ACK\r",
             _ if text.starts_with("SKON") || text.starts_with("SKOFF") => b"(ACK\r",
+            // Writable limits and outlet delays: acknowledged, not modelled.
+            _ if ["PSK", "HEH", "HEL", "W0E"]
+                .iter()
+                .any(|p| text.starts_with(p)) =>
+            {
+                b"(ACK\r"
+            }
             _ => b"(NAK\r",
         };
         reply.to_vec()

@@ -161,3 +161,70 @@ pub fn outlet_commands(n: u8) -> [String; 2] {
         format!("outlet.{n}.load.on"),
     ]
 }
+
+/// The `QFLAG` letter behind a writable capability variable (`ups.start.auto` …).
+pub fn flag_letter(name: &str) -> Option<u8> {
+    FLAG_VARIABLES
+        .iter()
+        .find(|(_, n)| *n == name)
+        .map(|&(letter, _)| letter)
+}
+
+/// The bytes that set writable Voltronic variable `name` to `value`, given the variables
+/// published at start (`current`, for ranges); `None` when the name or value is refused.
+///
+/// * capabilities (`ups.start.auto` …): `yes`/`no` → `PE<X>`/`PD<X>`;
+/// * `outlet.<n>.delay.shutdown`: seconds 0–59940 → `PSK<n><minutes, 3 digits>`;
+/// * `input.transfer.high`/`.low`: within the published `.min`/`.max` → `HEH`/`HEL<volts>`;
+/// * `battery.voltage.low`: 20, 24 (below 1000 VA) or 28 (from 1000 VA) → `W0E<nn>`.
+pub fn set_command(
+    name: &str,
+    value: &str,
+    current: &dyn Fn(&str) -> Option<f64>,
+) -> Option<Vec<u8>> {
+    let value = value.trim();
+    if let Some(letter) = flag_letter(name) {
+        let verb = match value {
+            "yes" => "PE",
+            "no" => "PD",
+            _ => return None,
+        };
+        return Some(format!("{verb}{}\r", char::from(letter.to_ascii_uppercase())).into_bytes());
+    }
+    if let Some(n) = name
+        .strip_prefix("outlet.")
+        .and_then(|rest| rest.strip_suffix(".delay.shutdown"))
+    {
+        let seconds: u32 = value.parse().ok()?;
+        if !(0..=59_940).contains(&seconds) || n.len() != 1 {
+            return None;
+        }
+        return Some(format!("PSK{n}{:03}\r", seconds / 60).into_bytes());
+    }
+    match name {
+        "input.transfer.high" | "input.transfer.low" => {
+            let volts: f64 = value.parse().ok()?;
+            let (min, max) = (
+                current(&format!("{name}.min"))?,
+                current(&format!("{name}.max"))?,
+            );
+            if !(min..=max).contains(&volts) {
+                return None;
+            }
+            let verb = if name.ends_with("high") { "HEH" } else { "HEL" };
+            Some(format!("{verb}{volts:03.0}\r").into_bytes())
+        }
+        "battery.voltage.low" => {
+            let volts: u32 = value.parse().ok()?;
+            let va = current("output.voltage.nominal")? * current("output.current.nominal")?;
+            let ok = match volts {
+                20 => true,
+                24 => va < 1000.0,
+                28 => va >= 1000.0,
+                _ => false,
+            };
+            ok.then(|| format!("W0E{volts:02}\r").into_bytes())
+        }
+        _ => None,
+    }
+}

@@ -50,6 +50,8 @@ pub struct QxDriver<S> {
     protocol: Option<u8>,
     /// Voltronic: the capability flags (`QFLAG`), when answered.
     flags: Option<crate::qx::voltronic_caps::Flags>,
+    /// Voltronic: the variables published at start (for writable ranges and checks).
+    published: Reading,
     /// Instant commands the UPS enabled besides the dialect's (Voltronic flags, outlets).
     extra_commands: Vec<String>,
     /// Voltronic: the beeper state of the last status (for `beeper.toggle`).
@@ -79,6 +81,7 @@ impl<S: Serial> QxDriver<S> {
             protocol: None,
             flags: None,
             extra_commands: Vec::new(),
+            published: Reading::default(),
             beeper_enabled: false,
             _port: std::marker::PhantomData,
         }
@@ -459,12 +462,17 @@ impl<S: Serial + 'static> DeviceProtocol for QxDriver<S> {
         self.send_command(port, &bytes).await
     }
 
-    async fn set_var(
-        &mut self,
-        _port: &mut S,
-        name: &str,
-        value: &str,
-    ) -> Result<(), CommandError> {
+    async fn set_var(&mut self, port: &mut S, name: &str, value: &str) -> Result<(), CommandError> {
+        if self.dialect == Some(Dialect::Voltronic)
+            && !name.starts_with("ups.delay.")
+            && self.published.get(name).is_some()
+        {
+            let published = &self.published;
+            let current = |n: &str| published.get(n).and_then(|v| v.parse().ok());
+            let bytes = crate::qx::voltronic_caps::set_command(name, value, &current)
+                .ok_or(CommandError::Invalid)?;
+            return self.send_command(port, &bytes).await;
+        }
         let (min, max) = match name {
             // blazer_ser has no writable variables.
             _ if self.name == "blazer_ser" => return Err(CommandError::Unknown),

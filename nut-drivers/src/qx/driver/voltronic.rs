@@ -2,7 +2,7 @@
 
 use nut_hal::serial::Serial;
 
-use crate::device::{DeviceError, Identity, Reading};
+use crate::device::{DeviceError, Identity, Reading, Writable};
 use crate::qx::battery::BatteryModel;
 use crate::qx::io;
 use crate::qx::voltronic::{self, QgsReply};
@@ -74,6 +74,9 @@ impl<S: Serial + 'static> QxDriver<S> {
         info.set("ups.delay.start", self.settings.ondelay.to_string());
         info.set("ups.delay.shutdown", self.settings.offdelay.to_string());
         self.last_poll = None;
+        self.published = info.clone();
+        let mut writable = writable();
+        writable.extend(voltronic_writable(&info));
         Ok(Identity {
             info,
             commands: voltronic::COMMANDS
@@ -81,7 +84,7 @@ impl<S: Serial + 'static> QxDriver<S> {
                 .map(|&c| c.to_owned())
                 .chain(self.extra_commands.iter().cloned())
                 .collect(),
-            writable: writable(),
+            writable,
         })
     }
 
@@ -225,4 +228,43 @@ impl<S: Serial + 'static> QxDriver<S> {
         }
         Ok(reading)
     }
+}
+
+/// The writable Voltronic variables among those published: capabilities (`yes`/`no`),
+/// outlet delays, ECO transfer limits and the low battery voltage.
+fn voltronic_writable(info: &Reading) -> Vec<(String, Writable)> {
+    let mut out = Vec::new();
+    for &(_, name) in caps::FLAG_VARIABLES {
+        if info.get(name).is_some() {
+            out.push((
+                name.to_owned(),
+                Writable::Enum(vec!["yes".into(), "no".into()]),
+            ));
+        }
+    }
+    for n in 1..=4 {
+        let name = format!("outlet.{n}.delay.shutdown");
+        if info.get(&name).is_some() {
+            out.push((name, Writable::Ranges(vec![(0, 59_940)])));
+        }
+    }
+    for name in ["input.transfer.high", "input.transfer.low"] {
+        let bound = |suffix: &str| {
+            info.get(&format!("{name}.{suffix}"))
+                .and_then(|v| v.parse::<i64>().ok())
+        };
+        if let (Some(_), Some(min), Some(max)) = (info.get(name), bound("min"), bound("max")) {
+            out.push((name.to_owned(), Writable::Ranges(vec![(min, max)])));
+        }
+    }
+    if info.get("battery.voltage.low").is_some() {
+        let current = |n: &str| info.get(n).and_then(|v| v.parse::<f64>().ok());
+        let values = ["20", "24", "28"]
+            .into_iter()
+            .filter(|v| caps::set_command("battery.voltage.low", v, &current).is_some())
+            .map(str::to_owned)
+            .collect();
+        out.push(("battery.voltage.low".to_owned(), Writable::Enum(values)));
+    }
+    out
 }
