@@ -138,6 +138,27 @@ fn parse_everything(reply: &[u8]) {
     }
     let _ = voltronic_caps::outlet(reply);
     let _ = voltronic_caps::outlet_delay(reply);
+    // Writable values from arbitrary text, with the test vector's published values.
+    let text = String::from_utf8_lossy(reply);
+    let current = |name: &str| match name {
+        "input.transfer.low.min" => Some(206.0),
+        "input.transfer.low.max" => Some(223.0),
+        "input.transfer.high.min" => Some(237.0),
+        "input.transfer.high.max" => Some(254.0),
+        "output.voltage.nominal" => Some(230.0),
+        "output.current.nominal" => Some(4.0),
+        _ => None,
+    };
+    for name in [
+        "ups.start.auto",
+        "outlet.1.delay.shutdown",
+        "input.transfer.low",
+        "input.transfer.high",
+        "battery.voltage.low",
+    ] {
+        let _ = voltronic_caps::set_command(name, &text, &current);
+        let _ = voltronic_caps::set_command(&text, "24", &current);
+    }
     let _ = voltronic_qs::protocol_letter(reply, b"VHPT");
     let _ = voltronic_qs::qs_ratings(reply);
     let _ = voltronic_qs::hex_text(reply);

@@ -469,3 +469,59 @@ fn voltronic_capabilities_vectors() {
     assert_eq!(outlet_delay(b"(008\r").as_deref(), Some("480"));
     assert_eq!(outlet_delay(b"(NAK\r"), None);
 }
+
+/// Writable Voltronic values: the bytes for each (the ones NUT 2.8.0 sends, see
+/// `tests/tests/qx_commands_differential.rs`), and refusals.
+#[test]
+fn voltronic_set_commands() {
+    use nut_drivers::qx::voltronic_caps::set_command;
+    let current = |name: &str| match name {
+        "input.transfer.low.min" => Some(206.0),
+        "input.transfer.low.max" => Some(223.0),
+        "input.transfer.high.min" => Some(237.0),
+        "input.transfer.high.max" => Some(254.0),
+        "output.voltage.nominal" => Some(230.0),
+        "output.current.nominal" => Some(0.0),
+        _ => None,
+    };
+    let set = |n: &str, v: &str| set_command(n, v, &current).map(|b| String::from_utf8(b).unwrap());
+    assert_eq!(set("ups.start.auto", "yes").as_deref(), Some("PER\r"));
+    assert_eq!(set("outlet.0.switchable", "no").as_deref(), Some("PDJ\r"));
+    assert_eq!(set("ups.start.auto", "maybe"), None);
+    assert_eq!(
+        set("outlet.1.delay.shutdown", "600").as_deref(),
+        Some("PSK1010\r")
+    );
+    assert_eq!(set("outlet.1.delay.shutdown", "59941"), None);
+    assert_eq!(
+        set("input.transfer.high", "250").as_deref(),
+        Some("HEH250\r")
+    );
+    assert_eq!(set("input.transfer.low", "200"), None);
+    assert_eq!(set("battery.voltage.low", "24").as_deref(), Some("W0E24\r"));
+    assert_eq!(set("battery.voltage.low", "28"), None);
+    assert_eq!(set("ups.load", "1"), None);
+}
+
+/// `protocol=` takes the 2.8.0 dialects we model; masterguard (which 2.8.0 cannot claim) and
+/// the later dialects are configuration errors naming the key.
+#[test]
+fn protocol_names() {
+    use nut_drivers::device::DriverConfig;
+    use nut_drivers::qx::QxSettings;
+    for (name, ok) in [
+        ("voltronic-qs", true),
+        ("voltronic-qs-hex", true),
+        ("masterguard", false),
+        ("q2", false),
+        ("voltronic-axpert", false),
+    ] {
+        let mut config = DriverConfig::default();
+        config.push("protocol", Some(name));
+        let settings = QxSettings::from_config(&config);
+        assert_eq!(settings.is_ok(), ok, "{name}");
+        if let Err(e) = settings {
+            assert_eq!(e.key, "protocol");
+        }
+    }
+}
