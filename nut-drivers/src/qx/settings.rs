@@ -114,6 +114,8 @@ pub struct QxSettings {
     /// Voltronic capability options (`bypass_alarm=enabled` …) as (QFLAG letter, wanted
     /// state), in NUT's order.
     pub capabilities: Vec<(u8, bool)>,
+    /// `pollfreq`: seconds between full polls (semi-static values re-read), default 30.
+    pub pollfreq: u64,
 }
 
 /// Voltronic capability options and their `QFLAG` letters, in NUT's item order.
@@ -164,6 +166,7 @@ impl Default for QxSettings {
             battery_high: None,
             battery_packs: None,
             capabilities: Vec::new(),
+            pollfreq: 30,
         }
     }
 }
@@ -279,6 +282,7 @@ impl QxSettings {
             battery_high: battery_value(config, "battery.voltage.high")?,
             battery_packs: battery_value(config, "battery.packs")?,
             capabilities: capabilities(config)?,
+            pollfreq: config.number("pollfreq", 30)?,
         })
     }
 }

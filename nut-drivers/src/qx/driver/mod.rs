@@ -50,6 +50,8 @@ pub struct QxDriver<S> {
     protocol: Option<u8>,
     /// Voltronic: the capability flags (`QFLAG`), when answered.
     flags: Option<crate::qx::voltronic_caps::Flags>,
+    /// Voltronic: when the semi-static values were last read.
+    semi_static_at: Option<Instant>,
     /// Voltronic: the variables published at start (for writable ranges and checks).
     published: Reading,
     /// Instant commands the UPS enabled besides the dialect's (Voltronic flags, outlets).
@@ -82,6 +84,7 @@ impl<S: Serial> QxDriver<S> {
             flags: None,
             extra_commands: Vec::new(),
             published: Reading::default(),
+            semi_static_at: None,
             beeper_enabled: false,
             _port: std::marker::PhantomData,
         }

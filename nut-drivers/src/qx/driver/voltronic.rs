@@ -1,6 +1,9 @@
 //! The Voltronic dialect's identify and update (`QGS` instead of `Q1`).
 
+use std::time::Duration;
+
 use nut_hal::serial::Serial;
+use tokio::time::Instant;
 
 use crate::device::{DeviceError, Identity, Reading, Writable};
 use crate::qx::battery::BatteryModel;
@@ -9,6 +12,7 @@ use crate::qx::voltronic::{self, QgsReply};
 use crate::qx::voltronic_caps as caps;
 
 use super::QxDriver;
+
 use super::identify::{optional, writable};
 
 impl<S: Serial + 'static> QxDriver<S> {
@@ -54,7 +58,7 @@ impl<S: Serial + 'static> QxDriver<S> {
                 info.set("device.serial", serial);
             }
         }
-        self.voltronic_capabilities(port, &mut info).await?;
+        self.voltronic_capabilities(port, &mut info, true).await?;
         if let Some(ups_type) = status.ups_type {
             info.set("ups.type", ups_type);
         }
@@ -88,22 +92,36 @@ impl<S: Serial + 'static> QxDriver<S> {
         })
     }
 
-    /// Capability flags, limits and outlets (each skipped when not answered).
+    /// Capability flags, limits and outlets (each skipped when not answered). At start
+    /// (`first`) also the commands they offer and the capability options to apply.
     async fn voltronic_capabilities(
         &mut self,
         port: &mut S,
         info: &mut Reading,
+        first: bool,
     ) -> Result<(), DeviceError> {
-        self.extra_commands.clear();
+        self.semi_static_at = Some(Instant::now());
         let asked = self.ask(port, b"QFLAG\r", caps::Flags::parse).await;
         self.flags = optional(asked, "capability flags")?;
         if let Some(flags) = &self.flags {
             for (name, value) in flags.variables() {
                 info.set(name, value);
             }
-            self.extra_commands
-                .extend(flags.commands().into_iter().map(str::to_owned));
         }
+        if first {
+            self.extra_commands.clear();
+            if let Some(flags) = &self.flags {
+                self.extra_commands
+                    .extend(flags.commands().into_iter().map(str::to_owned));
+            }
+            self.apply_capability_options(port).await?;
+        }
+        self.voltronic_limits(port, info, first).await
+    }
+
+    /// Capability options: switches the reported capabilities whose state differs from the
+    /// option (`PE<x>`/`PD<x>`), in NUT's order.
+    async fn apply_capability_options(&mut self, port: &mut S) -> Result<(), DeviceError> {
         // Capability options: switch the reported ones that differ (`PE<x>`/`PD<x>`).
         let changes: Vec<Vec<u8>> = self
             .settings
@@ -128,12 +146,23 @@ impl<S: Serial + 'static> QxDriver<S> {
                 Ok(()) => {}
             }
         }
+        Ok(())
+    }
+
+    /// Load and ECO limits, low battery voltage and outlets.
+    async fn voltronic_limits(
+        &mut self,
+        port: &mut S,
+        info: &mut Reading,
+        first: bool,
+    ) -> Result<(), DeviceError> {
         let asked = self.ask(port, b"QLDL\r", caps::load_limits).await;
         for (name, value) in optional(asked, "load limits")?.unwrap_or_default() {
             info.set(name, value);
         }
         let nominal = info
             .get("output.voltage.nominal")
+            .or_else(|| self.published.get("output.voltage.nominal"))
             .and_then(|v| v.parse().ok());
         let protocol = self.protocol;
         let asked = self
@@ -159,7 +188,9 @@ impl<S: Serial + 'static> QxDriver<S> {
             };
             info.set(&format!("outlet.{n}.switchable"), "yes");
             info.set(&format!("outlet.{n}.status"), if on { "on" } else { "off" });
-            self.extra_commands.extend(caps::outlet_commands(n));
+            if first {
+                self.extra_commands.extend(caps::outlet_commands(n));
+            }
             let asked = self
                 .ask(port, format!("QSKT{n}\r").as_bytes(), caps::outlet_delay)
                 .await;
@@ -170,10 +201,22 @@ impl<S: Serial + 'static> QxDriver<S> {
         Ok(())
     }
 
-    /// One Voltronic poll: `QGS`, then `QMOD` and `QBV` when answered.
+    /// One Voltronic poll: `QGS`, then `QMOD` and `QBV` when answered; every
+    /// `pollfreq` seconds also the capability flags, limits and outlets (NUT's semi-static
+    /// items).
     pub(super) async fn voltronic_update(&mut self, port: &mut S) -> Result<Reading, DeviceError> {
         let status = self.qgs(port).await?;
         let mut reading = Reading::default();
+        let due = self
+            .semi_static_at
+            .is_none_or(|at| at.elapsed() >= Duration::from_secs(self.settings.pollfreq));
+        if due {
+            self.voltronic_capabilities(port, &mut reading, false)
+                .await?;
+            for (name, value) in &reading.values {
+                self.published.set(name, value.clone());
+            }
+        }
         for (name, value) in &status.variables {
             reading.set(name, value.clone());
         }
