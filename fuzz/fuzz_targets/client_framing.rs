@@ -40,7 +40,11 @@ fuzz_target!(|data: &[u8]| {
 
 /// The lines as answers to the request, NETVER and LIST UPS sent back to back.
 fn pipelined(request: &Request, lines: &[u8]) {
-    let requests = vec![request.clone(), Request::NetVer, Request::List(ListQuery::Ups)];
+    let requests = vec![
+        request.clone(),
+        Request::NetVer,
+        Request::List(ListQuery::Ups),
+    ];
     let Ok((_, mut pipeline)) = Pipeline::new(requests) else {
         return;
     };

@@ -22,7 +22,10 @@ fuzz_target!(|data: &[u8]| {
             // The two-step API agrees with the one-step one.
             let (command, args) = Command::split(&line.words).expect("verb was accepted");
             assert_eq!(command, request.command());
-            assert_eq!(Request::from_args(command, args).map(|(r, _)| r), Ok(request));
+            assert_eq!(
+                Request::from_args(command, args).map(|(r, _)| r),
+                Ok(request)
+            );
         }
         Err(error) => {
             let command = error.command();

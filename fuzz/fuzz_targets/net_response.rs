@@ -27,6 +27,9 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(response) = Response::parse_for(&context, line) {
         let written = response.to_line();
         assert!(!written.contains('\n'));
-        assert_eq!(Response::parse_for(&context, written.as_bytes()), Ok(response));
+        assert_eq!(
+            Response::parse_for(&context, written.as_bytes()),
+            Ok(response)
+        );
     }
 });

@@ -7,5 +7,8 @@ use libfuzzer_sys::fuzz_target;
 mod config_check;
 
 fuzz_target!(|data: &[u8]| {
-    config_check::check(data, nut_protocol::config::upssched_conf::parse(data, "fuzz"));
+    config_check::check(
+        data,
+        nut_protocol::config::upssched_conf::parse(data, "fuzz"),
+    );
 });

@@ -334,3 +334,194 @@ proptest! {
         }
     }
 }
+
+/// NUT's voltronic-qs-hex test vector (`voltronic_qs_hex_testing[]`): the binary QS reply
+/// and what NUT's preprocessors make of it.
+#[test]
+fn voltronic_qs_hex_vector() {
+    use nut_drivers::qx::voltronic_qs::{QsHexReply, hex_reply, hex_text, protocol_letter};
+    let reply: &[u8] =
+        b"#\x6C\x01 \x35 \x6C\x01 \x35 \x03 \x51\x9A \x28\x02\x12\xD0 \xE6 \x1E \x09\r";
+    assert_eq!(reply.len(), 27);
+    assert_eq!(
+        hex_text(reply).unwrap(),
+        "#6C01 35 6C01 35 03 519A 1312D0 E6 1E 00001001"
+    );
+    let parsed = QsHexReply::parse(reply).unwrap();
+    let vars: Vec<(&str, String)> = parsed.variables();
+    let get = |n: &str| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| v.as_str());
+    assert_eq!(get("input.voltage"), Some("112.2"));
+    assert_eq!(get("output.voltage"), Some("112.2"));
+    assert_eq!(get("ups.load"), Some("3"));
+    assert_eq!(get("output.frequency"), Some("59.8"));
+    assert_eq!(get("battery.voltage"), Some("13.53"));
+    assert_eq!(get("ups.beeper.status"), Some("enabled"));
+    assert!(parsed.status.bits.line_interactive);
+    assert_eq!(parsed.status.status_words(), ["OL"]);
+    assert_eq!(parsed.ratings, None);
+    // The simulator's encoding reads back.
+    let again = QsHexReply::parse(&hex_reply(&parsed.status)).unwrap();
+    assert_eq!(again.status.bits, parsed.status.bits);
+    assert_eq!(again.variables()[0].1, "112.2");
+    assert_eq!(protocol_letter(b"P\r", b"PT"), Some(b'P'));
+    assert_eq!(protocol_letter(b"v\r", b"VH"), Some(b'V'));
+    assert_eq!(protocol_letter(b"X\r", b"VH"), None);
+    // Not a QS-hex reply: wrong framing or field count.
+    assert!(QsHexReply::parse(b"(215.0 195.0 230.0 014 49.0 22.7 30.0 00000000\r").is_none());
+    assert!(QsHexReply::parse(b"#\x01 \x02\r").is_none());
+}
+
+/// NUT's voltronic-qs test vector: QS in the Q1 layout with the output frequency, F as
+/// output nominals.
+#[test]
+fn voltronic_qs_vector() {
+    use nut_drivers::qx::voltronic_qs::{qs_ratings, qs_variables};
+    let status = StatusReply::parse(b"(215.0 195.0 230.0 014 49.0 22.7 30.0 00000000\r").unwrap();
+    let vars = qs_variables(&status);
+    assert!(vars.contains(&("output.frequency", "49.0".to_owned())));
+    assert!(!vars.iter().any(|(n, _)| *n == "input.frequency"));
+    assert_eq!(
+        qs_ratings(b"#220.0 003 12.00 50.0\r").unwrap(),
+        [
+            ("output.voltage.nominal", "220".to_owned()),
+            ("output.current.nominal", "3.0".to_owned()),
+            ("battery.voltage.nominal", "12.0".to_owned()),
+            ("output.frequency.nominal", "50".to_owned()),
+        ]
+    );
+    assert_eq!(qs_ratings(b"#22\r"), None);
+}
+
+/// Detection on the voltronic-qs and voltronic-qs-hex tables (unknown commands echoed).
+#[test]
+fn voltronic_qs_detection_from_tables() {
+    for (file, d) in [
+        ("nutdrv_qx_voltronic-qs.c", Dialect::VoltronicQs),
+        ("nutdrv_qx_voltronic-qs-hex.c", Dialect::VoltronicQsHex),
+    ] {
+        let table: Vec<_> = rows().into_iter().filter(|(f, _, _)| f == file).collect();
+        assert!(!table.is_empty(), "{file}");
+        let got = detect(|cmd| {
+            table
+                .iter()
+                .find(|(_, c, _)| c == cmd)
+                .map(|(_, _, r)| r.clone())
+                .or_else(|| Some(cmd.to_vec()))
+        });
+        assert_eq!(got, Some(d), "{file}");
+    }
+}
+
+/// NUT's voltronic test vectors for capability flags, limits and outlets.
+#[test]
+fn voltronic_capabilities_vectors() {
+    use nut_drivers::qx::voltronic_caps::{
+        Flags, battery_low, eco_frequency, eco_voltage, load_limits, outlet, outlet_delay,
+    };
+    let flags = Flags::parse(b"(EpashcjDbroegfl\r").unwrap();
+    assert_eq!(
+        flags.variables(),
+        [
+            ("ups.start.auto", "no".to_owned()),
+            ("battery.protection", "yes".to_owned()),
+            ("battery.energysave", "no".to_owned()),
+            ("ups.start.battery", "yes".to_owned()),
+            ("outlet.0.switchable", "yes".to_owned()),
+        ]
+    );
+    assert_eq!(flags.beeper_status(), Some("enabled"));
+    assert_eq!(
+        flags.commands(),
+        [
+            "beeper.enable",
+            "beeper.disable",
+            "bypass.start",
+            "bypass.stop"
+        ]
+    );
+    assert_eq!(Flags::parse(b"(NAK\r"), None);
+    assert_eq!(Flags::parse(b"(Eab\r"), None);
+    assert_eq!(
+        load_limits(b"(005 080\r").unwrap(),
+        [
+            ("output.power.minimum.percent", "5".to_owned()),
+            ("output.power.maximum.percent", "80".to_owned()),
+        ]
+    );
+    assert_eq!(
+        eco_frequency(b"(50.0 00.0\r").unwrap(),
+        [
+            ("input.frequency.high", "50.0".to_owned()),
+            ("input.frequency.low", "0.0".to_owned()),
+        ]
+    );
+    assert_eq!(battery_low(b"#20\r").as_deref(), Some("20.0"));
+    let eco = eco_voltage(b"(242 218\r", Some(230.0), Some(1)).unwrap();
+    let get = |n: &str| eco.iter().find(|(k, _)| *k == n).map(|(_, v)| v.as_str());
+    assert_eq!(get("input.transfer.high"), Some("242"));
+    assert_eq!(get("input.transfer.low.min"), Some("206"));
+    assert_eq!(get("input.transfer.low.max"), Some("223"));
+    assert_eq!(get("input.transfer.high.min"), Some("237"));
+    assert_eq!(get("input.transfer.high.max"), Some("254"));
+    assert_eq!(outlet(b"(1\r"), Some(true));
+    assert_eq!(outlet(b"(0\r"), Some(false));
+    assert_eq!(outlet(b"(NAK\r"), None);
+    assert_eq!(outlet_delay(b"(008\r").as_deref(), Some("480"));
+    assert_eq!(outlet_delay(b"(NAK\r"), None);
+}
+
+/// Writable Voltronic values: the bytes for each (the ones NUT 2.8.0 sends, see
+/// `tests/tests/qx_commands_differential.rs`), and refusals.
+#[test]
+fn voltronic_set_commands() {
+    use nut_drivers::qx::voltronic_caps::set_command;
+    let current = |name: &str| match name {
+        "input.transfer.low.min" => Some(206.0),
+        "input.transfer.low.max" => Some(223.0),
+        "input.transfer.high.min" => Some(237.0),
+        "input.transfer.high.max" => Some(254.0),
+        "output.voltage.nominal" => Some(230.0),
+        "output.current.nominal" => Some(0.0),
+        _ => None,
+    };
+    let set = |n: &str, v: &str| set_command(n, v, &current).map(|b| String::from_utf8(b).unwrap());
+    assert_eq!(set("ups.start.auto", "yes").as_deref(), Some("PER\r"));
+    assert_eq!(set("outlet.0.switchable", "no").as_deref(), Some("PDJ\r"));
+    assert_eq!(set("ups.start.auto", "maybe"), None);
+    assert_eq!(
+        set("outlet.1.delay.shutdown", "600").as_deref(),
+        Some("PSK1010\r")
+    );
+    assert_eq!(set("outlet.1.delay.shutdown", "59941"), None);
+    assert_eq!(
+        set("input.transfer.high", "250").as_deref(),
+        Some("HEH250\r")
+    );
+    assert_eq!(set("input.transfer.low", "200"), None);
+    assert_eq!(set("battery.voltage.low", "24").as_deref(), Some("W0E24\r"));
+    assert_eq!(set("battery.voltage.low", "28"), None);
+    assert_eq!(set("ups.load", "1"), None);
+}
+
+/// `protocol=` takes the 2.8.0 dialects we model; masterguard (which 2.8.0 cannot claim) and
+/// the later dialects are configuration errors naming the key.
+#[test]
+fn protocol_names() {
+    use nut_drivers::device::DriverConfig;
+    use nut_drivers::qx::QxSettings;
+    for (name, ok) in [
+        ("voltronic-qs", true),
+        ("voltronic-qs-hex", true),
+        ("masterguard", false),
+        ("q2", false),
+        ("voltronic-axpert", false),
+    ] {
+        let mut config = DriverConfig::default();
+        config.push("protocol", Some(name));
+        let settings = QxSettings::from_config(&config);
+        assert_eq!(settings.is_ok(), ok, "{name}");
+        if let Err(e) = settings {
+            assert_eq!(e.key, "protocol");
+        }
+    }
+}

@@ -533,3 +533,27 @@ fn ablerex_curve_matches_nuts_table() {
     }
     assert_eq!(checked, 89);
 }
+
+/// Voltronic capability flags, limits and outlets are re-read every 30 s (NUT's semi-static
+/// items), so a change on the UPS shows without a restart.
+#[tokio::test(start_paused = true)]
+async fn voltronic_semi_static_values_are_refreshed() {
+    let ups = Arc::new(Mutex::new(Simulator::new(Dialect::Voltronic)));
+    let mut port = SimPort::new(Arc::clone(&ups));
+    let settings = QxSettings {
+        dialect: Some(Dialect::Voltronic),
+        ..Default::default()
+    };
+    let mut qx: QxDriver<SimPort> = QxDriver::new(settings);
+    let identity = qx.identify(&mut port).await.unwrap();
+    assert_eq!(identity.info.get("ups.start.auto"), Some("no"));
+    assert!(identity.commands.iter().any(|c| c == "outlet.1.load.off"));
+    ups.lock().unwrap().state.voltronic_flags = "(EpashcjrDboegfl\r".into();
+    let reading = qx.update(&mut port).await.unwrap();
+    assert_eq!(reading.get("ups.start.auto"), None, "not due yet");
+    tokio::time::advance(Duration::from_secs(31)).await;
+    let reading = qx.update(&mut port).await.unwrap();
+    assert_eq!(reading.get("ups.start.auto"), Some("yes"));
+    assert_eq!(reading.get("outlet.2.status"), Some("off"));
+    assert_eq!(reading.get("input.transfer.high.max"), Some("254"));
+}

@@ -27,10 +27,17 @@ const COMMANDS: &[(&str, Option<&str>)] = &[
     ("shutdown.stayoff", None),
     ("load.off", None),
     ("load.on", None),
+    // Voltronic: offered by the capability flags and switchable outlets.
+    ("beeper.enable", None),
+    ("beeper.disable", None),
+    ("bypass.start", None),
+    ("bypass.stop", None),
+    ("outlet.1.load.off", None),
+    ("outlet.2.load.on", None),
 ];
 
-/// Command lines the simulator got that are not polls (`F`, `I`, and every `Q…` query but the
-/// Megatec beeper toggle `Q`).
+/// Command lines the simulator got that are not polls (`F`, `I`, Voltronic `RE0`, and every
+/// `Q…` query but the Megatec beeper toggle `Q`).
 fn commands_sent(sim: &Arc<Mutex<Simulator>>) -> Vec<Vec<u8>> {
     sim.lock()
         .unwrap()
@@ -39,6 +46,7 @@ fn commands_sent(sim: &Arc<Mutex<Simulator>>) -> Vec<Vec<u8>> {
         .filter(|line| {
             let poll = line.as_slice() == b"F\r"
                 || line.as_slice() == b"I\r"
+                || line.as_slice() == b"RE0\r"
                 || (line.first() == Some(&b'Q') && line.len() > 2);
             !poll
         })
@@ -58,6 +66,16 @@ async fn blazer_ser_commands_send_what_blazer_ser_sends() {
 #[tokio::test(flavor = "multi_thread")]
 async fn voltronic_commands_send_what_nutdrv_qx_sends() {
     same_commands("nutdrv_qx", Dialect::Voltronic).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn voltronic_qs_commands_send_what_nutdrv_qx_sends() {
+    same_commands("nutdrv_qx", Dialect::VoltronicQs).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn voltronic_qs_hex_commands_send_what_nutdrv_qx_sends() {
+    same_commands("nutdrv_qx", Dialect::VoltronicQsHex).await;
 }
 
 async fn same_commands(driver: &'static str, dialect: Dialect) {
@@ -169,4 +187,133 @@ async fn same_commands(driver: &'static str, dialect: Dialect) {
         .collect();
     real_list.sort();
     assert_eq!(ours_list, real_list);
+}
+
+/// The capability changes sent at start for Voltronic `bypass_alarm=`… options: only the
+/// reported capabilities whose state differs, in NUT's order.
+#[tokio::test(flavor = "multi_thread")]
+async fn voltronic_capability_options_at_start() {
+    let settings = [
+        ("protocol", "voltronic"),
+        ("bypass_alarm", "disabled"),
+        ("battery_alarm", "enabled"),
+        ("alarm_control", "enabled"),
+        ("eco_mode", "enabled"),
+        ("limited_runtime_on_battery", "disabled"),
+    ];
+    let changes = |sim: &Arc<Mutex<Simulator>>| -> Vec<String> {
+        sim.lock()
+            .unwrap()
+            .received
+            .iter()
+            .filter(|l| l.len() == 4 && (l.starts_with(b"PE") || l.starts_with(b"PD")))
+            .map(|l| String::from_utf8_lossy(l).into_owned())
+            .collect()
+    };
+    let sim = Arc::new(Mutex::new(Simulator::new(Dialect::Voltronic)));
+    let shared = Arc::clone(&sim);
+    let pty = PtyDevice::serve(move |bytes| shared.lock().unwrap().feed(bytes)).unwrap();
+    let port = pty.path().to_str().unwrap().to_owned();
+    let mut config = DriverConfig::default();
+    for (key, value) in settings {
+        config.push(key, Some(value));
+    }
+    let mut qx: QxDriver<TtySerial> = QxDriver::from_config(&config).unwrap();
+    let mut serial = TtySerial::open(&port, LineSettings::new_8n1(2400)).unwrap();
+    qx.identify(&mut serial).await.unwrap();
+    drop(serial);
+    let ours = changes(&sim);
+    *sim.lock().unwrap() = Simulator::new(Dialect::Voltronic);
+    let sim_for_real = Arc::clone(&sim);
+    let real = tokio::task::spawn_blocking(move || {
+        let extra: Vec<(String, String)> = settings
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let nut = RealNut::start("nutdrv_qx", &port, &extra);
+        let _ = nut.read();
+        changes(&sim_for_real)
+    })
+    .await
+    .unwrap();
+    drop(pty);
+    assert_eq!(ours, ["PDP\r", "PEB\r", "PEE\r"]);
+    assert_eq!(ours, real);
+}
+
+/// Voltronic writable variables (capabilities, outlet delays, ECO transfer limits, low
+/// battery voltage): the bytes `upsrw` makes the real nutdrv_qx send, against ours.
+#[tokio::test(flavor = "multi_thread")]
+async fn voltronic_writable_variables() {
+    const SETS: &[(&str, &str)] = &[
+        ("ups.start.auto", "yes"),
+        ("battery.protection", "no"),
+        ("ups.start.auto", "maybe"),
+        ("outlet.1.delay.shutdown", "600"),
+        ("outlet.2.delay.shutdown", "59"),
+        ("outlet.2.delay.shutdown", "99999"),
+        ("input.transfer.high", "250"),
+        ("input.transfer.low", "200"),
+        ("input.transfer.low", "210"),
+        ("battery.voltage.low", "28"),
+        ("battery.voltage.low", "24"),
+    ];
+    let sim = Arc::new(Mutex::new(Simulator::new(Dialect::Voltronic)));
+    let shared = Arc::clone(&sim);
+    let pty = PtyDevice::serve(move |bytes| shared.lock().unwrap().feed(bytes)).unwrap();
+    let port = pty.path().to_str().unwrap().to_owned();
+    let mut config = DriverConfig::default();
+    config.push("protocol", Some("voltronic"));
+    let mut qx: QxDriver<TtySerial> = QxDriver::from_config(&config).unwrap();
+    qx.timeout = Duration::from_millis(300);
+    let mut serial = TtySerial::open(&port, LineSettings::new_8n1(2400)).unwrap();
+    qx.identify(&mut serial).await.unwrap();
+    commands_sent(&sim);
+    let mut ours = Vec::new();
+    for (name, value) in SETS {
+        let mut sent = Vec::new();
+        if qx.set_var(&mut serial, name, value).await.is_err() {
+            sent.push(b"refused".to_vec());
+        }
+        sent.extend(commands_sent(&sim));
+        ours.push(sent);
+    }
+    drop(serial);
+    *sim.lock().unwrap() = Simulator::new(Dialect::Voltronic);
+    let sim_for_real = Arc::clone(&sim);
+    let real = tokio::task::spawn_blocking(move || {
+        let extra = vec![("protocol".to_owned(), "voltronic".to_owned())];
+        let nut = RealNut::start("nutdrv_qx", &port, &extra);
+        commands_sent(&sim_for_real);
+        let mut real = Vec::new();
+        for (name, value) in SETS {
+            let ok = nut.upsrw(name, value);
+            let deadline = Instant::now() + Duration::from_secs(2);
+            let mut got = commands_sent(&sim_for_real);
+            while ok && got.is_empty() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+                got = commands_sent(&sim_for_real);
+            }
+            if got.is_empty() {
+                got.push(b"refused".to_vec());
+            }
+            real.push(got);
+        }
+        real
+    })
+    .await
+    .unwrap();
+    drop(pty);
+    let shown = |sent: &[Vec<Vec<u8>>]| -> Vec<String> {
+        sent.iter()
+            .map(|lines| {
+                lines
+                    .iter()
+                    .map(|l| String::from_utf8_lossy(l).replace('\r', "<cr>"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    };
+    assert_eq!(shown(&ours), shown(&real), "ours vs the real nutdrv_qx");
 }

@@ -296,8 +296,9 @@ async fn blazer_ser() {
     assert!(diff.is_empty(), "{extra:?}: real vs ours: {diff:#?}");
 }
 
-/// The Voltronic subset (QGS, QMOD, QBV, QPI, QRI, QMD, QVFW, QID); the simulator answers
-/// `(NAK` to everything else (capability flags, limits, outlets), which NUT skips.
+/// Voltronic: QGS, QMOD, QBV, QPI, QRI, QMD, QVFW, QID, capability flags (QFLAG; alarm
+/// control overrides the QGS beeper bit), limits (QLDL, QHE, QFRE, RE0) and outlets (QSKn,
+/// QSKTn) on NUT's test vectors; warnings (QWS) that 2.8.0 does not publish.
 #[tokio::test(flavor = "multi_thread")]
 async fn nutdrv_qx_voltronic() {
     let cases = [
@@ -314,9 +315,83 @@ async fn nutdrv_qx_voltronic() {
             s.input_voltage = 250.0;
             s.testing = true;
         }),
+        state(|s| {
+            s.voltronic_flags = "(EpshcjDabroegfl\r".into();
+            s.beeper = true;
+        }),
+        state(|s| {
+            s.voltronic_flags = "(EpashcjeDbrogfl\r".into();
+            s.voltronic_warnings = format!("(1{}1\r", "0".repeat(62));
+        }),
+        // The fault bit (NUT 2.8.0 then would ask QFS, but its test never fires on ASCII).
+        state(|s| s.failed = true),
     ];
     for (i, case) in cases.into_iter().enumerate() {
         let diff = differences("nutdrv_qx", Dialect::Voltronic, case, &[]).await;
         assert!(diff.is_empty(), "case {i}: real vs ours: {diff:#?}");
     }
+}
+
+/// `voltronic-qs` (QS in the Q1 layout, `M` letter, `F` output nominals) and
+/// `voltronic-qs-hex` (binary QS), pinned and auto-detected.
+#[tokio::test(flavor = "multi_thread")]
+async fn nutdrv_qx_voltronic_qs() {
+    let cases = [
+        SimState::default(),
+        state(|s| {
+            s.on_battery = true;
+            s.battery_low = true;
+            s.beeper = true;
+            s.battery_voltage = 20.1;
+        }),
+        state(|s| {
+            s.regulating = true;
+            s.line_interactive = true;
+            s.input_voltage = 250.0;
+            s.testing = true;
+        }),
+    ];
+    for dialect in [Dialect::VoltronicQs, Dialect::VoltronicQsHex] {
+        for (i, case) in cases.iter().enumerate() {
+            let pinned = [("protocol", dialect.name())];
+            let diff = differences("nutdrv_qx", dialect, case.clone(), &pinned).await;
+            assert!(
+                diff.is_empty(),
+                "{dialect:?} case {i}: real vs ours: {diff:#?}"
+            );
+        }
+        let diff = differences("nutdrv_qx", dialect, SimState::default(), &[]).await;
+        assert!(
+            diff.is_empty(),
+            "{dialect:?} detected: real vs ours: {diff:#?}"
+        );
+    }
+}
+
+/// Voltronic capability options (`bypass_alarm=disabled` …): with `alarm_control` set, NUT
+/// 2.8.0 takes the beeper status from the QGS bit ("muted" when off) instead of QFLAG.
+#[tokio::test(flavor = "multi_thread")]
+async fn nutdrv_qx_voltronic_capability_options() {
+    let options = [
+        ("bypass_alarm", "disabled"),
+        ("eco_mode", "enabled"),
+        ("alarm_control", "enabled"),
+        ("battery_alarm", "enabled"),
+    ];
+    for beeper in [false, true] {
+        let case = state(|s| s.beeper = beeper);
+        let diff = differences("nutdrv_qx", Dialect::Voltronic, case, &options).await;
+        assert!(diff.is_empty(), "beeper {beeper}: real vs ours: {diff:#?}");
+    }
+    let diff = differences(
+        "nutdrv_qx",
+        Dialect::Voltronic,
+        SimState::default(),
+        &[("alarm_control", "disabled")],
+    )
+    .await;
+    assert!(
+        diff.is_empty(),
+        "alarm_control disabled: real vs ours: {diff:#?}"
+    );
 }

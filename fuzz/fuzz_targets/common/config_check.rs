@@ -8,7 +8,10 @@ pub fn check<T>(data: &[u8], parsed: Parsed<T>) {
     let lines = data.iter().filter(|&&b| b == b'\n').count() + 1;
     for diagnostic in &parsed.diagnostics {
         assert_eq!(diagnostic.file, "fuzz");
-        assert!(diagnostic.line >= 1 && diagnostic.line <= lines, "{diagnostic}");
+        assert!(
+            diagnostic.line >= 1 && diagnostic.line <= lines,
+            "{diagnostic}"
+        );
     }
     let _ = parsed.into_result();
 }

@@ -2,10 +2,12 @@
 //!
 //! Detection tries the dialects in NUT's order (`dialects/detection.tsv`), each claiming the
 //! UPS when its claim queries get valid replies. Dialects needing a USB vendor id (omron) or
-//! not modelled here (voltronic-axpert/-qs/-qs-hex, masterguard, innovart, q2, q6) are skipped.
+//! not modelled here (masterguard; and voltronic-axpert, innovart, q2, q6, gtec, which came
+//! after NUT 2.8.0) are skipped.
 
 use super::commands;
 use super::megatec::{InfoLayout, RatingReply, StatusReply, number};
+use super::voltronic_qs;
 
 /// What a UPS's reply to an instant command says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +27,11 @@ pub enum CommandOutcome {
 pub enum Dialect {
     /// `voltronic`: `QGS` status, `QPI` protocol id, `(ACK`/`(NAK`.
     Voltronic,
+    /// `voltronic-qs`: `M` protocol letter `V`/`H`, `QS` in the `Q1` layout, `F` output
+    /// nominals.
+    VoltronicQs,
+    /// `voltronic-qs-hex`: `M` protocol letter `P`/`T`, binary `QS`.
+    VoltronicQsHex,
     /// `mustek`: Megatec layout, status query `QS`.
     Mustek,
     /// `megatec/old`: Megatec layout, status query `D`.
@@ -49,8 +56,10 @@ pub enum Dialect {
 
 impl Dialect {
     /// Every modelled dialect, in NUT's detection order.
-    pub const ALL: [Dialect; 11] = [
+    pub const ALL: [Dialect; 13] = [
         Dialect::Voltronic,
+        Dialect::VoltronicQs,
+        Dialect::VoltronicQsHex,
         Dialect::Mustek,
         Dialect::MegatecOld,
         Dialect::BestUps,
@@ -67,6 +76,8 @@ impl Dialect {
     pub fn name(self) -> &'static str {
         match self {
             Dialect::Voltronic => "voltronic",
+            Dialect::VoltronicQs => "voltronic-qs",
+            Dialect::VoltronicQsHex => "voltronic-qs-hex",
             Dialect::Mustek => "mustek",
             Dialect::MegatecOld => "megatec/old",
             Dialect::BestUps => "bestups",
@@ -91,7 +102,7 @@ impl Dialect {
     pub fn status_command(self) -> &'static [u8] {
         match self {
             Dialect::Voltronic => b"QGS\r",
-            Dialect::Mustek => b"QS\r",
+            Dialect::Mustek | Dialect::VoltronicQs | Dialect::VoltronicQsHex => b"QS\r",
             Dialect::MegatecOld => b"D\r",
             _ => b"Q1\r",
         }
@@ -99,13 +110,13 @@ impl Dialect {
 
     /// Whether the status reply has the Megatec `Q1` layout ([`StatusReply`]).
     pub fn has_q1_status(self) -> bool {
-        self != Dialect::Voltronic
+        !matches!(self, Dialect::Voltronic | Dialect::VoltronicQsHex)
     }
 
     /// The ratings query (`F`), if the dialect has one with the Megatec layout.
     pub fn rating_command(self) -> Option<&'static [u8]> {
         match self {
-            Dialect::Voltronic | Dialect::BestUps | Dialect::Q1 => None,
+            Dialect::Voltronic | Dialect::VoltronicQsHex | Dialect::BestUps | Dialect::Q1 => None,
             _ => Some(b"F\r"),
         }
     }
@@ -113,7 +124,11 @@ impl Dialect {
     /// The identification query and its column layout.
     pub fn info_command(self) -> Option<(&'static [u8], InfoLayout)> {
         match self {
-            Dialect::Voltronic | Dialect::BestUps | Dialect::Q1 => None,
+            Dialect::Voltronic
+            | Dialect::VoltronicQs
+            | Dialect::VoltronicQsHex
+            | Dialect::BestUps
+            | Dialect::Q1 => None,
             // NUT 2.8.0's megatec 0.06 reads `I` with the standard layout (device.mfr
             // "NOT_A_LIVE_UPS", checked against the real driver); the later 0.10 table's
             // layout is [`InfoLayout::Megatec`].
@@ -160,6 +175,7 @@ impl Dialect {
         match self {
             Dialect::Voltronic | Dialect::Mecer => Some(b"(NAK\r"),
             Dialect::Innovatae => Some(b"NAK\r"),
+            Dialect::VoltronicQsHex => Some(b"N\r"),
             _ => None,
         }
     }
@@ -251,6 +267,14 @@ impl Dialect {
                         )
                     )
                 })
+            }
+            Dialect::VoltronicQs => {
+                ask(b"M\r").is_some_and(|r| voltronic_qs::protocol_letter(&r, b"VH").is_some())
+                    && q1_like(ask(b"QS\r"))
+            }
+            Dialect::VoltronicQsHex => {
+                ask(b"M\r").is_some_and(|r| voltronic_qs::protocol_letter(&r, b"PT").is_some())
+                    && ask(b"QS\r").is_some_and(|r| voltronic_qs::QsHexReply::parse(&r).is_some())
             }
             Dialect::Mustek | Dialect::MegatecOld | Dialect::Innovatae | Dialect::Q1 => {
                 q1_like(ask(self.status_command()))

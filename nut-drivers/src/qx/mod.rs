@@ -14,7 +14,16 @@
 //!   2.8.0's hooks never see that nominal and always show 100 %.
 //! * `runtimecal`: `battery.charge`/`battery.runtime` follow the runtime model (as later NUT
 //!   versions publish it); 2.8.0's nutdrv_qx shows no runtime and blazer_ser starts at 0.
-//! * The Voltronic dialect is a subset (no `QFLAG` capabilities, limits, outlets, faults).
+//! * Voltronic not modelled: three-phase values (P03/P09/P10), P31 battery type / work
+//!   range, `QFS` faults and `QWS` warnings (2.8.0 published none for the test vectors), ECO
+//!   frequency and bypass-limit setting, `battery.packs`/`battery_number` setting,
+//!   `reset_to_default`, `output_phase_angle`. Semi-static values (flags, limits, outlets)
+//!   are re-read every `pollfreq` seconds.
+//! * `masterguard`: NUT 2.8.0's claim looks for an item "series" its table does not have
+//!   ("claim: cannot find series", then "Device not supported!" even with
+//!   `protocol=masterguard`, checked with `nutdrv_qx -DDDDD`), so 2.8.0 never drives one; we
+//!   refuse the protocol name. voltronic-axpert, innovart31/33, q2, q6 and gtec came after
+//!   2.8.0 and are not modelled either.
 
 pub mod ablerex;
 pub mod battery;
@@ -28,6 +37,8 @@ pub mod settings;
 pub mod sim;
 pub mod usb;
 pub mod voltronic;
+pub mod voltronic_caps;
+pub mod voltronic_qs;
 
 pub use commands::CommandError;
 pub use dialect::{CommandOutcome, Dialect, detect};

@@ -111,14 +111,45 @@ pub struct QxSettings {
     pub battery_high: Option<f64>,
     /// `battery.packs` from `override.`/`default.` (guessed otherwise).
     pub battery_packs: Option<f64>,
-    /// `pollfreq`: seconds between full polls (nutdrv_qx publishes it, 30 by default).
+    /// Voltronic capability options (`bypass_alarm=enabled` …) as (QFLAG letter, wanted
+    /// state), in NUT's order.
+    pub capabilities: Vec<(u8, bool)>,
+    /// `pollfreq`: seconds between full polls (semi-static values re-read), default 30.
     pub pollfreq: u64,
+}
+
+/// Voltronic capability options and their `QFLAG` letters, in NUT's item order.
+pub const CAPABILITY_OPTIONS: &[(&str, u8)] = &[
+    ("bypass_alarm", b'p'),
+    ("battery_alarm", b'b'),
+    ("bypass_when_off", b'o'),
+    ("alarm_control", b'a'),
+    ("converter_mode", b'v'),
+    ("eco_mode", b'e'),
+    ("battery_open_status_check", b'd'),
+    ("bypass_forbidding", b'f'),
+    ("site_fault_detection", b'l'),
+    ("advanced_eco_mode", b'n'),
+    ("constant_phase_angle", b'q'),
+    ("limited_runtime_on_battery", b'w'),
+];
+
+fn capabilities(config: &DriverConfig) -> Result<Vec<(u8, bool)>, ConfigError> {
+    let mut out = Vec::new();
+    for &(key, letter) in CAPABILITY_OPTIONS {
+        match config.value(key) {
+            None => {}
+            Some("enabled") => out.push((letter, true)),
+            Some("disabled") => out.push((letter, false)),
+            Some(other) => return Err(bad(key, other, "must be enabled or disabled")),
+        }
+    }
+    Ok(out)
 }
 
 impl Default for QxSettings {
     fn default() -> Self {
         QxSettings {
-            pollfreq: 30,
             dialect: None,
             offdelay: DEFAULT_OFFDELAY,
             ondelay: DEFAULT_ONDELAY,
@@ -134,6 +165,8 @@ impl Default for QxSettings {
             battery_low: None,
             battery_high: None,
             battery_packs: None,
+            capabilities: Vec::new(),
+            pollfreq: 30,
         }
     }
 }
@@ -230,7 +263,6 @@ impl QxSettings {
             return Err(bad("idleload", &idleload.to_string(), "out of range"));
         }
         Ok(QxSettings {
-            pollfreq: config.number("pollfreq", 30)?,
             dialect,
             offdelay,
             ondelay,
@@ -249,6 +281,8 @@ impl QxSettings {
             battery_low: battery_value(config, "battery.voltage.low")?,
             battery_high: battery_value(config, "battery.voltage.high")?,
             battery_packs: battery_value(config, "battery.packs")?,
+            capabilities: capabilities(config)?,
+            pollfreq: config.number("pollfreq", 30)?,
         })
     }
 }

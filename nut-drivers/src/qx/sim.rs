@@ -32,6 +32,8 @@ use nut_hal::ErrorKind;
 use nut_hal::serial::{LineSettings, ModemLines, Serial};
 
 use super::dialect::Dialect;
+use super::megatec::StatusReply;
+use super::voltronic_qs;
 
 /// What the simulated UPS measures and does.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,6 +82,10 @@ pub struct SimState {
     pub output_current: f64,
     /// Voltronic `QBV`: battery charge (%).
     pub battery_charge: u32,
+    /// Voltronic `QFLAG` reply (`(E<enabled letters>D<disabled letters>`, CR included).
+    pub voltronic_flags: String,
+    /// Voltronic `QWS` reply (64 warning bits, CR included).
+    pub voltronic_warnings: String,
 }
 
 impl Default for SimState {
@@ -107,6 +113,8 @@ impl Default for SimState {
             output_frequency: 50.0,
             output_current: 0.0,
             battery_charge: 68,
+            voltronic_flags: "(EpashcjDbroegfl\r".into(),
+            voltronic_warnings: format!("({}\r", "0".repeat(64)),
         }
     }
 }
@@ -251,6 +259,9 @@ impl Simulator {
         if d == Dialect::Voltronic {
             return Some(self.voltronic(text));
         }
+        if d == Dialect::VoltronicQsHex {
+            return self.qs_hex(text);
+        }
         if line == d.status_command() {
             return Some(self.state.q1());
         }
@@ -264,6 +275,11 @@ impl Simulator {
                 Some(format!("{:03}\r", self.state.runtime_minutes).into_bytes())
             }
             "QPI" if d == Dialect::Mecer => Some(b"(PI98\r".to_vec()),
+            "M" if d == Dialect::VoltronicQs => Some(b"V\r".to_vec()),
+            // Answered as the test vector; NUT 2.8.0 (voltronic-qs 0.07) never asks it.
+            "QI" if d == Dialect::VoltronicQs => {
+                Some(b"(100 00979 50.0 000.3 177 290 0 0000010000112000\r".to_vec())
+            }
             _ => match self.command(text) {
                 true => self.accepted(),
                 false => echo,
@@ -293,6 +309,24 @@ impl Simulator {
             "QMD" => b"(#######OLHVT1K0 ###1000 80 2/2 230 230 02 12.0\r",
             "QVFW" => b"(VERFW:00322.02\r",
             "QID" => b"(685653211455\r",
+            // Capabilities, warnings, limits and outlets: NUT's voltronic test vectors.
+            "QFLAG" => return s.voltronic_flags.clone().into_bytes(),
+            "QWS" => return s.voltronic_warnings.clone().into_bytes(),
+            "QFS" => b"(14 212.1 50.0 005.6 49.9 006 010.6 343.8 ---.- 026.2 021.8 01101100\r",
+            "QLDL" => b"(005 080\r",
+            "QHE" => b"(242 218\r",
+            "QBYV" => b"(264 170\r",
+            "QBYF" => b"(53.0 47.0\r",
+            "QSK1" | "QSK3" => b"(1\r",
+            "QSK2" => b"(0\r",
+            "QSKT1" => b"(008\r",
+            "QSKT2" => b"(012\r",
+            "QSKT4" => b"(007\r",
+            "RE0" => b"#20\r",
+            "QPD" => b"(000 240\r",
+            "QBDR" => b"(1234\r",
+            "QFRE" => b"(50.0 00.0\r",
+            "QPAR" => b"(003\r",
             "BZON" => {
                 s.beeper = true;
                 b"(ACK\r"
@@ -332,9 +366,35 @@ impl Simulator {
                 s.shutdown = Some(text.to_owned());
                 b"(ACK\r"
             }
+            // Capability enable/disable (`PE<x>`/`PD<x>`) and outlet switching: acknowledged
+            // (the flags and outlet states are not modelled as changing).
+            _ if (text.starts_with("PE") || text.starts_with("PD")) && text.len() == 3 => b"(ACK\r",
+            _ if text.starts_with("SKON") || text.starts_with("SKOFF") => b"(ACK\r",
+            // Writable limits and outlet delays: acknowledged, not modelled.
+            _ if ["PSK", "HEH", "HEL", "W0E"]
+                .iter()
+                .any(|p| text.starts_with(p)) =>
+            {
+                b"(ACK\r"
+            }
             _ => b"(NAK\r",
         };
         reply.to_vec()
+    }
+
+    /// A `voltronic-qs-hex` unit: `M` answers `P`, `QS` the binary status (output frequency
+    /// in place of the input one), commands nothing, anything else `N`.
+    fn qs_hex(&mut self, text: &str) -> Option<Vec<u8>> {
+        match text {
+            "M" => Some(b"P\r".to_vec()),
+            "QS" => {
+                let mut status = StatusReply::parse(&self.state.q1()).ok()?;
+                status.input_frequency = self.state.output_frequency;
+                Some(voltronic_qs::hex_reply(&status))
+            }
+            _ if self.command(text) => None,
+            _ => Some(b"N\r".to_vec()),
+        }
     }
 
     /// What the dialect answers to an accepted command.

@@ -10,7 +10,7 @@ use super::megatec::{Regulation, number};
 
 /// The characters of columns `from..=to` (`to` = `None`: up to the CR), or `None` if the
 /// reply is shorter.
-fn columns(reply: &[u8], from: usize, to: Option<usize>) -> Option<&[u8]> {
+pub(crate) fn columns(reply: &[u8], from: usize, to: Option<usize>) -> Option<&[u8]> {
     let end = match to {
         Some(to) => to + 1,
         None => reply.len().saturating_sub(1),
@@ -18,13 +18,18 @@ fn columns(reply: &[u8], from: usize, to: Option<usize>) -> Option<&[u8]> {
     reply.get(from..end)
 }
 
-fn checked(reply: &[u8], min: usize) -> Option<&[u8]> {
+pub(crate) fn checked(reply: &[u8], min: usize) -> Option<&[u8]> {
     (reply.len() >= min && reply.first() == Some(&b'(') && reply.last() == Some(&b'\r'))
         .then_some(reply)
 }
 
 /// A field as a number with a printf-like precision; `None` when not numeric.
-fn field(reply: &[u8], from: usize, to: Option<usize>, precision: usize) -> Option<String> {
+pub(crate) fn field(
+    reply: &[u8],
+    from: usize,
+    to: Option<usize>,
+    precision: usize,
+) -> Option<String> {
     let value = number("voltronic", columns(reply, from, to)?).ok()?;
     Some(format!("{value:.precision$}"))
 }

@@ -52,6 +52,9 @@ impl<S: Serial + 'static> QxDriver<S> {
         if dialect == Dialect::Voltronic {
             return self.voltronic_identify(port).await;
         }
+        if matches!(dialect, Dialect::VoltronicQs | Dialect::VoltronicQsHex) {
+            return self.qs_identify(port, dialect).await;
+        }
         if dialect == Dialect::Hunnox {
             // Hunnox's own defaults (its table's ups.delay.* items).
             if !self.settings.delays_given.0 {
@@ -175,6 +178,8 @@ impl<S: Serial + 'static> QxDriver<S> {
 fn version_data(dialect: Dialect) -> &'static str {
     match dialect {
         Dialect::Voltronic => "Voltronic 0.06",
+        Dialect::VoltronicQs => "Voltronic-QS 0.07",
+        Dialect::VoltronicQsHex => "Voltronic-QS-Hex 0.10",
         Dialect::Mustek => "Mustek 0.07",
         Dialect::MegatecOld => "Megatec/old 0.07",
         Dialect::BestUps => "BestUPS 0.06",

@@ -14,6 +14,7 @@ use crate::device::{
 
 mod identify;
 mod voltronic;
+mod voltronic_qs;
 
 use super::ablerex;
 use super::battery::BatteryModel;
@@ -47,6 +48,14 @@ pub struct QxDriver<S> {
     nominal: Option<f64>,
     /// Voltronic: the `QPI` protocol number.
     protocol: Option<u8>,
+    /// Voltronic: the capability flags (`QFLAG`), when answered.
+    flags: Option<crate::qx::voltronic_caps::Flags>,
+    /// Voltronic: when the semi-static values were last read.
+    semi_static_at: Option<Instant>,
+    /// Voltronic: the variables published at start (for writable ranges and checks).
+    published: Reading,
+    /// Instant commands the UPS enabled besides the dialect's (Voltronic flags, outlets).
+    extra_commands: Vec<String>,
     /// Voltronic: the beeper state of the last status (for `beeper.toggle`).
     beeper_enabled: bool,
     _port: std::marker::PhantomData<fn() -> S>,
@@ -72,6 +81,10 @@ impl<S: Serial> QxDriver<S> {
             asks_runtime: false,
             nominal: None,
             protocol: None,
+            flags: None,
+            extra_commands: Vec::new(),
+            published: Reading::default(),
+            semi_static_at: None,
             beeper_enabled: false,
             _port: std::marker::PhantomData,
         }
@@ -200,7 +213,9 @@ impl<S: Serial> QxDriver<S> {
         param: Option<&str>,
     ) -> Result<Vec<u8>, CommandError> {
         let dialect = self.dialect.unwrap_or(Dialect::Megatec);
-        if !command_names(dialect).contains(&command) {
+        if !command_names(dialect).contains(&command)
+            && !self.extra_commands.iter().any(|c| c == command)
+        {
             return Err(CommandError::Unknown);
         }
         let invalid = |_| CommandError::Invalid;
@@ -255,6 +270,10 @@ impl<S> QxDriver<S> {
                     b"BZON\r".to_vec()
                 }
             }
+            "beeper.enable" => b"PEA\r".to_vec(),
+            "beeper.disable" => b"PDA\r".to_vec(),
+            "bypass.start" => b"PEE\r".to_vec(),
+            "bypass.stop" => b"PDE\r".to_vec(),
             "load.off" => b"SOFF\r".to_vec(),
             "load.on" => b"SON\r".to_vec(),
             "shutdown.return" => {
@@ -272,7 +291,16 @@ impl<S> QxDriver<S> {
             "test.battery.start.deep" => commands::test_battery_deep(),
             "test.battery.start.quick" => commands::test_battery_quick(),
             "test.battery.stop" => commands::test_battery_stop(),
-            _ => return Err(CommandError::Unknown),
+            _ => {
+                let outlet = command
+                    .strip_prefix("outlet.")
+                    .and_then(|rest| rest.split_once(".load."));
+                match outlet {
+                    Some((n, "off")) => format!("SKOFF{n}\r").into_bytes(),
+                    Some((n, "on")) => format!("SKON{n}\r").into_bytes(),
+                    _ => return Err(CommandError::Unknown),
+                }
+            }
         })
     }
 }
@@ -291,10 +319,22 @@ pub fn command_names(dialect: Dialect) -> &'static [&'static str] {
         "test.battery.start.quick",
         "test.battery.stop",
     ];
+    const QS: &[&str] = &[
+        "beeper.toggle",
+        "load.off",
+        "load.on",
+        "shutdown.return",
+        "shutdown.stayoff",
+        "shutdown.stop",
+        "test.battery.start.quick",
+    ];
     match dialect {
         // Best Power units have no beeper toggle.
         Dialect::BestUps => ALL.get(1..).unwrap_or(ALL),
         Dialect::Voltronic => volt::COMMANDS,
+        Dialect::VoltronicQs => QS,
+        // test.battery.start.quick only with protocol `T` (not modelled).
+        Dialect::VoltronicQsHex => QS.get(..6).unwrap_or(QS),
         _ => ALL,
     }
 }
@@ -334,6 +374,9 @@ impl<S: Serial + 'static> QxDriver<S> {
             .ok_or_else(|| DeviceError::NotSupported("update before identify".into()))?;
         if dialect == Dialect::Voltronic {
             return self.voltronic_update(port).await;
+        }
+        if matches!(dialect, Dialect::VoltronicQs | Dialect::VoltronicQsHex) {
+            return self.qs_update(port, dialect).await;
         }
         let status = self.status(port, dialect).await?;
         let mut reading = self.reading(dialect, &status);
@@ -432,12 +475,17 @@ impl<S: Serial + 'static> DeviceProtocol for QxDriver<S> {
         self.send_command(port, &bytes).await
     }
 
-    async fn set_var(
-        &mut self,
-        _port: &mut S,
-        name: &str,
-        value: &str,
-    ) -> Result<(), CommandError> {
+    async fn set_var(&mut self, port: &mut S, name: &str, value: &str) -> Result<(), CommandError> {
+        if self.dialect == Some(Dialect::Voltronic)
+            && !name.starts_with("ups.delay.")
+            && self.published.get(name).is_some()
+        {
+            let published = &self.published;
+            let current = |n: &str| published.get(n).and_then(|v| v.parse().ok());
+            let bytes = crate::qx::voltronic_caps::set_command(name, value, &current)
+                .ok_or(CommandError::Invalid)?;
+            return self.send_command(port, &bytes).await;
+        }
         let (min, max) = match name {
             // blazer_ser has no writable variables.
             _ if is_blazer(self.name) => return Err(CommandError::Unknown),

@@ -1,12 +1,18 @@
 //! The Voltronic dialect's identify and update (`QGS` instead of `Q1`).
 
-use nut_hal::serial::Serial;
+use std::time::Duration;
 
-use crate::device::{DeviceError, Identity, Reading};
+use nut_hal::serial::Serial;
+use tokio::time::Instant;
+
+use crate::device::{DeviceError, Identity, Reading, Writable};
 use crate::qx::battery::BatteryModel;
+use crate::qx::io;
 use crate::qx::voltronic::{self, QgsReply};
+use crate::qx::voltronic_caps as caps;
 
 use super::QxDriver;
+
 use super::identify::{optional, writable};
 
 impl<S: Serial + 'static> QxDriver<S> {
@@ -52,6 +58,7 @@ impl<S: Serial + 'static> QxDriver<S> {
                 info.set("device.serial", serial);
             }
         }
+        self.voltronic_capabilities(port, &mut info, true).await?;
         if let Some(ups_type) = status.ups_type {
             info.set("ups.type", ups_type);
         }
@@ -71,17 +78,145 @@ impl<S: Serial + 'static> QxDriver<S> {
         info.set("ups.delay.start", self.settings.ondelay.to_string());
         info.set("ups.delay.shutdown", self.settings.offdelay.to_string());
         self.last_poll = None;
+        self.published = info.clone();
+        let mut writable = writable();
+        writable.extend(voltronic_writable(&info));
         Ok(Identity {
             info,
-            commands: voltronic::COMMANDS.iter().map(|&c| c.to_owned()).collect(),
-            writable: writable(),
+            commands: voltronic::COMMANDS
+                .iter()
+                .map(|&c| c.to_owned())
+                .chain(self.extra_commands.iter().cloned())
+                .collect(),
+            writable,
         })
     }
 
-    /// One Voltronic poll: `QGS`, then `QMOD` and `QBV` when answered.
+    /// Capability flags, limits and outlets (each skipped when not answered). At start
+    /// (`first`) also the commands they offer and the capability options to apply.
+    async fn voltronic_capabilities(
+        &mut self,
+        port: &mut S,
+        info: &mut Reading,
+        first: bool,
+    ) -> Result<(), DeviceError> {
+        self.semi_static_at = Some(Instant::now());
+        let asked = self.ask(port, b"QFLAG\r", caps::Flags::parse).await;
+        self.flags = optional(asked, "capability flags")?;
+        if let Some(flags) = &self.flags {
+            for (name, value) in flags.variables() {
+                info.set(name, value);
+            }
+        }
+        if first {
+            self.extra_commands.clear();
+            if let Some(flags) = &self.flags {
+                self.extra_commands
+                    .extend(flags.commands().into_iter().map(str::to_owned));
+            }
+            self.apply_capability_options(port).await?;
+        }
+        self.voltronic_limits(port, info, first).await
+    }
+
+    /// Capability options: switches the reported capabilities whose state differs from the
+    /// option (`PE<x>`/`PD<x>`), in NUT's order.
+    async fn apply_capability_options(&mut self, port: &mut S) -> Result<(), DeviceError> {
+        // Capability options: switch the reported ones that differ (`PE<x>`/`PD<x>`).
+        let changes: Vec<Vec<u8>> = self
+            .settings
+            .capabilities
+            .iter()
+            .filter(|&&(letter, wanted)| {
+                self.flags.as_ref().and_then(|f| f.get(letter)) == Some(!wanted)
+            })
+            .map(|&(letter, wanted)| {
+                let verb = if wanted { "PE" } else { "PD" };
+                format!("{verb}{}\r", char::from(letter.to_ascii_uppercase())).into_bytes()
+            })
+            .collect();
+        for bytes in changes {
+            match self.send_command(port, &bytes).await {
+                Err(crate::device::CommandError::Failed(e))
+                    if e.kind() == nut_hal::ErrorKind::Disconnected =>
+                {
+                    return Err(e);
+                }
+                Err(e) => tracing::info!("capability {}: {e}", io::shown(&bytes)),
+                Ok(()) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Load and ECO limits, low battery voltage and outlets.
+    async fn voltronic_limits(
+        &mut self,
+        port: &mut S,
+        info: &mut Reading,
+        first: bool,
+    ) -> Result<(), DeviceError> {
+        let asked = self.ask(port, b"QLDL\r", caps::load_limits).await;
+        for (name, value) in optional(asked, "load limits")?.unwrap_or_default() {
+            info.set(name, value);
+        }
+        let nominal = info
+            .get("output.voltage.nominal")
+            .or_else(|| self.published.get("output.voltage.nominal"))
+            .and_then(|v| v.parse().ok());
+        let protocol = self.protocol;
+        let asked = self
+            .ask(port, b"QHE\r", |r| caps::eco_voltage(r, nominal, protocol))
+            .await;
+        for (name, value) in optional(asked, "ECO voltage limits")?.unwrap_or_default() {
+            info.set(name, value);
+        }
+        let asked = self.ask(port, b"QFRE\r", caps::eco_frequency).await;
+        for (name, value) in optional(asked, "ECO frequency limits")?.unwrap_or_default() {
+            info.set(name, value);
+        }
+        let asked = self.ask(port, b"RE0\r", caps::battery_low).await;
+        if let Some(low) = optional(asked, "battery low voltage")? {
+            info.set("battery.voltage.low", low);
+        }
+        for n in 1..=4u8 {
+            let asked = self
+                .ask(port, format!("QSK{n}\r").as_bytes(), caps::outlet)
+                .await;
+            let Some(on) = optional(asked, "outlet")? else {
+                continue;
+            };
+            info.set(&format!("outlet.{n}.switchable"), "yes");
+            info.set(&format!("outlet.{n}.status"), if on { "on" } else { "off" });
+            if first {
+                self.extra_commands.extend(caps::outlet_commands(n));
+            }
+            let asked = self
+                .ask(port, format!("QSKT{n}\r").as_bytes(), caps::outlet_delay)
+                .await;
+            if let Some(delay) = optional(asked, "outlet delay")? {
+                info.set(&format!("outlet.{n}.delay.shutdown"), delay);
+            }
+        }
+        Ok(())
+    }
+
+    /// One Voltronic poll: `QGS`, then `QMOD` and `QBV` when answered; every
+    /// `pollfreq` seconds also the capability flags, limits and outlets (NUT's semi-static
+    /// items).
     pub(super) async fn voltronic_update(&mut self, port: &mut S) -> Result<Reading, DeviceError> {
         let status = self.qgs(port).await?;
         let mut reading = Reading::default();
+        let due = self
+            .semi_static_at
+            .is_none_or(|at| at.elapsed() >= Duration::from_secs(self.settings.pollfreq));
+        if due {
+            self.voltronic_capabilities(port, &mut reading, false)
+                .await?;
+            for (name, value) in &reading.values {
+                self.published.set(name, value.clone());
+            }
+        }
         for (name, value) in &status.variables {
             reading.set(name, value.clone());
         }
@@ -94,7 +229,22 @@ impl<S: Serial + 'static> QxDriver<S> {
         for alarm in &status.alarms {
             reading.alarm(alarm);
         }
-        reading.set("ups.beeper.status", status.beeper);
+        // NUT 2.8.0: QFLAG's alarm control gives the beeper status, unless the alarm_control
+        // option is set, when the QGS bit does ("muted" rather than "disabled").
+        let alarm_control = self.flags.as_ref().and_then(|f| f.get(b'a'));
+        let option_set = self.settings.capabilities.iter().any(|&(l, _)| l == b'a');
+        let beeper = match (alarm_control, option_set) {
+            (Some(_), true) if status.beeper == "disabled" => "muted",
+            (Some(_), true) | (None, _) => status.beeper,
+            (Some(on), false) => {
+                if on {
+                    "enabled"
+                } else {
+                    "disabled"
+                }
+            }
+        };
+        reading.set("ups.beeper.status", beeper);
         self.beeper_enabled = status.beeper == "enabled";
         let asked = self.ask(port, b"QMOD\r", voltronic::mode).await;
         if let Some((words, alarms)) = optional(asked, "mode")? {
@@ -121,4 +271,43 @@ impl<S: Serial + 'static> QxDriver<S> {
         }
         Ok(reading)
     }
+}
+
+/// The writable Voltronic variables among those published: capabilities (`yes`/`no`),
+/// outlet delays, ECO transfer limits and the low battery voltage.
+fn voltronic_writable(info: &Reading) -> Vec<(String, Writable)> {
+    let mut out = Vec::new();
+    for &(_, name) in caps::FLAG_VARIABLES {
+        if info.get(name).is_some() {
+            out.push((
+                name.to_owned(),
+                Writable::Enum(vec!["yes".into(), "no".into()]),
+            ));
+        }
+    }
+    for n in 1..=4 {
+        let name = format!("outlet.{n}.delay.shutdown");
+        if info.get(&name).is_some() {
+            out.push((name, Writable::Ranges(vec![(0, 59_940)])));
+        }
+    }
+    for name in ["input.transfer.high", "input.transfer.low"] {
+        let bound = |suffix: &str| {
+            info.get(&format!("{name}.{suffix}"))
+                .and_then(|v| v.parse::<i64>().ok())
+        };
+        if let (Some(_), Some(min), Some(max)) = (info.get(name), bound("min"), bound("max")) {
+            out.push((name.to_owned(), Writable::Ranges(vec![(min, max)])));
+        }
+    }
+    if info.get("battery.voltage.low").is_some() {
+        let current = |n: &str| info.get(n).and_then(|v| v.parse::<f64>().ok());
+        let values = ["20", "24", "28"]
+            .into_iter()
+            .filter(|v| caps::set_command("battery.voltage.low", v, &current).is_some())
+            .map(str::to_owned)
+            .collect();
+        out.push(("battery.voltage.low".to_owned(), Writable::Enum(values)));
+    }
+    out
 }
