@@ -153,7 +153,7 @@ pub fn run<F: Family>(args: impl IntoIterator<Item = String>) -> ExitCode {
     eprintln!("{}", banner::<F>());
     if args.kill_power {
         let result = runtime().and_then(|rt| {
-            rt.block_on(kill_power(&mut family, &mut opener))
+            rt.block_on(kill_power(&mut family, &mut opener, &config))
                 .map_err(|e| e.to_string())
         });
         return match result {

@@ -205,6 +205,9 @@ async fn polls_every_pollinterval_and_publishes_only_changes() {
             value: "90".into()
         }]
     );
+    // The charge fell, and the family gave no CHRG/DISCHRG: DISCHRG is inferred.
+    f.until("DISCHRG", |t| t.value("ups.status") == Some("OL DISCHRG"))
+        .await;
     // A vanished value is deleted.
     let mut less = reading("90");
     less.values.retain(|(name, _)| name != "ups.id");
@@ -323,7 +326,7 @@ async fn ignorelb_decides_lb_from_the_charge() {
     );
     assert_eq!(value(&f.tree, "driver.flag.ignorelb"), Some("enabled"));
     f.script.set_reading(reading("10"));
-    f.until("LB", |t| t.value("ups.status") == Some("OL LB"))
+    f.until("LB", |t| t.value("ups.status") == Some("OL DISCHRG LB"))
         .await;
 }
 
@@ -425,15 +428,26 @@ async fn commands_fail_while_the_device_is_away() {
 async fn kill_power_opens_identifies_and_kills() {
     let script = Script::default();
     let (mut family, mut opener) = script.family();
-    assert_eq!(kill_power(&mut family, &mut opener).await, Ok(()));
+    assert_eq!(
+        kill_power(&mut family, &mut opener, &DriverConfig::default()).await,
+        Ok(())
+    );
     assert_eq!(
         script.calls(),
         [Call::Open, Call::Identify, Call::KillPower]
     );
     script.fail_kill_power(error(ErrorKind::Timeout));
-    assert!(kill_power(&mut family, &mut opener).await.is_err());
+    assert!(
+        kill_power(&mut family, &mut opener, &DriverConfig::default())
+            .await
+            .is_err()
+    );
     script.fail_opens(1, ErrorKind::Disconnected);
-    assert!(kill_power(&mut family, &mut opener).await.is_err());
+    assert!(
+        kill_power(&mut family, &mut opener, &DriverConfig::default())
+            .await
+            .is_err()
+    );
 }
 
 /// Real time here: paused time races ahead while a task waits for real socket I/O.
@@ -531,4 +545,98 @@ async fn the_runner_serves_the_in_process_channel_too() {
         script.count(&Call::InstCmd("beeper.toggle".into(), None)),
         1
     );
+}
+
+/// `CHRG`/`DISCHRG` inferred from `battery.charge` moving, as NUT 2.8.1+ (not 2.8.0: see
+/// docs/DIFFERENCES.md), only when the family gives neither word.
+#[tokio::test(start_paused = true)]
+async fn charging_is_inferred_from_the_charge_moving() {
+    let mut f = start(&[]);
+    f.until("first poll", |t| {
+        t.data_ok() && t.value("ups.status") == Some("OL")
+    })
+    .await;
+    f.script.set_reading(reading("90"));
+    f.until("discharging", |t| {
+        t.value("ups.status") == Some("OL DISCHRG")
+    })
+    .await;
+    // Still 90 on the next polls: the last direction stays.
+    let polls = f.script.count(&Call::Update);
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert!(
+        f.script.count(&Call::Update) >= polls + 2,
+        "polled meanwhile"
+    );
+    while let Ok(output) = f.link.output.try_recv() {
+        if let Output::Broadcast(DriverMessage::Change(change)) = output {
+            f.tree.apply(&change);
+        }
+    }
+    assert_eq!(value(&f.tree, "ups.status"), Some("OL DISCHRG"));
+    f.script.set_reading(reading("95"));
+    f.until("charging", |t| t.value("ups.status") == Some("OL CHRG"))
+        .await;
+    f.script.set_reading(reading("100"));
+    f.until("full", |t| t.value("ups.status") == Some("OL"))
+        .await;
+    // A family that says it itself is believed, whichever way the charge moves.
+    let mut own = reading("80");
+    own.status("CHRG");
+    f.script.set_reading(own);
+    f.until("the family's word", |t| {
+        t.value("ups.status") == Some("OL CHRG")
+    })
+    .await;
+}
+
+/// `sdcommands` (NUT 2.8.1's setting): `shutdown.default` is offered and runs the first of
+/// the listed commands the device accepts; `-k` does the same.
+#[tokio::test(start_paused = true)]
+async fn shutdown_default_runs_the_first_accepted_sdcommand() {
+    let mut f = start(&[("sdcommands", Some("shutdown.stayoff,load.off"))]);
+    f.until("first poll", StateTree::data_ok).await;
+    let commands: Vec<&str> = f.tree.commands().collect();
+    assert!(commands.contains(&"shutdown.default"), "{commands:?}");
+    assert_eq!(
+        value(&f.tree, "driver.parameter.sdcommands"),
+        Some("shutdown.stayoff,load.off")
+    );
+    f.script.push_command_result(Err(CommandError::Unknown));
+    f.script.push_command_result(Ok(()));
+    let run = ServerMessage::InstCmd {
+        cmd: "shutdown.default".into(),
+        param: None,
+        tracking: Some("t1".into()),
+    };
+    assert_eq!(f.tracked(run).await, TrackingResult::HANDLED);
+    let tried: Vec<Call> = f
+        .script
+        .calls()
+        .into_iter()
+        .filter(|c| matches!(c, Call::InstCmd(..) | Call::KillPower))
+        .collect();
+    assert_eq!(
+        tried,
+        [
+            Call::InstCmd("shutdown.stayoff".into(), None),
+            Call::InstCmd("load.off".into(), None)
+        ]
+    );
+
+    // Without sdcommands: no shutdown.default, and -k uses the family's own method.
+    let plain = start(&[]);
+    let script = plain.script.clone();
+    drop(plain);
+    let (mut family, mut opener) = script.family();
+    let mut listed = DriverConfig::default();
+    listed.push("sdcommands", Some("load.off"));
+    script.push_command_result(Err(CommandError::Invalid));
+    assert!(kill_power(&mut family, &mut opener, &listed).await.is_err());
+    assert!(!script.calls().contains(&Call::KillPower));
+    assert_eq!(
+        kill_power(&mut family, &mut opener, &DriverConfig::default()).await,
+        Ok(())
+    );
+    assert!(script.calls().contains(&Call::KillPower));
 }

@@ -25,6 +25,7 @@ pub const COMMON_KEYS: &[&str] = &[
     "LIBUSB_DEBUG",
     "allow_killpower",
     "retry",
+    "sdcommands",
 ];
 
 /// A setting the driver cannot use: unknown, or a value that does not parse.

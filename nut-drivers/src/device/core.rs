@@ -13,9 +13,11 @@
 //! * the data goes `DATAOK` on the first good poll and `DATASTALE` after a failed one;
 //! * writable variables get their flags, enums, ranges and aux; each command an `ADDCMD`.
 //!
-//! NUT 2.8.0 does not infer `CHRG`/`DISCHRG` from `battery.charge` moving (checked with the
-//! real dummy-ups: `battery.charge` 60 → 40 under `OL` publishes plain `OL`), so neither
-//! does this core: the family's words are published as given.
+//! * `CHRG`/`DISCHRG`, when the family gives neither, are inferred from `battery.charge`
+//!   (below 100) moving between polls, as NUT 2.8.1 and later do. NUT 2.8.0 does not (checked
+//!   with the real dummy-ups: 60 → 40 under `OL` publishes plain `OL`); docs/DIFFERENCES.md
+//!   lists it. A family's own words are published as given;
+//! * with `sdcommands` set (NUT 2.8.1's setting), the `shutdown.default` command is offered.
 
 use nut_core::{Range, StateChange, StateTree, VarFlags};
 use nut_protocol::sock::TrackingResult;
@@ -46,6 +48,11 @@ pub struct DeviceCore {
     ignorelb: bool,
     identity: Identity,
     reading: Reading,
+    /// `battery.charge` at the last good poll, and the word inferred from its moves.
+    last_charge: Option<f64>,
+    inferred: Option<&'static str>,
+    /// `sdcommands` is set: offer `shutdown.default`.
+    shutdown_default: bool,
 }
 
 impl DeviceCore {
@@ -66,6 +73,9 @@ impl DeviceCore {
             ignorelb: config.flag("ignorelb"),
             identity: Identity::default(),
             reading: Reading::default(),
+            last_charge: None,
+            inferred: None,
+            shutdown_default: config.value("sdcommands").is_some(),
         };
         core.tree.apply(&StateChange::DataStale);
         for (name, value) in &core.overrides {
@@ -94,6 +104,7 @@ impl DeviceCore {
             self.reading = previous;
             return Err(CoreError::IgnoreLbWithoutCharge);
         }
+        self.infer_charging();
         let mut changes = self.refresh();
         if self.tree.apply(&StateChange::DataOk) {
             changes.push(StateChange::DataOk);
@@ -108,6 +119,25 @@ impl DeviceCore {
         } else {
             Vec::new()
         }
+    }
+
+    /// `CHRG` when `battery.charge` rose since the last poll, `DISCHRG` when it fell; kept
+    /// while it holds still, dropped at 100 % or when the family gives either word itself.
+    fn infer_charging(&mut self) {
+        let charge = self
+            .reading
+            .get("battery.charge")
+            .and_then(|value| value.trim().parse::<f64>().ok());
+        let own = self.reading.has_status("CHRG") || self.reading.has_status("DISCHRG");
+        self.inferred = match (charge, self.last_charge) {
+            _ if own => None,
+            (None, _) => None,
+            (Some(now), _) if now >= 100.0 => None,
+            (Some(now), Some(before)) if now > before => Some("CHRG"),
+            (Some(now), Some(before)) if now < before => Some("DISCHRG"),
+            _ => self.inferred,
+        };
+        self.last_charge = charge;
     }
 
     fn can_decide_lb(&self) -> bool {
@@ -173,6 +203,8 @@ impl DeviceCore {
             .filter(|word| *word != "ALARM")
             .filter(|word| !(self.ignorelb && *word == "LB"))
             .collect();
+        // NUT's order: the device's words, then an inferred CHRG/DISCHRG, then ignorelb's LB.
+        words.extend(self.inferred);
         if self.ignorelb {
             let below = |value: &str, low: &str| match (number(value), number(low)) {
                 (Some(value), Some(low)) => value < low,
@@ -221,6 +253,11 @@ impl DeviceCore {
         for command in &self.identity.commands {
             tree.apply(&StateChange::AddCmd {
                 name: command.clone(),
+            });
+        }
+        if self.shutdown_default && !self.identity.commands.is_empty() {
+            tree.apply(&StateChange::AddCmd {
+                name: SHUTDOWN_DEFAULT.into(),
             });
         }
         for (name, value) in &self.overrides {
@@ -280,6 +317,9 @@ fn writable_changes(name: &str, how: &Writable) -> Vec<StateChange> {
         Writable::Number => vec![flags(VarFlags::RW | VarFlags::NUMBER)],
     }
 }
+
+/// The command that runs `sdcommands` (or the family's own shutdown).
+pub const SHUTDOWN_DEFAULT: &str = "shutdown.default";
 
 /// The `ups.*` identity variables NUT's driver core repeats as `device.*`.
 const DEVICE_ALIASES: [(&str, &str); 3] = [

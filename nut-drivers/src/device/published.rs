@@ -18,7 +18,7 @@ pub const NUT_VERSION: &str = "2.8.0";
 pub const DEFAULT_POLLINTERVAL: u64 = 2;
 
 /// Core keys published as `driver.parameter.<key>` when given.
-const PUBLISHED_CORE_KEYS: &[&str] = &["port"];
+const PUBLISHED_CORE_KEYS: &[&str] = &["port", "sdcommands"];
 
 /// The `driver.*` variables (name, value) for a family named `name` (version `internal`)
 /// configured by `config`, whose own keys are `family_keys`.

@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
 use super::config::{ConfigError, DriverConfig};
-use super::core::{CoreError, DeviceCore, tracking_result};
+use super::core::{CoreError, DeviceCore, SHUTDOWN_DEFAULT, tracking_result};
 use super::published::pollinterval;
 use super::{CommandError, DeviceError, DeviceProtocol, PortOpener};
 use crate::runtime::{DriverLink, Output, Request, Serve, answer_from_tree, outputs};
@@ -61,6 +61,8 @@ where
     updates: u64,
     fatal: Option<oneshot::Sender<RunError>>,
     dump: Option<(u64, oneshot::Sender<StateTree>)>,
+    /// `sdcommands`: what `shutdown.default` (and `-k`) runs; empty: the family's own.
+    sdcommands: Vec<String>,
 }
 
 impl<F, O> Runner<F, O>
@@ -90,6 +92,7 @@ where
             updates: 0,
             fatal: None,
             dump: None,
+            sdcommands: sdcommands(config),
         })
     }
 
@@ -260,6 +263,9 @@ where
                 tracking,
             } => {
                 let result = match self.port.as_mut() {
+                    Some(port) if self.identified && cmd == SHUTDOWN_DEFAULT => {
+                        shutdown_default(&mut self.family, port, &self.sdcommands).await
+                    }
                     Some(port) if self.identified => {
                         self.family.instcmd(port, &cmd, param.as_deref()).await
                     }
@@ -316,13 +322,65 @@ where
     }
 }
 
-/// `-k`: opens the port, identifies the device and tells it to cut the load.
-pub async fn kill_power<F, O>(family: &mut F, opener: &mut O) -> Result<(), DeviceError>
+/// `-k`: opens the port, identifies the device and tells it to cut the load: with
+/// `sdcommands` in `config`, the first of those commands the device accepts, else the family's
+/// own method.
+pub async fn kill_power<F, O>(
+    family: &mut F,
+    opener: &mut O,
+    config: &DriverConfig,
+) -> Result<(), DeviceError>
 where
     F: DeviceProtocol,
     O: PortOpener<Port = F::Port>,
 {
     let mut port = opener.open().await?;
     family.identify(&mut port).await?;
-    family.kill_power(&mut port).await
+    match shutdown_default(family, &mut port, &sdcommands(config)).await {
+        Ok(()) => Ok(()),
+        Err(CommandError::Failed(error)) => Err(error),
+        Err(refused) => Err(DeviceError::NotSupported(format!(
+            "no command of sdcommands was accepted: {refused}"
+        ))),
+    }
+}
+
+/// The commands of the `sdcommands` setting (comma-separated), in order.
+fn sdcommands(config: &DriverConfig) -> Vec<String> {
+    config
+        .value("sdcommands")
+        .map(|list| {
+            list.split(',')
+                .map(str::trim)
+                .filter(|command| !command.is_empty())
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `shutdown.default`: tries each of `sdcommands` in order until the device accepts one (the
+/// last refusal is the result); with none, the family's own kill-power method.
+async fn shutdown_default<F: DeviceProtocol>(
+    family: &mut F,
+    port: &mut F::Port,
+    sdcommands: &[String],
+) -> Result<(), CommandError> {
+    if sdcommands.is_empty() {
+        return family.kill_power(port).await.map_err(CommandError::Failed);
+    }
+    let mut last = CommandError::Unknown;
+    for command in sdcommands {
+        match family.instcmd(port, command, None).await {
+            Ok(()) => {
+                tracing::info!(%command, "shutdown.default: accepted");
+                return Ok(());
+            }
+            Err(error) => {
+                tracing::warn!(%command, %error, "shutdown.default: refused, trying the next");
+                last = error;
+            }
+        }
+    }
+    Err(last)
 }
