@@ -24,7 +24,9 @@ fn after_last_poll(sim: &Arc<Mutex<Simulator>>) -> Vec<String> {
     received[start..]
         .iter()
         .filter(|line| !(line.first() == Some(&b'Q') && line.len() > 2))
-        .filter(|line| line.as_slice() != b"F\r" && line.as_slice() != b"I\r")
+        // Queries, not commands: `F`, `I` and Voltronic's `RE0` (battery low voltage), which
+        // our identify reads after its status query.
+        .filter(|line| !matches!(line.as_slice(), b"F\r" | b"I\r" | b"RE0\r"))
         .map(|line| String::from_utf8_lossy(line).replace('\r', "<cr>"))
         .collect()
 }
