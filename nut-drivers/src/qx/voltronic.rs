@@ -163,20 +163,6 @@ pub fn mode(reply: &[u8]) -> Option<(Vec<&'static str>, Vec<&'static str>)> {
     })
 }
 
-/// The instant commands offered (those needing `QFLAG` capabilities or outlets are not).
-pub const COMMANDS: &[&str] = &[
-    "beeper.toggle",
-    "load.off",
-    "load.on",
-    "shutdown.return",
-    "shutdown.stayoff",
-    "shutdown.stop",
-    "test.battery.start",
-    "test.battery.start.deep",
-    "test.battery.start.quick",
-    "test.battery.stop",
-];
-
 /// `test.battery.start` bytes: `T<n>\r` with n = `.d` (seconds / 6, below a minute) or two-digit
 /// minutes, for 12..=5940 s.
 pub fn test_battery_start(duration: u32) -> Option<Vec<u8>> {

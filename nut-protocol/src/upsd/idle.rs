@@ -69,19 +69,19 @@ impl IdleTable {
 
     fn announce(&self, slot: Option<u32>, due: Millis, waker: &Waker) -> u32 {
         let mut slots = lock(&self.slots);
-        let entry = Entry {
-            due,
-            waker: Some(waker.clone()),
-        };
         if let Some(index) = slot
             && let Some(known) = slots.entries.get_mut(index as usize)
         {
             known.due = due;
             if !known.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
-                known.waker = entry.waker;
+                known.waker = Some(waker.clone());
             }
             return index;
         }
+        let entry = Entry {
+            due,
+            waker: Some(waker.clone()),
+        };
         match slots.free.pop() {
             Some(index) => {
                 if let Some(free) = slots.entries.get_mut(index as usize) {

@@ -307,6 +307,8 @@ impl<S> QxDriver<S> {
 
 /// The instant commands a dialect offers (NUT's `QX_FLAG_CMD` items).
 pub fn command_names(dialect: Dialect) -> &'static [&'static str] {
+    // Voltronic offers these too; those needing `QFLAG` capabilities or outlets are added when
+    // the unit reports them.
     const ALL: &[&str] = &[
         "beeper.toggle",
         "load.off",
@@ -331,7 +333,6 @@ pub fn command_names(dialect: Dialect) -> &'static [&'static str] {
     match dialect {
         // Best Power units have no beeper toggle.
         Dialect::BestUps => ALL.get(1..).unwrap_or(ALL),
-        Dialect::Voltronic => volt::COMMANDS,
         Dialect::VoltronicQs => QS,
         // test.battery.start.quick only with protocol `T` (not modelled).
         Dialect::VoltronicQsHex => QS.get(..6).unwrap_or(QS),

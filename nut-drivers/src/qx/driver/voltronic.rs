@@ -6,6 +6,7 @@ use nut_hal::serial::Serial;
 use tokio::time::Instant;
 
 use crate::device::{DeviceError, Identity, Reading, Writable};
+use crate::qx::Dialect;
 use crate::qx::battery::BatteryModel;
 use crate::qx::io;
 use crate::qx::voltronic::{self, QgsReply};
@@ -83,7 +84,7 @@ impl<S: Serial + 'static> QxDriver<S> {
         writable.extend(voltronic_writable(&info));
         Ok(Identity {
             info,
-            commands: voltronic::COMMANDS
+            commands: super::command_names(Dialect::Voltronic)
                 .iter()
                 .map(|&c| c.to_owned())
                 .chain(self.extra_commands.iter().cloned())
