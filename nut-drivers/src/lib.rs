@@ -17,6 +17,7 @@ pub mod diff;
 pub mod dummy;
 pub mod embed;
 pub mod genericups;
+pub mod hid;
 pub mod in_process;
 pub mod programs;
 pub mod qx;
