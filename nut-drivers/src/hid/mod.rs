@@ -1,19 +1,36 @@
-//! USB HID Power Device Class: the report-descriptor parser and NUT's path model
-//! (NUT-REFERENCE.md §9), the ground usbhid-ups stands on.
+//! USB HID Power Device Class — usbhid-ups (NUT-REFERENCE.md §8.2, §9).
 //!
 //! * [`item`] splits a descriptor into items;
 //! * [`descriptor`] builds NUT's fields (path, report ID, type, bit offset and size, ranges,
 //!   unit) with NUT's repairs and explicit limits;
 //! * [`value`] reads and writes a field's value in a report as NUT does;
-//! * [`path`] prints and reads paths with NUT's usage-name tables.
-//! * [`nut_log`] reads `usbhid-ups -DDD` logs (descriptor, reports, paths) for tests and replay.
+//! * [`path`] prints and reads paths with NUT's usage-name tables;
+//! * [`tables`] holds NUT's subdriver mapping rows, lookup tables and device lists as data;
+//! * [`fixups`] repairs descriptors of known-broken firmware and formats product strings;
+//! * [`mapping`] binds a subdriver's rows to one device's fields;
+//! * [`convert`] turns values into NUT's text (formats, lookup conversions) and back;
+//! * [`status`] derives `ups.status`, alarms and transfer reason from status booleans;
+//! * [`cache`] keeps one buffer per report ID within a poll;
+//! * [`driver`] is the protocol ([`UsbHid`]) on any [`nut_hal::hid::HidDevice`];
+//! * [`sim`] plays a device from a real capture; [`nut_log`] reads `usbhid-ups -DDD` logs.
 
+pub mod cache;
+pub mod convert;
 pub mod descriptor;
+pub mod driver;
+pub mod fixups;
 pub mod item;
+pub mod mapping;
 pub mod nut_log;
 pub mod path;
+pub mod settings;
+pub mod sim;
+pub mod status;
+pub mod tables;
 pub mod value;
 
 pub use descriptor::{DescriptorError, Field, Limits, Repair, ReportDescriptor, ReportKind, Usage};
+pub use driver::UsbHid;
 pub use path::{PathError, PathNames};
+pub use settings::HidSettings;
 pub use value::ValueError;
