@@ -13,6 +13,11 @@
 //! * other error-status replies and malformed answers → [`ErrorKind::Protocol`];
 //! * GETBULK on v1 → [`ErrorKind::Unsupported`] without sending anything; so is
 //!   `privProtocol` DES/3DES (async-snmp requires durable salt state for them, not wired yet).
+//!
+//! AES privacy needs an agent that follows RFC 3826 §3.1.3: no padding after the scoped PDU.
+//! Agents on pysnmp 4.4 (snmpsim 0.4.5 as Debian ships it) zero-pad AES-CFB plaintext to 16
+//! bytes; async-snmp 0.18.1 drops such replies, so authPriv AES against them ends in
+//! [`ErrorKind::Timeout`]. net-snmp agents do not pad.
 
 use std::string::{String, ToString};
 use std::time::Duration;
