@@ -49,6 +49,8 @@ pub mod serialport;
 pub mod snmp;
 #[cfg(feature = "snmp")]
 pub mod snmp_async;
+#[cfg(feature = "snmp")]
+mod snmp_des_state;
 pub mod snmp_settings;
 pub mod snmp_wrap;
 mod snmprec;

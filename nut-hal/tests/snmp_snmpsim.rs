@@ -11,7 +11,9 @@ use nut_hal::snmp::{Snmp, SnmpValue, VarBind};
 use nut_hal::snmp_async::{AsyncSnmp, SnmpError};
 use nut_hal::snmp_settings::{SnmpSettings, SnmpVersion};
 use nut_hal::{Error, ErrorKind};
-use snmpsim::{UPS_MIB, fixtures, oid, recorded, settings, start_sim, start_sim_with_aes_user};
+use snmpsim::{
+    Sim, UPS_MIB, fixtures, oid, recorded, settings, start_sim, start_sim_with_priv_users,
+};
 
 #[tokio::test]
 async fn walk_get_getnext_getbulk_v2c_match_the_recording() {
@@ -191,7 +193,7 @@ async fn v3_auth_walks_and_a_wrong_key_is_refused() {
     // (rightly, RFC 3414 §3.2) does not trust it: the caller sees no valid answer.
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e:?}");
 
-    // DES privacy is refused, typed, before anything is sent.
+    // DES privacy without a state directory is refused, typed, before anything is sent.
     let mut des = SnmpSettings::from_nut(&port, opts("authpass123")).unwrap();
     des.sec_level = nut_hal::snmp_settings::SecLevel::AuthPriv;
     des.priv_password = "privpass123".into();
@@ -199,29 +201,28 @@ async fn v3_auth_walks_and_a_wrong_key_is_refused() {
     assert_eq!(e.kind(), ErrorKind::Unsupported);
 }
 
-/// authPriv with AES-128 (SHA authentication): GET and WALK give the recording; a wrong
-/// privacy key gets no answer we accept. snmpsim's AES is made RFC 3826-conformant, see
-/// `snmpsim::RFC3826_SNMPSIMD`; net-snmp's `snmpget` works against either.
-#[tokio::test]
-async fn v3_aes_privacy_gets_and_walks() {
-    let sim = start_sim_with_aes_user("v3-aes", &["riello.snmprec"]);
+/// authPriv settings for `user` of [`start_sim_with_priv_users`] with this privacy key.
+fn priv_settings(sim: &Sim, user: &str, proto: &str, priv_password: &str) -> SnmpSettings {
     let port = format!("127.0.0.1:{}", sim.port);
-    let opts = |priv_password: &'static str| {
-        [
-            ("snmp_version", "v3"),
-            ("secLevel", "authPriv"),
-            ("secName", "nutpriv"),
-            ("authPassword", "authpass123"),
-            ("authProtocol", "SHA"),
-            ("privPassword", priv_password),
-            ("privProtocol", "AES"),
-            ("snmp_timeout", "2"),
-            ("snmp_retries", "1"),
-        ]
-    };
-    let mut set = SnmpSettings::from_nut(&port, opts("privpass123")).unwrap();
+    let opts = [
+        ("snmp_version", "v3"),
+        ("secLevel", "authPriv"),
+        ("secName", user),
+        ("authPassword", "authpass123"),
+        ("authProtocol", "SHA"),
+        ("privPassword", priv_password),
+        ("privProtocol", proto),
+        ("snmp_timeout", "2"),
+        ("snmp_retries", "1"),
+    ];
+    let mut set = SnmpSettings::from_nut(&port, opts).unwrap();
     set.context = "riello".into();
-    let mut s = AsyncSnmp::connect(&set).await.unwrap();
+    set
+}
+
+/// GET and WALK of the UPS MIB over `set`, compared with the recording.
+async fn get_and_walk_match_the_recording(set: &SnmpSettings) {
+    let mut s = AsyncSnmp::connect(set).await.unwrap();
     assert_eq!(
         s.get(&[oid("1.3.6.1.2.1.33.1.1.1.0")]).await.unwrap(),
         vec![VarBind {
@@ -233,13 +234,60 @@ async fn v3_aes_privacy_gets_and_walks() {
         s.walk(&oid(UPS_MIB)).await.unwrap(),
         recorded("riello.snmprec", UPS_MIB)
     );
+}
 
-    let mut bad = SnmpSettings::from_nut(&port, opts("wrongpriv123")).unwrap();
-    bad.context = "riello".into();
-    bad.timeout = Duration::from_millis(500);
-    let mut s = AsyncSnmp::connect(&bad).await.unwrap();
+/// A wrong privacy key over `set`: the agent cannot decrypt, we accept no answer.
+async fn a_wrong_privacy_key_gets_no_answer(mut set: SnmpSettings) {
+    set.priv_password = "wrongpriv123".into();
+    set.timeout = Duration::from_millis(500);
+    let mut s = AsyncSnmp::connect(&set).await.unwrap();
     let e = s.get(&[oid("1.3.6.1.2.1.33.1.1.1.0")]).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e:?}");
+}
+
+/// authPriv with AES-128 (SHA authentication): GET and WALK give the recording; a wrong
+/// privacy key gets no answer we accept. snmpsim's padding is made RFC 3826-conformant, see
+/// `snmpsim::RFC3826_SNMPSIMD`; net-snmp's `snmpget` works against either.
+#[tokio::test]
+async fn v3_aes_privacy_gets_and_walks() {
+    let sim = start_sim_with_priv_users("v3-aes", &["riello.snmprec"]);
+    let set = priv_settings(&sim, "nutpriv", "AES", "privpass123");
+    get_and_walk_match_the_recording(&set).await;
+    a_wrong_privacy_key_gets_no_answer(set).await;
+}
+
+/// authPriv with DES: each session leases a fresh boots epoch from the state directory, so
+/// no DES salt repeats across sessions or restarts; a broken state directory is a typed error.
+#[tokio::test]
+async fn v3_des_privacy_gets_and_walks_with_durable_salt_state() {
+    let sim = start_sim_with_priv_users("v3-des", &["riello.snmprec"]);
+    let state = std::env::temp_dir().join(format!("nut-hal-des-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&state);
+    let mut set = priv_settings(&sim, "nutdes", "DES", "privpass123");
+    set.des_state_dir = Some(state.display().to_string());
+    let records = || {
+        let mut names: Vec<String> = std::fs::read_dir(&state)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    };
+    get_and_walk_match_the_recording(&set).await;
+    assert_eq!(records(), ["boots.1"]);
+    get_and_walk_match_the_recording(&set).await;
+    assert_eq!(records(), ["boots.2"]);
+    a_wrong_privacy_key_gets_no_answer(set.clone()).await;
+
+    std::fs::write(state.join("boots.7"), "").unwrap();
+    let e = AsyncSnmp::connect(&set).await.unwrap_err();
+    assert!(matches!(e, SnmpError::DesState(_)), "{e:?}");
+    assert_eq!(e.kind(), ErrorKind::Io);
+    std::fs::remove_dir_all(&state).unwrap();
+    std::fs::write(&state, "a file, not a directory").unwrap();
+    let e = AsyncSnmp::connect(&set).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Io, "{e:?}");
+    std::fs::remove_file(&state).unwrap();
 }
 
 /// The same queries to snmpsim and to `ReplayingSnmp` over the same recording.

@@ -277,16 +277,26 @@ pub fn write_capture(exchanges: &[Exchange]) -> String {
 
 pub(super) type Parsed<T> = Result<T, &'static str>;
 
-pub(super) fn parse_hex(text: &str) -> Parsed<Vec<u8>> {
+/// Every whitespace-separated token of `text` as a number of exactly `digits` hex digits.
+pub(super) fn parse_hex_tokens<T>(
+    text: &str,
+    digits: usize,
+    from_hex: fn(&str, u32) -> Result<T, core::num::ParseIntError>,
+    wrong_width: &'static str,
+) -> Parsed<Vec<T>> {
     text.split_ascii_whitespace()
         .map(|h| {
-            if h.len() == 2 {
-                u8::from_str_radix(h, 16).map_err(|_| "bad hex byte")
+            if h.len() == digits {
+                from_hex(h, 16).map_err(|_| "bad hex digit")
             } else {
-                Err("hex bytes are two digits each")
+                Err(wrong_width)
             }
         })
         .collect()
+}
+
+pub(super) fn parse_hex(text: &str) -> Parsed<Vec<u8>> {
+    parse_hex_tokens(text, 2, u8::from_str_radix, "hex bytes are two digits each")
 }
 
 /// `error <kind>` → `Some(kind)`; anything else → `None`.

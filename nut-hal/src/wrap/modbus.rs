@@ -17,21 +17,13 @@ type ReplayError = WrapError<Infallible>;
 impl Replaying {
     /// The recorded answer to `request`, which must be the next SNMP or Modbus line.
     fn modbus_answer(&mut self, request: ModbusRequest) -> Result<ModbusReply, ReplayError> {
-        match self.net.pop_front() {
-            None => Err(Self::ended()),
-            Some(Exchange::Modbus {
+        self.next_net_answer(&request, |line| match line {
+            Exchange::Modbus {
                 request: expected,
                 reply,
-            }) if expected == request => reply.map_err(Self::recorded),
-            Some(other) => {
-                let e = WrapError::own(
-                    ErrorKind::Protocol,
-                    format!("asked {request:?}, capture expects {other:?}"),
-                );
-                self.net.push_front(other);
-                Err(e)
-            }
-        }
+            } if expected == request => Ok(reply),
+            other => Err(other),
+        })
     }
 
     fn modbus_registers(&mut self, request: ModbusRequest) -> Result<Vec<u16>, ReplayError> {

@@ -32,7 +32,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::Write as _;
 
-use super::capture::{Exchange, Parsed, kind_token, next_word, parse_error, split_eq};
+use super::capture::{
+    Exchange, Parsed, kind_token, next_word, parse_error, parse_hex_tokens, split_eq,
+};
 use crate::error::ErrorKind;
 use crate::snmp::{Oid, VarBind};
 use crate::snmprec::{parse_binding, write_binding};
@@ -314,15 +316,12 @@ fn parse_snmp(rest: &str) -> Parsed<Exchange> {
 }
 
 fn parse_words(text: &str) -> Parsed<Vec<u16>> {
-    text.split_ascii_whitespace()
-        .map(|w| {
-            if w.len() == 4 {
-                u16::from_str_radix(w, 16).map_err(|_| "bad register value")
-            } else {
-                Err("registers are four hex digits each")
-            }
-        })
-        .collect()
+    parse_hex_tokens(
+        text,
+        4,
+        u16::from_str_radix,
+        "registers are four hex digits each",
+    )
 }
 
 fn parse_bits(text: &str) -> Parsed<Vec<bool>> {

@@ -104,6 +104,27 @@ impl Replaying {
         WrapError::own(ErrorKind::Disconnected, "end of capture")
     }
 
+    /// The answer of the next SNMP or Modbus line, if `answer` takes that line as the answer
+    /// to `asked`; else a mismatch ([`ErrorKind::Protocol`]), and the line stays.
+    pub(super) fn next_net_answer<T>(
+        &mut self,
+        asked: &dyn core::fmt::Debug,
+        answer: impl FnOnce(Exchange) -> Result<Result<T, ErrorKind>, Exchange>,
+    ) -> Result<T, WrapError<Infallible>> {
+        let next = self.net.pop_front().ok_or_else(Self::ended)?;
+        match answer(next) {
+            Ok(reply) => reply.map_err(Self::recorded),
+            Err(other) => {
+                let e = WrapError::own(
+                    ErrorKind::Protocol,
+                    format!("asked {asked:?}, capture expects {other:?}"),
+                );
+                self.net.push_front(other);
+                Err(e)
+            }
+        }
+    }
+
     /// The recorded error of kind `kind`, returned again.
     pub(super) fn recorded(kind: ErrorKind) -> WrapError<Infallible> {
         WrapError::own(kind, "recorded error")

@@ -1,7 +1,6 @@
 //! The wrappers as [`Snmp`] sessions: [`Recording`] logs every request with the agent's
 //! answer, [`Replaying`] plays a capture's SNMP lines back in order.
 
-use alloc::format;
 use alloc::vec::Vec;
 use core::convert::Infallible;
 
@@ -9,7 +8,7 @@ use super::capture::Exchange;
 use super::net_capture::SnmpRequest;
 use super::recording::Recording;
 use super::replaying::Replaying;
-use crate::error::{Error, ErrorKind, WrapError};
+use crate::error::{Error, WrapError};
 use crate::snmp::{Oid, Snmp, VarBind};
 
 type ReplayError = WrapError<Infallible>;
@@ -17,21 +16,13 @@ type ReplayError = WrapError<Infallible>;
 impl Replaying {
     /// The recorded answer to `request`, which must be the next SNMP or Modbus line.
     fn snmp_answer(&mut self, request: SnmpRequest) -> Result<Vec<VarBind>, ReplayError> {
-        match self.net.pop_front() {
-            None => Err(Self::ended()),
-            Some(Exchange::Snmp {
+        self.next_net_answer(&request, |line| match line {
+            Exchange::Snmp {
                 request: expected,
                 reply,
-            }) if expected == request => reply.map_err(Self::recorded),
-            Some(other) => {
-                let e = WrapError::own(
-                    ErrorKind::Protocol,
-                    format!("asked {request:?}, capture expects {other:?}"),
-                );
-                self.net.push_front(other);
-                Err(e)
-            }
-        }
+            } if expected == request => Ok(reply),
+            other => Err(other),
+        })
     }
 }
 

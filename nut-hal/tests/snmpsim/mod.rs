@@ -39,19 +39,22 @@ pub fn start_sim(name: &str, files: &[&str]) -> Sim {
     spawn_sim(name, files, false)
 }
 
-/// Like [`start_sim`], plus a v3 user `nutpriv` (authPriv: SHA, `authpass123`; AES-128,
-/// `privpass123`). snmpsim runs with its AES made RFC 3826-conformant, see
-/// [`RFC3826_SNMPSIMD`].
-pub fn start_sim_with_aes_user(name: &str, files: &[&str]) -> Sim {
+/// Like [`start_sim`], plus two authPriv v3 users, both SHA `authpass123`: `nutpriv` with
+/// AES-128 and `nutdes` with DES, privacy key `privpass123`. snmpsim runs with its privacy
+/// padding made conformant, see [`RFC3826_SNMPSIMD`].
+pub fn start_sim_with_priv_users(name: &str, files: &[&str]) -> Sim {
     spawn_sim(name, files, true)
 }
 
-/// snmpsimd with one change: pysnmp 4.4.12 (Debian's) pads AES-CFB plaintext with 1 to 16
-/// zero bytes ("PyCrypto seems to require padding"), which RFC 3826 §3.1.3 does not allow
-/// (CFB needs no padding). net-snmp ignores bytes after the scoped PDU; async-snmp 0.18.1
-/// rejects them (`decode_scoped_pdu`: no suffix after an AES-decrypted scoped PDU) and so
-/// drops every encrypted reply, which the caller sees as a timeout. CFB is a stream mode: the
-/// ciphertext cut to the plaintext's length is the unpadded encryption. pysnmp fixed this
+/// snmpsimd with its privacy padding fixed. pysnmp 4.4.12 (Debian's) pads AES-CFB plaintext
+/// with 1 to 16 zero bytes ("PyCrypto seems to require padding"), which RFC 3826 §3.1.3 does
+/// not allow (CFB needs no padding), and DES-CBC plaintext with 1 to 8, a whole needless
+/// block when it is already aligned (RFC 3414 §8.1.1.2 pads only "if necessary").
+/// net-snmp ignores bytes after the scoped PDU; async-snmp 0.18.1 rejects them
+/// (`decode_scoped_pdu`: nothing after an AES-decrypted scoped PDU, at most 7 bytes after a
+/// DES one) and so drops those replies, which the caller sees as a timeout. CFB is a stream
+/// mode and CBC works block by block, so cutting the ciphertext (to the plaintext's length;
+/// by the whole padding block) gives exactly the conformant encryption. pysnmp fixed AES
 /// upstream (pysnmp/pysnmp#262, PR #293).
 pub const RFC3826_SNMPSIMD: &str = r#"
 import runpy, shutil, sys
@@ -62,6 +65,17 @@ def encryptData(self, key, params, data):
     ciphertext, salt = padded_encrypt(self, key, params, data)
     return ciphertext.clone(ciphertext.asOctets()[:len(data)]), salt
 aes.Aes.encryptData = encryptData
+from pysnmp.proto.secmod.rfc3414.priv import des
+from pysnmp.proto.secmod.eso.priv import des3
+def cbc_without_a_whole_padding_block(padded_encrypt):
+    def encryptData(self, key, params, data):
+        ciphertext, salt = padded_encrypt(self, key, params, data)
+        if len(data) % 8 == 0:
+            ciphertext = ciphertext.clone(ciphertext.asOctets()[:len(data)])
+        return ciphertext, salt
+    return encryptData
+des.Des.encryptData = cbc_without_a_whole_padding_block(des.Des.encryptData)
+des3.Des3.encryptData = cbc_without_a_whole_padding_block(des3.Des3.encryptData)
 sys.argv[0] = shutil.which('snmpsimd')
 runpy.run_path(sys.argv[0], run_name='__main__')
 "#;
@@ -69,7 +83,7 @@ runpy.run_path(sys.argv[0], run_name='__main__')
 /// Debian's snmpsimd runs on this interpreter, which has pysnmp.
 const SNMPSIM_PYTHON: &str = "/usr/bin/python3";
 
-fn spawn_sim(name: &str, files: &[&str], aes_user: bool) -> Sim {
+fn spawn_sim(name: &str, files: &[&str], priv_users: bool) -> Sim {
     let dir = std::env::temp_dir().join(format!("nut-hal-snmpsim-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let data = dir.join("data");
@@ -90,7 +104,7 @@ fn spawn_sim(name: &str, files: &[&str], aes_user: bool) -> Sim {
         s.local_addr().unwrap().port()
     };
     let log = dir.join("log");
-    let mut cmd = if aes_user {
+    let mut cmd = if priv_users {
         let script = dir.join("rfc3826_snmpsimd.py");
         std::fs::write(&script, RFC3826_SNMPSIMD).unwrap();
         let mut cmd = Command::new(SNMPSIM_PYTHON);
@@ -111,13 +125,18 @@ fn spawn_sim(name: &str, files: &[&str], aes_user: bool) -> Sim {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    if aes_user {
+    if priv_users {
         cmd.args([
             "--v3-user=nutpriv",
             "--v3-auth-key=authpass123",
             "--v3-auth-proto=SHA",
             "--v3-priv-key=privpass123",
             "--v3-priv-proto=AES",
+            "--v3-user=nutdes",
+            "--v3-auth-key=authpass123",
+            "--v3-auth-proto=SHA",
+            "--v3-priv-key=privpass123",
+            "--v3-priv-proto=DES",
         ]);
     }
     if nix_is_root() {
