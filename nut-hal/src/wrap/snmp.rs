@@ -27,10 +27,10 @@ impl Replaying {
 }
 
 /// Plays the SNMP lines of a capture in order: each call must be the next recorded request
-/// (same operation, OIDs and values), else it fails with [`ErrorKind::Protocol`] and the
+/// (same operation, OIDs and values), else it fails with [`ErrorKind::Protocol`](crate::ErrorKind::Protocol) and the
 /// capture stays where it was. The recorded bindings are returned, or the recorded error
 /// with its kind (a recorded timeout comes back at once). Past the end of the capture every
-/// call is [`ErrorKind::Disconnected`].
+/// call is [`ErrorKind::Disconnected`](crate::ErrorKind::Disconnected).
 impl Snmp for Replaying {
     type Error = ReplayError;
 
