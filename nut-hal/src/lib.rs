@@ -6,7 +6,9 @@
 //!   implements (embedded-hal 1.0 style).
 //! * [`serial`], [`hid`], [`usb`], [`snmp`], [`modbus`]: the transport traits and their data.
 //! * [`wrap`]: [`wrap::Recording`], [`wrap::Replaying`], [`wrap::FaultInjecting`] over any
-//!   [`Serial`] or [`hid::HidDevice`], with one capture format for both.
+//!   [`Serial`], [`hid::HidDevice`] or [`usb::UsbControl`]; [`wrap::Recording`] and
+//!   [`wrap::Replaying`] also over any [`snmp::Snmp`] or [`modbus::Modbus`]. One capture
+//!   format for all of them.
 //! * `tty` (feature `tty`, not default): `TtySerial`, a [`Serial`] on a Unix tty (no modem
 //!   lines).
 //! * `serialport` (feature `serialport`, not default): `SerialPortSerial`, a [`Serial`] over the
@@ -47,8 +49,11 @@ pub mod serialport;
 pub mod snmp;
 #[cfg(feature = "snmp")]
 pub mod snmp_async;
+#[cfg(feature = "snmp")]
+mod snmp_des_state;
 pub mod snmp_settings;
 pub mod snmp_wrap;
+mod snmprec;
 #[cfg(feature = "tty")]
 pub mod tty;
 pub mod usb;

@@ -12,7 +12,14 @@
 //!   [`ErrorKind::PermissionDenied`]; v3 authentication failures and USM reports too;
 //! * other error-status replies and malformed answers → [`ErrorKind::Protocol`];
 //! * GETBULK on v1 → [`ErrorKind::Unsupported`] without sending anything; so is
-//!   `privProtocol` DES/3DES (async-snmp requires durable salt state for them, not wired yet).
+//!   `privProtocol` DES/3DES without [`SnmpSettings::des_state_dir`] (async-snmp requires
+//!   durable salt state for them); a state directory that cannot be read or advanced →
+//!   [`SnmpError::DesState`], kind [`ErrorKind::Io`].
+//!
+//! AES privacy needs an agent that follows RFC 3826 §3.1.3: no padding after the scoped PDU.
+//! Agents on pysnmp 4.4 (snmpsim 0.4.5 as Debian ships it) zero-pad AES-CFB plaintext to 16
+//! bytes; async-snmp 0.18.1 drops such replies, so authPriv AES against them ends in
+//! [`ErrorKind::Timeout`]. net-snmp agents do not pad.
 
 use std::string::{String, ToString};
 use std::time::Duration;
@@ -57,8 +64,9 @@ pub enum SnmpError {
     /// SNMPv3 authentication or USM failure (wrong user, wrong key, report PDU).
     #[error("SNMPv3 security failure: {0}")]
     Security(String),
-    /// The operation does not exist in this SNMP version.
-    #[error("{0} is not available in this SNMP version")]
+    /// The operation does not exist in this SNMP version (GETBULK in v1), or is not set up
+    /// (DES privacy without a state directory).
+    #[error("{0} is not supported")]
     Unsupported(&'static str),
     /// A value cannot be sent (e.g. an INTEGER outside 32 bits) or an OID is not encodable.
     #[error("invalid input: {0}")]
@@ -69,6 +77,9 @@ pub enum SnmpError {
     /// The answer could not be understood.
     #[error("protocol error: {0}")]
     Protocol(String),
+    /// The durable DES/3DES sender state could not be read or advanced.
+    #[error("DES privacy state {0}")]
+    DesState(String),
 }
 
 impl Error for SnmpError {
@@ -87,7 +98,7 @@ impl Error for SnmpError {
             SnmpError::Security(_) => ErrorKind::PermissionDenied,
             SnmpError::Unsupported(_) => ErrorKind::Unsupported,
             SnmpError::InvalidInput(_) => ErrorKind::InvalidInput,
-            SnmpError::Network(_) => ErrorKind::Io,
+            SnmpError::Network(_) | SnmpError::DesState(_) => ErrorKind::Io,
         }
     }
 }
@@ -255,9 +266,13 @@ fn auth_for(s: &SnmpSettings) -> Result<Auth, SnmpError> {
             };
             let pp = match s.priv_protocol {
                 // async-snmp needs durable salt state (persisted across restarts) for the
-                // DES family, which nut-hal does not provide yet.
-                PrivProto::Des | PrivProto::Des3 if s.sec_level == SecLevel::AuthPriv => {
-                    return Err(SnmpError::Unsupported("DES/3DES privacy"));
+                // DES family: see `des_state`.
+                PrivProto::Des | PrivProto::Des3
+                    if s.sec_level == SecLevel::AuthPriv && s.des_state_dir.is_none() =>
+                {
+                    return Err(SnmpError::Unsupported(
+                        "DES/3DES privacy without a des_state_dir",
+                    ));
                 }
                 PrivProto::Des => PrivProtocol::Des,
                 PrivProto::Des3 => PrivProtocol::Des3,
@@ -278,6 +293,18 @@ fn auth_for(s: &SnmpSettings) -> Result<Auth, SnmpError> {
             Auth::from(cfg)
         }
     })
+}
+
+/// The DES sender state these settings need: a fresh epoch leased from
+/// [`SnmpSettings::des_state_dir`] for `authPriv` with DES or 3DES, else none.
+fn des_state(s: &SnmpSettings) -> Result<Option<async_snmp::DesSaltState>, SnmpError> {
+    let des = matches!(s.priv_protocol, PrivProto::Des | PrivProto::Des3);
+    match (&s.des_state_dir, s.version, s.sec_level) {
+        (Some(dir), SnmpVersion::V3, SecLevel::AuthPriv) if des => {
+            crate::snmp_des_state::lease(std::path::Path::new(dir)).map(Some)
+        }
+        _ => Ok(None),
+    }
 }
 
 /// An SNMP manager session to one agent over UDP.
@@ -302,7 +329,12 @@ impl AsyncSnmp {
     pub async fn connect(settings: &SnmpSettings) -> Result<Self, SnmpError> {
         let retry = Retry::fixed(settings.retries, Duration::ZERO)
             .map_err(|e| SnmpError::InvalidInput(e.to_string()))?;
-        let client = Client::builder((settings.host.as_str(), settings.port), auth_for(settings)?)
+        let mut builder =
+            Client::builder((settings.host.as_str(), settings.port), auth_for(settings)?);
+        if let Some(state) = des_state(settings)? {
+            builder = builder.des_salt_state(state);
+        }
+        let client = builder
             .request_timeout(settings.timeout)
             .retry(retry)
             .construction_timeout(
@@ -359,7 +391,7 @@ impl Snmp for AsyncSnmp {
         oids: &[Oid],
     ) -> Result<Vec<VarBind>, SnmpError> {
         if self.version == SnmpVersion::V1 {
-            return Err(SnmpError::Unsupported("GETBULK"));
+            return Err(SnmpError::Unsupported("GETBULK in SNMP v1"));
         }
         let oids: Vec<_> = oids.iter().map(to_oid).collect();
         let r = self

@@ -109,6 +109,10 @@ pub struct SnmpSettings {
     pub timeout: Duration,
     /// Retransmissions after the first try (NUT `snmp_retries`; default 5).
     pub retries: u32,
+    /// Where DES/3DES privacy keeps its durable sender state (a directory, created if
+    /// missing; not a NUT option). Without it, `authPriv` with DES or 3DES is refused as
+    /// unsupported: reusing a DES salt after a restart would weaken the encryption.
+    pub des_state_dir: Option<String>,
 }
 
 impl core::fmt::Debug for SnmpSettings {
@@ -124,6 +128,7 @@ impl core::fmt::Debug for SnmpSettings {
             .field("context", &self.context)
             .field("timeout", &self.timeout)
             .field("retries", &self.retries)
+            .field("des_state_dir", &self.des_state_dir)
             .finish_non_exhaustive()
     }
 }
@@ -163,6 +168,7 @@ impl SnmpSettings {
             context: String::new(),
             timeout: Duration::from_secs(1),
             retries: 5,
+            des_state_dir: None,
         }
     }
 

@@ -113,59 +113,20 @@ impl ReplayingSnmp {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let err = |why: &str| SnmprecError {
+            let vb = crate::snmprec::parse_binding(line).map_err(|why| SnmprecError {
                 line: n + 1,
                 why: why.into(),
-            };
-            let mut parts = line.splitn(3, '|');
-            let (Some(oid), Some(ty), Some(val)) = (parts.next(), parts.next(), parts.next())
-            else {
-                return Err(err("expected OID|type|value"));
-            };
-            let oid: Oid = oid.parse().map_err(|_| err("bad OID"))?;
-            let (ty, hex) = match ty.strip_suffix('x') {
-                Some(t) => (t, true),
-                None => (ty, false),
-            };
-            if ty.contains(':') {
-                return Err(err("variation modules are not supported"));
+            })?;
+            if matches!(
+                vb.value,
+                SnmpValue::NoSuchObject | SnmpValue::NoSuchInstance | SnmpValue::EndOfMibView
+            ) {
+                return Err(SnmprecError {
+                    line: n + 1,
+                    why: "an exception value cannot be recorded in a MIB".into(),
+                });
             }
-            let bytes = if hex {
-                decode_hex(val).ok_or_else(|| err("bad hex value"))?
-            } else {
-                val.as_bytes().to_vec()
-            };
-            let text = core::str::from_utf8(&bytes).map_err(|_| err("value is not text"))?;
-            let num = |t: &str| -> Result<u64, SnmprecError> {
-                t.trim().parse().map_err(|_| err("bad number"))
-            };
-            let small = |t: &str| -> Result<u32, SnmprecError> {
-                u32::try_from(num(t)?).map_err(|_| err("number out of range"))
-            };
-            let value = match ty {
-                "2" => SnmpValue::Integer(text.trim().parse().map_err(|_| err("bad integer"))?),
-                "4" => SnmpValue::OctetString(bytes.clone()),
-                "5" => SnmpValue::Null,
-                "6" => SnmpValue::ObjectId(text.parse().map_err(|_| err("bad OID value"))?),
-                "64" => {
-                    let mut a = [0u8; 4];
-                    let mut it = text.split('.');
-                    for b in &mut a {
-                        *b = it
-                            .next()
-                            .and_then(|p| p.parse().ok())
-                            .ok_or_else(|| err("bad IpAddress"))?;
-                    }
-                    SnmpValue::IpAddress(a)
-                }
-                "65" => SnmpValue::Counter32(small(text)?),
-                "66" => SnmpValue::Gauge32(small(text)?),
-                "67" => SnmpValue::TimeTicks(small(text)?),
-                "68" => SnmpValue::Opaque(bytes.clone()),
-                "70" => SnmpValue::Counter64(num(text)?),
-                _ => return Err(err("unknown type tag")),
-            };
-            mib.insert(oid, value);
+            mib.insert(vb.oid, vb.value);
         }
         Ok(ReplayingSnmp {
             mib,
@@ -225,16 +186,6 @@ impl ReplayingSnmp {
             index: u32::try_from(i + 1).unwrap_or(u32::MAX),
         }
     }
-}
-
-fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
-        .collect()
 }
 
 impl Snmp for ReplayingSnmp {

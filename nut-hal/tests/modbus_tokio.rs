@@ -11,9 +11,12 @@ use std::time::Duration;
 
 use nut_hal::modbus::Modbus;
 use nut_hal::modbus_tokio::{ModbusError, TokioModbus};
+use nut_hal::wrap::{Recording, Replaying};
 use nut_hal::{Error, ErrorKind};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 use tokio_modbus::server::Service;
 use tokio_modbus::server::tcp::{Server, accept_tcp_connection};
 use tokio_modbus::{ExceptionCode, Request, Response};
@@ -225,17 +228,23 @@ async fn a_peer_that_hangs_up_gives_disconnected() {
     server.await.unwrap();
 }
 
-#[tokio::test]
-async fn a_silent_peer_times_out_then_the_session_is_closed() {
+/// A peer that reads one request and never answers, until `done` is sent.
+async fn silent_peer() -> (SocketAddr, oneshot::Sender<()>, JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+    let (done_tx, done_rx) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         let (mut s, _) = listener.accept().await.unwrap();
         let mut buf = [0u8; 12];
         s.read_exact(&mut buf).await.unwrap();
         let _ = done_rx.await; // keep the socket open, never answer
     });
+    (addr, done_tx, server)
+}
+
+#[tokio::test]
+async fn a_silent_peer_times_out_then_the_session_is_closed() {
+    let (addr, done_tx, server) = silent_peer().await;
     let mut m = TokioModbus::connect_tcp(addr, 1, Duration::from_millis(200))
         .await
         .unwrap();
@@ -245,6 +254,70 @@ async fn a_silent_peer_times_out_then_the_session_is_closed() {
     assert_eq!(e.kind(), ErrorKind::Disconnected);
     let _ = done_tx.send(());
     server.await.unwrap();
+}
+
+/// A driver's session over every function, with an exception, a refused write and a
+/// silence: each outcome as text (values, or the kind of error).
+async fn session<M: Modbus>(m: &mut M) -> Vec<String> {
+    let out = |r: Result<String, M::Error>| r.unwrap_or_else(|e| format!("error {:?}", e.kind()));
+    let words = |r: Result<Vec<u16>, M::Error>| out(r.map(|v| format!("{v:?}")));
+    let bits = |r: Result<Vec<bool>, M::Error>| out(r.map(|v| format!("{v:?}")));
+    let done = |r: Result<(), M::Error>| out(r.map(|()| "done".to_string()));
+    vec![
+        words(m.read_holding_registers(532, 16).await),
+        words(m.read_input_registers(0, 4).await),
+        bits(m.read_coils(0, 4).await),
+        bits(m.read_discrete_inputs(0, 4).await),
+        done(m.write_register(1024, 0xBEEF).await),
+        done(m.write_registers(1025, &[1, 2, 3]).await),
+        done(m.write_coil(3, true).await),
+        done(m.write_coils(8, &[true, false, true]).await),
+        words(m.read_holding_registers(1024, 4).await),
+        bits(m.read_coils(0, 11).await),
+        words(m.read_holding_registers(9000, 2).await),
+        done(m.write_register(9000, 1).await),
+    ]
+}
+
+#[tokio::test]
+async fn a_recorded_session_replays_identically_without_the_unit() {
+    let addr = serve(apc_unit()).await;
+    let mut rec = Recording::new(TokioModbus::connect_tcp(addr, 1, T).await.unwrap());
+    let live = session(&mut rec).await;
+    assert_eq!(live[4], "done");
+    assert_eq!(live[8], format!("{:?}", [0xBEEF, 1, 2, 3]));
+    assert_eq!(live[10], "error Protocol"); // exception 2
+    assert_eq!(live[11], "error Protocol");
+    // Then the unit falls silent: a timeout, and the session is closed.
+    let (silent, done_tx, server) = silent_peer().await;
+    *rec.inner_mut() = TokioModbus::connect_tcp(silent, 1, Duration::from_millis(200))
+        .await
+        .unwrap();
+    let e = rec.read_input_registers(0, 1).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout);
+    let e = rec.read_input_registers(0, 1).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Disconnected);
+    let _ = done_tx.send(());
+    server.await.unwrap();
+    let capture = rec.capture_text();
+
+    // No unit now: the capture alone answers the same session.
+    let mut replay = Replaying::from_text(&capture).unwrap();
+    assert_eq!(session(&mut replay).await, live, "{capture}");
+    let e = replay.read_input_registers(0, 1).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout);
+    let e = replay.read_input_registers(0, 1).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Disconnected);
+    assert!(replay.is_finished());
+    // Asked something else than was recorded: a typed mismatch.
+    let mut replay = Replaying::from_text(&capture).unwrap();
+    let e = replay.read_holding_registers(532, 15).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Protocol);
+
+    // A truncated capture (cut inside a register value) is a typed parse error.
+    let cut = capture.find("= ").unwrap() + 4;
+    let e = Replaying::from_text(&capture[..cut]).unwrap_err();
+    assert_eq!((e.line, e.kind()), (1, ErrorKind::InvalidInput));
 }
 
 fn crc16(data: &[u8]) -> u16 {

@@ -212,3 +212,204 @@ async fn modbus_faults_on_schedule() {
         vec![0]
     );
 }
+
+mod capture {
+    //! The SNMP and Modbus lines of the shared capture format, without a server.
+
+    use super::oid;
+    use nut_hal::modbus::Modbus;
+    use nut_hal::snmp::{Snmp, SnmpValue, VarBind};
+    use nut_hal::wrap::{
+        Exchange, ModbusReply, ModbusRequest, Replaying, SnmpRequest, parse_capture, write_capture,
+    };
+    use nut_hal::{Error, ErrorKind};
+
+    fn every_kind_of_line() -> Vec<Exchange> {
+        let bind = |o: &str, value| VarBind { oid: oid(o), value };
+        vec![
+            Exchange::Snmp {
+                request: SnmpRequest::Get(vec![oid("1.3.6.1.2.1.1.1.0"), oid("1.3.6.1.2.1.9")]),
+                reply: Ok(vec![
+                    bind(
+                        "1.3.6.1.2.1.1.1.0",
+                        SnmpValue::OctetString(b"a|b c\n\xff".to_vec()),
+                    ),
+                    bind("1.3.6.1.2.1.9", SnmpValue::NoSuchObject),
+                ]),
+            },
+            Exchange::Snmp {
+                request: SnmpRequest::GetNext(vec![oid("1.3")]),
+                reply: Ok(vec![
+                    bind("1.3.1", SnmpValue::Integer(-5)),
+                    bind("1.3.2", SnmpValue::ObjectId(oid("1.3.6.1.4.1.318"))),
+                    bind("1.3.3", SnmpValue::IpAddress([10, 0, 0, 1])),
+                    bind("1.3.4", SnmpValue::Counter32(7)),
+                    bind("1.3.5", SnmpValue::Gauge32(8)),
+                    bind("1.3.6", SnmpValue::TimeTicks(9)),
+                    bind("1.3.7", SnmpValue::Opaque(vec![])),
+                    bind("1.3.8", SnmpValue::Counter64(u64::MAX)),
+                    bind("1.3.9", SnmpValue::Null),
+                    bind("1.3.10", SnmpValue::NoSuchInstance),
+                    bind("1.3.11", SnmpValue::EndOfMibView),
+                ]),
+            },
+            Exchange::Snmp {
+                request: SnmpRequest::GetBulk {
+                    non_repeaters: 1,
+                    max_repetitions: 4,
+                    oids: vec![oid("1.3.6"), oid("1.3.7")],
+                },
+                reply: Err(ErrorKind::Timeout),
+            },
+            Exchange::Snmp {
+                request: SnmpRequest::Walk(oid("1.3.6.1.2.1.99")),
+                reply: Ok(vec![]),
+            },
+            Exchange::Snmp {
+                request: SnmpRequest::Set(vec![bind(
+                    "1.3.6.1.2.1.33.1.9.1.0",
+                    SnmpValue::Integer(230),
+                )]),
+                reply: Err(ErrorKind::PermissionDenied),
+            },
+            Exchange::Modbus {
+                request: ModbusRequest::ReadHolding {
+                    addr: 128,
+                    count: 2,
+                },
+                reply: Ok(ModbusReply::Registers(vec![0, 0xe10])),
+            },
+            Exchange::Modbus {
+                request: ModbusRequest::ReadInput { addr: 0, count: 1 },
+                reply: Err(ErrorKind::Busy),
+            },
+            Exchange::Modbus {
+                request: ModbusRequest::ReadCoils { addr: 0, count: 3 },
+                reply: Ok(ModbusReply::Bits(vec![false, true, true])),
+            },
+            Exchange::Modbus {
+                request: ModbusRequest::ReadDiscrete {
+                    addr: 65535,
+                    count: 1,
+                },
+                reply: Ok(ModbusReply::Bits(vec![true])),
+            },
+            Exchange::Modbus {
+                request: ModbusRequest::WriteRegister {
+                    addr: 1024,
+                    value: 0xbeef,
+                },
+                reply: Ok(ModbusReply::Written),
+            },
+            Exchange::Modbus {
+                request: ModbusRequest::WriteRegisters {
+                    addr: 1025,
+                    values: vec![1, 2],
+                },
+                reply: Err(ErrorKind::Protocol),
+            },
+            Exchange::Modbus {
+                request: ModbusRequest::WriteCoil {
+                    addr: 3,
+                    value: true,
+                },
+                reply: Ok(ModbusReply::Written),
+            },
+            Exchange::Modbus {
+                request: ModbusRequest::WriteCoils {
+                    addr: 8,
+                    values: vec![true, false],
+                },
+                reply: Err(ErrorKind::Timeout),
+            },
+        ]
+    }
+
+    #[test]
+    fn every_snmp_and_modbus_line_reads_back_as_written() {
+        let exchanges = every_kind_of_line();
+        let text = write_capture(&exchanges);
+        assert_eq!(parse_capture(&text).unwrap(), exchanges, "{text}");
+        assert!(
+            text.contains("modbus write-coils 8 1 0 = error timeout\n"),
+            "{text}"
+        );
+        assert!(text.contains("snmp walk 1.3.6.1.2.1.99 = \n"), "{text}");
+    }
+
+    #[test]
+    fn corrupt_or_truncated_lines_are_typed_errors_with_their_line() {
+        for (text, line) in [
+            ("snmp get 1.3.6 = 1.3.6|2", 1),
+            ("# c\nsnmp get 1.3.6 = 1.3.6|2|x", 2),
+            ("snmp get 1.3.6 = 1.3.6|4x|abc", 1),
+            ("snmp get 1.3.6", 1),
+            ("snmp fetch 1.3.6 = ", 1),
+            ("snmp walk 1.3 1.4 = ", 1),
+            ("snmp get-bulk x 4 1.3 = ", 1),
+            ("snmp get 1.3.6 = error sleepy", 1),
+            ("snmp get 1.3.6 = 1.3.6|64|1.2.3", 1),
+            ("snmp get 1.3.6 = 1.3.6|65|4294967296", 1),
+            ("modbus read-holding 128 2 = 0000 0e1", 1),
+            ("modbus read-holding 128", 1),
+            ("modbus read-holding 128 2", 1),
+            ("modbus read-coils 0 2 = 0 2", 1),
+            ("modbus read-input 65536 1 = 0000", 1),
+            ("modbus write-register 1 0001 0002", 1),
+            ("modbus write-coil 1 1 = 1", 1),
+            ("modbus erase 1 1", 1),
+            ("snmp\nmodbus", 1),
+        ] {
+            let e = parse_capture(text).unwrap_err();
+            assert_eq!(
+                (e.line, e.kind()),
+                (line, ErrorKind::InvalidInput),
+                "{text}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn replay_checks_the_order_and_ends_disconnected() {
+        let mut r = Replaying::new(every_kind_of_line());
+        // Out of order: a mismatch, and the capture stays where it was.
+        let e = r.walk(&oid("1.3")).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Protocol);
+        let e = r.read_holding_registers(128, 2).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Protocol);
+        let got = r
+            .get(&[oid("1.3.6.1.2.1.1.1.0"), oid("1.3.6.1.2.1.9")])
+            .await
+            .unwrap();
+        assert_eq!(got[1].value, SnmpValue::NoSuchObject);
+        assert_eq!(r.get_next(&[oid("1.3")]).await.unwrap().len(), 11);
+        let e = r
+            .get_bulk(1, 4, &[oid("1.3.6"), oid("1.3.7")])
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Timeout);
+        assert_eq!(r.walk(&oid("1.3.6.1.2.1.99")).await.unwrap(), vec![]);
+        assert!(!r.is_finished());
+        assert_eq!(r.remaining().len(), 9);
+        let rest = every_kind_of_line().split_off(4);
+        assert_eq!(r.remaining(), rest);
+        // A replay that runs past the end of the capture: disconnected.
+        let mut short = Replaying::new([]);
+        let e = short.get(&[oid("1.3")]).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Disconnected);
+        let e = short.write_coil(1, true).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Disconnected);
+        assert!(short.is_finished());
+    }
+
+    #[tokio::test]
+    async fn a_reply_of_the_wrong_shape_is_a_protocol_error() {
+        let mut r = Replaying::new([Exchange::Modbus {
+            request: ModbusRequest::ReadHolding { addr: 1, count: 1 },
+            reply: Ok(ModbusReply::Bits(vec![true])),
+        }]);
+        let e = r.read_holding_registers(1, 1).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Protocol);
+        assert!(r.is_finished());
+    }
+}

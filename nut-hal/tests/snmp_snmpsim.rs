@@ -3,154 +3,17 @@
 //! `snmpsim`, `snmpsimd`); these tests fail loudly when it is not.
 #![cfg(feature = "snmp")]
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod snmpsim;
 
-use nut_hal::snmp::{Oid, Snmp, SnmpValue, VarBind};
+use std::time::Duration;
+
+use nut_hal::snmp::{Snmp, SnmpValue, VarBind};
 use nut_hal::snmp_async::{AsyncSnmp, SnmpError};
 use nut_hal::snmp_settings::{SnmpSettings, SnmpVersion};
 use nut_hal::{Error, ErrorKind};
-
-const UPS_MIB: &str = "1.3.6.1.2.1.33";
-
-/// A running snmpsimd; killed and its temp dir removed on drop.
-struct Sim {
-    child: Child,
-    port: u16,
-    dir: PathBuf,
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/snmp")
-}
-
-/// Start snmpsimd on a free UDP port serving `files` (community = file stem), with one v3
-/// user `nutuser` (authNoPriv, SHA, key `authpass123`).
-///
-/// authPriv is not exercised: with snmpsim 0.4.5 (pysnmp 4.4.12) and AES, async-snmp
-/// rejects the agent's encrypted responses after decryption (HMAC verifies); this needs a
-/// second agent (net-snmp snmpd, not installed here) to tell whose bug it is.
-fn start_sim(name: &str, files: &[&str]) -> Sim {
-    let dir = std::env::temp_dir().join(format!("nut-hal-snmpsim-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let data = dir.join("data");
-    std::fs::create_dir_all(&data).unwrap();
-    std::fs::create_dir_all(dir.join("cache")).unwrap();
-    for f in files {
-        std::fs::copy(fixtures().join(f), data.join(f)).unwrap();
-    }
-    // snmpsim refuses to run as root; it must drop to an unprivileged user, who must be
-    // able to write the cache and variation state.
-    let _ = Command::new("chmod")
-        .arg("-R")
-        .arg("a+rwX")
-        .arg(&dir)
-        .status();
-    let port = {
-        let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-        s.local_addr().unwrap().port()
-    };
-    let log = dir.join("log");
-    let mut cmd = Command::new("snmpsimd");
-    cmd.arg(format!("--data-dir={}", data.display()))
-        .arg(format!("--cache-dir={}", dir.join("cache").display()))
-        .arg(format!("--agent-udpv4-endpoint=127.0.0.1:{port}"))
-        .arg(format!("--logging-method=file:{}", log.display()))
-        .args([
-            "--v3-user=nutuser",
-            "--v3-auth-key=authpass123",
-            "--v3-auth-proto=SHA",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    if nix_is_root() {
-        cmd.args(["--process-user=nobody", "--process-group=nogroup"]);
-    }
-    let child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run snmpsimd (install Debian package `snmpsim`): {e}"));
-    let mut sim = Sim { child, port, dir };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let text = std::fs::read_to_string(&log).unwrap_or_default();
-        if text.contains("Listening at UDP/IPv4 endpoint") {
-            return sim;
-        }
-        if let Ok(Some(st)) = sim.child.try_wait() {
-            panic!("snmpsimd exited with {st}: {text}");
-        }
-        assert!(
-            Instant::now() < deadline,
-            "snmpsimd not ready in 30 s: {text}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn nix_is_root() -> bool {
-    // `id -u` keeps this test free of unsafe code and extra dependencies.
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| o.stdout.starts_with(b"0\n"))
-        .unwrap_or(false)
-}
-
-fn settings(sim: &Sim, version: SnmpVersion, community: &str) -> SnmpSettings {
-    let mut s = SnmpSettings::new("127.0.0.1", sim.port, version);
-    s.community = community.into();
-    s.timeout = Duration::from_secs(2);
-    s.retries = 1;
-    s
-}
-
-fn oid(s: &str) -> Oid {
-    s.parse().unwrap()
-}
-
-/// The recording's bindings under `root`, in OID order, as an agent must serve them.
-fn recorded(file: &str, root: &str) -> Vec<VarBind> {
-    let root = oid(root);
-    let text = std::fs::read_to_string(fixtures().join(file)).unwrap();
-    let mut out: Vec<VarBind> = text
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.is_empty())
-        .map(|l| {
-            let mut p = l.splitn(3, '|');
-            let (o, t, v) = (p.next().unwrap(), p.next().unwrap(), p.next().unwrap());
-            let value = match t {
-                "2" => SnmpValue::Integer(v.parse().unwrap()),
-                "4" => SnmpValue::OctetString(v.as_bytes().to_vec()),
-                "4x" => SnmpValue::OctetString(
-                    (0..v.len())
-                        .step_by(2)
-                        .map(|i| u8::from_str_radix(&v[i..i + 2], 16).unwrap())
-                        .collect(),
-                ),
-                "5" => SnmpValue::Null,
-                "6" => SnmpValue::ObjectId(oid(v)),
-                "65" => SnmpValue::Counter32(v.parse().unwrap()),
-                "66" => SnmpValue::Gauge32(v.parse().unwrap()),
-                "67" => SnmpValue::TimeTicks(v.parse().unwrap()),
-                other => panic!("type {other} not handled in this test"),
-            };
-            VarBind { oid: oid(o), value }
-        })
-        .filter(|vb| root.is_prefix_of(&vb.oid))
-        .collect();
-    out.sort_by(|a, b| a.oid.cmp(&b.oid));
-    out
-}
+use snmpsim::{
+    Sim, UPS_MIB, fixtures, oid, recorded, settings, start_sim, start_sim_with_priv_users,
+};
 
 #[tokio::test]
 async fn walk_get_getnext_getbulk_v2c_match_the_recording() {
@@ -330,12 +193,101 @@ async fn v3_auth_walks_and_a_wrong_key_is_refused() {
     // (rightly, RFC 3414 §3.2) does not trust it: the caller sees no valid answer.
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e:?}");
 
-    // DES privacy is refused, typed, before anything is sent.
+    // DES privacy without a state directory is refused, typed, before anything is sent.
     let mut des = SnmpSettings::from_nut(&port, opts("authpass123")).unwrap();
     des.sec_level = nut_hal::snmp_settings::SecLevel::AuthPriv;
     des.priv_password = "privpass123".into();
     let e = AsyncSnmp::connect(&des).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Unsupported);
+}
+
+/// authPriv settings for `user` of [`start_sim_with_priv_users`] with this privacy key.
+fn priv_settings(sim: &Sim, user: &str, proto: &str, priv_password: &str) -> SnmpSettings {
+    let port = format!("127.0.0.1:{}", sim.port);
+    let opts = [
+        ("snmp_version", "v3"),
+        ("secLevel", "authPriv"),
+        ("secName", user),
+        ("authPassword", "authpass123"),
+        ("authProtocol", "SHA"),
+        ("privPassword", priv_password),
+        ("privProtocol", proto),
+        ("snmp_timeout", "2"),
+        ("snmp_retries", "1"),
+    ];
+    let mut set = SnmpSettings::from_nut(&port, opts).unwrap();
+    set.context = "riello".into();
+    set
+}
+
+/// GET and WALK of the UPS MIB over `set`, compared with the recording.
+async fn get_and_walk_match_the_recording(set: &SnmpSettings) {
+    let mut s = AsyncSnmp::connect(set).await.unwrap();
+    assert_eq!(
+        s.get(&[oid("1.3.6.1.2.1.33.1.1.1.0")]).await.unwrap(),
+        vec![VarBind {
+            oid: oid("1.3.6.1.2.1.33.1.1.1.0"),
+            value: SnmpValue::OctetString(b"RPS SpA".to_vec()),
+        }]
+    );
+    assert_eq!(
+        s.walk(&oid(UPS_MIB)).await.unwrap(),
+        recorded("riello.snmprec", UPS_MIB)
+    );
+}
+
+/// A wrong privacy key over `set`: the agent cannot decrypt, we accept no answer.
+async fn a_wrong_privacy_key_gets_no_answer(mut set: SnmpSettings) {
+    set.priv_password = "wrongpriv123".into();
+    set.timeout = Duration::from_millis(500);
+    let mut s = AsyncSnmp::connect(&set).await.unwrap();
+    let e = s.get(&[oid("1.3.6.1.2.1.33.1.1.1.0")]).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e:?}");
+}
+
+/// authPriv with AES-128 (SHA authentication): GET and WALK give the recording; a wrong
+/// privacy key gets no answer we accept. snmpsim's padding is made RFC 3826-conformant, see
+/// `snmpsim::RFC3826_SNMPSIMD`; net-snmp's `snmpget` works against either.
+#[tokio::test]
+async fn v3_aes_privacy_gets_and_walks() {
+    let sim = start_sim_with_priv_users("v3-aes", &["riello.snmprec"]);
+    let set = priv_settings(&sim, "nutpriv", "AES", "privpass123");
+    get_and_walk_match_the_recording(&set).await;
+    a_wrong_privacy_key_gets_no_answer(set).await;
+}
+
+/// authPriv with DES: each session leases a fresh boots epoch from the state directory, so
+/// no DES salt repeats across sessions or restarts; a broken state directory is a typed error.
+#[tokio::test]
+async fn v3_des_privacy_gets_and_walks_with_durable_salt_state() {
+    let sim = start_sim_with_priv_users("v3-des", &["riello.snmprec"]);
+    let state = std::env::temp_dir().join(format!("nut-hal-des-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&state);
+    let mut set = priv_settings(&sim, "nutdes", "DES", "privpass123");
+    set.des_state_dir = Some(state.display().to_string());
+    let records = || {
+        let mut names: Vec<String> = std::fs::read_dir(&state)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    };
+    get_and_walk_match_the_recording(&set).await;
+    assert_eq!(records(), ["boots.1"]);
+    get_and_walk_match_the_recording(&set).await;
+    assert_eq!(records(), ["boots.2"]);
+    a_wrong_privacy_key_gets_no_answer(set.clone()).await;
+
+    std::fs::write(state.join("boots.7"), "").unwrap();
+    let e = AsyncSnmp::connect(&set).await.unwrap_err();
+    assert!(matches!(e, SnmpError::DesState(_)), "{e:?}");
+    assert_eq!(e.kind(), ErrorKind::Io);
+    std::fs::remove_dir_all(&state).unwrap();
+    std::fs::write(&state, "a file, not a directory").unwrap();
+    let e = AsyncSnmp::connect(&set).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Io, "{e:?}");
+    std::fs::remove_file(&state).unwrap();
 }
 
 /// The same queries to snmpsim and to `ReplayingSnmp` over the same recording.

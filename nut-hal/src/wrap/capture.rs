@@ -1,4 +1,5 @@
-//! What was said to a device, and its text form. Serial and USB HID captures share it.
+//! What was said to a device, and its text form. Serial, USB HID, USB, SNMP and Modbus
+//! captures share it.
 //!
 //! One exchange per line; `#` starts a comment line; blank lines are ignored. Bytes are
 //! two-digit hex separated by spaces. An error outcome is `error <kind>` with kind one of
@@ -49,13 +50,18 @@
 //! ```
 //!
 //! A failed `control-out` ends in ` = error <kind>`, as `set` does.
+//!
+//! SNMP and Modbus lines (`snmp …`, `modbus …`: one request and its answer) are described in
+//! [`net_capture`](super::net_capture).
 
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt::Write as _;
 
+use super::net_capture::{ModbusReply, ModbusRequest, SnmpRequest};
 use crate::error::{Error, ErrorKind};
 use crate::hid::HidInfo;
+use crate::snmp::VarBind;
 use crate::usb::ControlRequest;
 
 /// One event between host and device, as seen by the host.
@@ -116,6 +122,21 @@ pub enum Exchange {
         endpoint: u8,
         /// The packet, or the kind of error.
         reply: Result<Vec<u8>, ErrorKind>,
+    },
+    /// SNMP: one request and the agent's answer.
+    Snmp {
+        /// The request.
+        request: SnmpRequest,
+        /// The bindings answered, or the kind of error.
+        reply: Result<Vec<VarBind>, ErrorKind>,
+    },
+    /// Modbus: one request and the unit's answer.
+    Modbus {
+        /// The request.
+        request: ModbusRequest,
+        /// The answer, or the kind of error (an exception is [`ErrorKind::Protocol`] or
+        /// [`ErrorKind::Busy`]).
+        reply: Result<ModbusReply, ErrorKind>,
     },
 }
 
@@ -244,6 +265,9 @@ pub fn write_capture(exchanges: &[Exchange]) -> String {
                     Err(kind) => outcome(&mut out, Err(*kind)),
                 }
             }
+            net @ (Exchange::Snmp { .. } | Exchange::Modbus { .. }) => {
+                super::net_capture::write_net(&mut out, net);
+            }
             usb => super::usb_capture::write_usb(&mut out, usb),
         }
         out.push('\n');
@@ -253,16 +277,26 @@ pub fn write_capture(exchanges: &[Exchange]) -> String {
 
 pub(super) type Parsed<T> = Result<T, &'static str>;
 
-pub(super) fn parse_hex(text: &str) -> Parsed<Vec<u8>> {
+/// Every whitespace-separated token of `text` as a number of exactly `digits` hex digits.
+pub(super) fn parse_hex_tokens<T>(
+    text: &str,
+    digits: usize,
+    from_hex: fn(&str, u32) -> Result<T, core::num::ParseIntError>,
+    wrong_width: &'static str,
+) -> Parsed<Vec<T>> {
     text.split_ascii_whitespace()
         .map(|h| {
-            if h.len() == 2 {
-                u8::from_str_radix(h, 16).map_err(|_| "bad hex byte")
+            if h.len() == digits {
+                from_hex(h, 16).map_err(|_| "bad hex digit")
             } else {
-                Err("hex bytes are two digits each")
+                Err(wrong_width)
             }
         })
         .collect()
+}
+
+pub(super) fn parse_hex(text: &str) -> Parsed<Vec<u8>> {
+    parse_hex_tokens(text, 2, u8::from_str_radix, "hex bytes are two digits each")
 }
 
 /// `error <kind>` → `Some(kind)`; anything else → `None`.
@@ -422,7 +456,7 @@ pub fn parse_capture(text: &str) -> Result<Vec<Exchange>, CaptureParseError> {
                 let (keyword, rest) = line.split_once(' ').unwrap_or((line, ""));
                 parse_hid(keyword, rest.trim()).map_err(|reason| {
                     if reason == "unknown line type" {
-                        err("a line starts with '>', '<', '#' or a HID keyword")
+                        err("a line starts with '>', '<', '#' or a keyword")
                     } else {
                         err(reason)
                     }

@@ -100,10 +100,6 @@ impl HidScript {
 
 type ReplayError = WrapError<Infallible>;
 
-fn recorded(kind: ErrorKind) -> ReplayError {
-    WrapError::own(kind, "recorded error")
-}
-
 fn copy_report(buf: &mut [u8], report: &[u8]) -> usize {
     let n = report.len().min(buf.len());
     if let (Some(dst), Some(src)) = (buf.get_mut(..n), report.get(..n)) {
@@ -160,7 +156,7 @@ impl HidDevice for Replaying {
                     format!("feature report {id:#04x} is not in the capture"),
                 )
             })?;
-        let report = reply.map_err(recorded)?;
+        let report = reply.map_err(Replaying::recorded)?;
         Ok(copy_report(buf, &report))
     }
 
@@ -183,7 +179,7 @@ impl HidDevice for Replaying {
             }
             return Err(e);
         }
-        result.map_err(recorded)
+        result.map_err(Replaying::recorded)
     }
 
     async fn read_input_report(
@@ -199,7 +195,7 @@ impl HidDevice for Replaying {
         }
         match self.hid.inputs.pop_front() {
             None => Err(WrapError::own(ErrorKind::Timeout, "no more input reports")),
-            Some(reply) => Ok(copy_report(buf, &reply.map_err(recorded)?)),
+            Some(reply) => Ok(copy_report(buf, &reply.map_err(Replaying::recorded)?)),
         }
     }
 
@@ -215,7 +211,7 @@ impl HidDevice for Replaying {
                     format!("string {index} is not in the capture"),
                 )
             })?;
-        value.map_err(recorded)
+        value.map_err(Replaying::recorded)
     }
 }
 

@@ -17,7 +17,9 @@ use crate::serial::{LineSettings, ModemLines, Serial};
 /// The serial lines of the capture (`>`, `<`) are played in order as below; its HID lines are
 /// served as a [`HidDevice`](crate::hid::HidDevice), keyed by report id rather than in one
 /// global order (see its `HidDevice` impl); its USB lines are played in order as a
-/// [`UsbControl`](crate::usb::UsbControl) (see its `UsbControl` impl).
+/// [`UsbControl`](crate::usb::UsbControl) (see its `UsbControl` impl); its SNMP and Modbus
+/// lines are played in order as an [`Snmp`](crate::snmp::Snmp) agent and a
+/// [`Modbus`](crate::modbus::Modbus) unit (see those impls).
 ///
 /// * A write must match the next recorded write bytes (a write may span or split recorded
 ///   ones); a mismatch is an [`ErrorKind::Protocol`] error.
@@ -33,6 +35,7 @@ pub struct Replaying {
     lines: ModemLines,
     pub(super) hid: HidScript,
     pub(super) usb: VecDeque<Exchange>,
+    pub(super) net: VecDeque<Exchange>,
 }
 
 impl Replaying {
@@ -41,6 +44,7 @@ impl Replaying {
         let mut script = VecDeque::new();
         let mut hid = HidScript::default();
         let mut usb = VecDeque::new();
+        let mut net = VecDeque::new();
         for e in exchanges {
             match e {
                 Exchange::Write(_) | Exchange::Read(_) | Exchange::ReadTimeout => {
@@ -49,6 +53,7 @@ impl Replaying {
                 Exchange::ControlIn { .. }
                 | Exchange::ControlOut { .. }
                 | Exchange::InterruptIn { .. } => usb.push_back(e),
+                Exchange::Snmp { .. } | Exchange::Modbus { .. } => net.push_back(e),
                 other => hid.add(other),
             }
         }
@@ -57,6 +62,7 @@ impl Replaying {
             lines: ModemLines::empty(),
             hid,
             usb,
+            net,
         }
     }
 
@@ -73,15 +79,19 @@ impl Replaying {
     /// Whether the whole capture has been played (HID feature reports and strings count as
     /// played when only their last, repeating, answer is left).
     pub fn is_finished(&self) -> bool {
-        self.script.is_empty() && self.hid.is_finished() && self.usb.is_empty()
+        self.script.is_empty()
+            && self.hid.is_finished()
+            && self.usb.is_empty()
+            && self.net.is_empty()
     }
 
-    /// What is left of the capture: the serial part, the unplayed HID answers, then the USB
-    /// part.
+    /// What is left of the capture: the serial part, the unplayed HID answers, the USB part,
+    /// then the SNMP and Modbus part.
     pub fn remaining(&self) -> Vec<Exchange> {
         let mut out: Vec<Exchange> = self.script.iter().cloned().collect();
         self.hid.remaining(&mut out);
         out.extend(self.usb.iter().cloned());
+        out.extend(self.net.iter().cloned());
         out
     }
 
@@ -90,8 +100,34 @@ impl Replaying {
         &self.hid.sent
     }
 
-    fn ended() -> WrapError<Infallible> {
+    pub(super) fn ended() -> WrapError<Infallible> {
         WrapError::own(ErrorKind::Disconnected, "end of capture")
+    }
+
+    /// The answer of the next SNMP or Modbus line, if `answer` takes that line as the answer
+    /// to `asked`; else a mismatch ([`ErrorKind::Protocol`]), and the line stays.
+    pub(super) fn next_net_answer<T>(
+        &mut self,
+        asked: &dyn core::fmt::Debug,
+        answer: impl FnOnce(Exchange) -> Result<Result<T, ErrorKind>, Exchange>,
+    ) -> Result<T, WrapError<Infallible>> {
+        let next = self.net.pop_front().ok_or_else(Self::ended)?;
+        match answer(next) {
+            Ok(reply) => reply.map_err(Self::recorded),
+            Err(other) => {
+                let e = WrapError::own(
+                    ErrorKind::Protocol,
+                    format!("asked {asked:?}, capture expects {other:?}"),
+                );
+                self.net.push_front(other);
+                Err(e)
+            }
+        }
+    }
+
+    /// The recorded error of kind `kind`, returned again.
+    pub(super) fn recorded(kind: ErrorKind) -> WrapError<Infallible> {
+        WrapError::own(kind, "recorded error")
     }
 }
 

@@ -22,10 +22,6 @@ fn copy_packet(buf: &mut [u8], packet: &[u8]) -> usize {
     n
 }
 
-fn recorded(kind: ErrorKind) -> ReplayError {
-    WrapError::own(kind, "recorded error")
-}
-
 impl Replaying {
     fn usb_next(&mut self) -> Result<Exchange, ReplayError> {
         self.usb
@@ -60,7 +56,7 @@ impl UsbControl for Replaying {
     ) -> Result<usize, ReplayError> {
         match self.usb_next()? {
             Exchange::ControlIn { request: r, reply } if r == request => {
-                Ok(copy_packet(buf, &reply.map_err(recorded)?))
+                Ok(copy_packet(buf, &reply.map_err(Replaying::recorded)?))
             }
             other => Err(self.usb_mismatch(
                 ErrorKind::Protocol,
@@ -81,7 +77,9 @@ impl UsbControl for Replaying {
                 request: r,
                 data: d,
                 result,
-            } if r == request && d == data => result.map(|()| data.len()).map_err(recorded),
+            } if r == request && d == data => {
+                result.map(|()| data.len()).map_err(Replaying::recorded)
+            }
             other => Err(self.usb_mismatch(
                 ErrorKind::Protocol,
                 &format!("control out {request:?} {data:02x?}"),
@@ -97,7 +95,9 @@ impl UsbControl for Replaying {
         _timeout: Duration,
     ) -> Result<usize, ReplayError> {
         match self.usb_next()? {
-            Exchange::InterruptIn { reply, .. } => Ok(copy_packet(buf, &reply.map_err(recorded)?)),
+            Exchange::InterruptIn { reply, .. } => {
+                Ok(copy_packet(buf, &reply.map_err(Replaying::recorded)?))
+            }
             other => Err(self.usb_mismatch(
                 ErrorKind::Timeout,
                 &format!("interrupt in {endpoint:#04x}"),

@@ -132,6 +132,6 @@ pub(super) fn parse_usb(keyword: &str, rest: &str) -> Parsed<Exchange> {
                 reply: parse_outcome(reply)?,
             }
         }
-        _ => return Err("unknown line type"),
+        _ => return super::net_capture::parse_net(keyword, rest),
     })
 }
