@@ -279,3 +279,39 @@ mod usb {
         }
     }
 }
+
+#[cfg(feature = "hid")]
+pub use hid::UsbHidUps;
+
+#[cfg(feature = "hid")]
+mod hid {
+    use nut_hal::hidapi::HidapiDevice;
+
+    use crate::device::{ConfigError, DriverConfig, Family};
+    use crate::hid::open::HidOpener;
+    use crate::hid::{HidSettings, UsbHid, settings::KEYS};
+
+    /// NUT's `usbhid-ups`: [`UsbHid`] over hidraw.
+    pub type UsbHidUps = UsbHid<HidapiDevice>;
+
+    impl Family for UsbHidUps {
+        type Opener = HidOpener;
+        const DRIVER_NAME: &'static str = "usbhid-ups";
+        const DESCRIPTION: &'static str = "Generic HID driver";
+        const VERSION: &'static str = "0.47";
+
+        fn config_keys() -> &'static [&'static str] {
+            KEYS
+        }
+
+        fn from_config(config: &DriverConfig) -> Result<(Self, HidOpener), ConfigError> {
+            let settings = HidSettings::from_config(config)?;
+            let opener = HidOpener::from_config(config).map_err(|error| ConfigError {
+                key: "vendorid".into(),
+                value: None,
+                reason: error.to_string(),
+            })?;
+            Ok((UsbHid::new(settings), opener))
+        }
+    }
+}

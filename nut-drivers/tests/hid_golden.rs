@@ -106,3 +106,42 @@ fn every_field_of_both_descriptors_round_trips_its_path() {
         }
     }
 }
+
+/// `explore` prints the lines NUT 2.8.0's explore printed for the same device.
+#[tokio::test]
+async fn explore_prints_what_nut_printed() {
+    use nut_drivers::hid::explore::explore;
+    use nut_drivers::hid::sim::SimulatedHid;
+
+    for (name, objects) in [
+        ("APC__Back-UPS_CS_500__usbhid-ups__2.8.0__01.dev", 35),
+        ("APC__Back-UPS_BK650M2-CH__usbhid-ups__2.8.0__01.dev", 71),
+    ] {
+        let log = fixture(name);
+        let descriptor = ReportDescriptor::parse(&log.descriptor).unwrap();
+        let mut sim = SimulatedHid::from_log(Default::default(), &log);
+        let ours = explore(&mut sim, &descriptor, &PathNames::generic()).await;
+        let nut: Vec<String> = log
+            .paths
+            .iter()
+            .take(objects)
+            .map(|p| {
+                format!(
+                    "Path: {}, Type: {}, ReportID: 0x{:02x}, Offset: {}, Size: {}, Value: {}",
+                    p.path,
+                    p.kind.name(),
+                    p.report_id,
+                    p.offset,
+                    p.size,
+                    p.value
+                )
+            })
+            .collect();
+        assert_eq!(ours.len(), objects, "{name}");
+        let mut ours_sorted = ours.clone();
+        let mut nut_sorted = nut.clone();
+        ours_sorted.sort();
+        nut_sorted.sort();
+        assert_eq!(ours_sorted, nut_sorted, "{name}");
+    }
+}

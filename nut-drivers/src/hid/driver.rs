@@ -9,8 +9,10 @@ use nut_hal::hid::{HidDevice, HidInfo};
 use super::cache::ReportCache;
 use super::convert::{Conversion, printf};
 use super::descriptor::{ReportDescriptor, ReportKind};
+use super::explore;
 use super::fixups;
 use super::mapping::{Binding, Mapping, Render, Role};
+use super::path::PathNames;
 use super::settings::HidSettings;
 use super::status::StatusBits;
 use super::tables::{MappingRow, Subdriver, Tables};
@@ -412,6 +414,12 @@ impl<D: HidDevice + 'static> DeviceProtocol for UsbHid<D> {
         if !self.settings.disable_fix_report_desc {
             for fix in fixups::fix_report_desc(subdriver, &info, &mut descriptor) {
                 tracing::info!(subdriver = subdriver.name, "descriptor fix-up: {fix}");
+            }
+        }
+        if self.settings.explore {
+            let names = PathNames::generic();
+            for line in explore::explore(device, &descriptor, &names).await {
+                tracing::info!("{line}");
             }
         }
         let mapping = Mapping::bind(subdriver, &descriptor, self.settings.interruptonly);

@@ -6,22 +6,27 @@
 //! * [`value`] reads and writes a field's value in a report as NUT does;
 //! * [`path`] prints and reads paths with NUT's usage-name tables;
 //! * [`tables`] holds NUT's subdriver mapping rows, lookup tables and device lists as data;
+//! * [`explore`] lists every field and value as NUT's `explore` mode does;
 //! * [`fixups`] repairs descriptors of known-broken firmware and formats product strings;
 //! * [`mapping`] binds a subdriver's rows to one device's fields;
 //! * [`convert`] turns values into NUT's text (formats, lookup conversions) and back;
 //! * [`status`] derives `ups.status`, alarms and transfer reason from status booleans;
 //! * [`cache`] keeps one buffer per report ID within a poll;
 //! * [`driver`] is the protocol ([`UsbHid`]) on any [`nut_hal::hid::HidDevice`];
+//! * `open` (feature `hid`) finds and opens a real UPS by NUT's USB matching keys;
 //! * [`sim`] plays a device from a real capture; [`nut_log`] reads `usbhid-ups -DDD` logs.
 
 pub mod cache;
 pub mod convert;
 pub mod descriptor;
 pub mod driver;
+pub mod explore;
 pub mod fixups;
 pub mod item;
 pub mod mapping;
 pub mod nut_log;
+#[cfg(feature = "hid")]
+pub mod open;
 pub mod path;
 pub mod settings;
 pub mod sim;
