@@ -56,7 +56,13 @@ async fn run(sim: &SimulatedHid, settings: HidSettings) -> (Identity, Reading) {
 }
 
 fn published(identity: &Identity, reading: &Reading) -> BTreeMap<String, String> {
-    let mut values: BTreeMap<String, String> = identity.info.values.iter().cloned().collect();
+    let mut values: BTreeMap<String, String> = identity
+        .info
+        .values
+        .iter()
+        .filter(|(name, _)| !name.starts_with("driver."))
+        .cloned()
+        .collect();
     values.extend(reading.values.iter().cloned());
     values.insert("ups.status".into(), reading.status_text());
     if !reading.alarms.is_empty() {

@@ -438,6 +438,10 @@ impl<D: HidDevice + 'static> DeviceProtocol for UsbHid<D> {
         self.last_full_walk = None;
 
         let mut identity = Identity::default();
+        // The subdriver is known only now; NUT publishes it as the data version.
+        identity
+            .info
+            .set("driver.version.data", subdriver.name_string);
         for (name, value) in identity_values(subdriver, &info) {
             identity.info.set(&name, value);
         }

@@ -32,6 +32,15 @@ pub enum ValueError {
     /// The field is wider than [`MAX_FIELD_BITS`] or has no bits.
     #[error("a field of {0} bits holds no number")]
     BadSize(u32),
+    /// The logical minimum is above the maximum even after NUT's repair: no value read from
+    /// it could be right, so none is given.
+    #[error("impossible logical range {min}..{max}")]
+    ImpossibleRange {
+        /// Logical minimum.
+        min: i64,
+        /// Logical maximum.
+        max: i64,
+    },
 }
 
 impl Field {
@@ -74,6 +83,12 @@ impl Field {
 
     /// The logical value in `report`: masked, sign-extended and clamped as NUT does.
     pub fn logical_value(&self, report: &[u8]) -> Result<i64, ValueError> {
+        if self.logical_min > self.logical_max {
+            return Err(ValueError::ImpossibleRange {
+                min: self.logical_min,
+                max: self.logical_max,
+            });
+        }
         let raw = self.raw_bits(report)?;
         let width = self.logical_width();
         let masked = if width >= 64 {
@@ -87,7 +102,7 @@ impl Field {
         } else {
             masked as i64
         };
-        Ok(value.clamp(self.logical_min, self.logical_max.max(self.logical_min)))
+        Ok(value.clamp(self.logical_min, self.logical_max))
     }
 
     /// The physical range, when the descriptor gives one NUT would use.
@@ -240,6 +255,14 @@ mod tests {
         // 0xc8 = 200 is masked to 8 bits (LogMax 150 needs 8) and clamped to 150.
         assert_eq!(field(0, 8, 0, 150).logical_value(&[0, 0xc8]), Ok(150));
         assert_eq!(field(0, 8, 10, 150).logical_value(&[0, 0x01]), Ok(10));
+    }
+
+    #[test]
+    fn an_impossible_range_gives_no_value() {
+        assert_eq!(
+            field(0, 8, 300, 255).logical_value(&[0, 1]),
+            Err(ValueError::ImpossibleRange { min: 300, max: 255 })
+        );
     }
 
     #[test]
