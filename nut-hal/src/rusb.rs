@@ -374,6 +374,19 @@ impl UsbControl for RusbUsb {
         }
         Ok(data.len().min(len))
     }
+
+    async fn interrupt_out(
+        &mut self,
+        endpoint: u8,
+        data: &[u8],
+        timeout: Duration,
+    ) -> Result<usize, UsbError> {
+        let data = data.to_vec();
+        self.blocking("interrupt out", move |h| {
+            h.write_interrupt(endpoint & 0x7f, &data, timeout)
+        })
+        .await
+    }
 }
 
 #[cfg(test)]

@@ -75,6 +75,15 @@ pub trait UsbControl: Send {
         buf: &mut [u8],
         timeout: Duration,
     ) -> impl Future<Output = Result<usize, Self::Error>> + Send;
+
+    /// Write one packet to interrupt OUT `endpoint` (address with bit 7 clear); returns the
+    /// number of bytes sent.
+    fn interrupt_out(
+        &mut self,
+        endpoint: u8,
+        data: &[u8],
+        timeout: Duration,
+    ) -> impl Future<Output = Result<usize, Self::Error>> + Send;
 }
 
 impl<T: UsbControl + ?Sized> UsbControl for &mut T {
@@ -105,5 +114,14 @@ impl<T: UsbControl + ?Sized> UsbControl for &mut T {
         timeout: Duration,
     ) -> impl Future<Output = Result<usize, Self::Error>> + Send {
         T::interrupt_in(self, endpoint, buf, timeout)
+    }
+
+    fn interrupt_out(
+        &mut self,
+        endpoint: u8,
+        data: &[u8],
+        timeout: Duration,
+    ) -> impl Future<Output = Result<usize, Self::Error>> + Send {
+        T::interrupt_out(self, endpoint, data, timeout)
     }
 }
