@@ -1,0 +1,189 @@
+//! Transfer-level differential against the real NUT 2.8.0 `nutdrv_qx` over the USB bridges
+//! fuji, sgs, snr, armac and cypress, without hardware.
+//!
+//! The real driver runs with `fakeusb.so` preloaded (`fixtures/qx/fakeusb.c`, built here with
+//! `cc`): a stand-in libusb with one bridge chip and a small Megatec UPS behind it, logging
+//! every transfer. The driver identifies the UPS and runs `-k` (kill power: `C`, then the
+//! shutdown). Ours (`QxUsb` on the simulated bridge `SimUsb`) is then given the commands the
+//! real UPS heard, in order, and must put the same bytes on the bus: every control transfer
+//! out and in (setup packet and data) and every interrupt OUT write. Interrupt reads are not
+//! compared (how a reply is cut into packets is the chip's business), nor the language list
+//! read of snr (ours skips it when `langid_fix` is set).
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+use nut_drivers::qx::Dialect;
+use nut_drivers::qx::sim::Simulator;
+use nut_drivers::qx::usb::sim::{Seen, SimUsb};
+use nut_drivers::qx::usb::{Bridge, QxUsb, UsbSettings};
+use nut_hal::Serial;
+use nut_hal::usb::{ControlRequest, request_type};
+use nut_tests::build_shim;
+use nut_tests::realnut::{NUT_BIN, Sandbox};
+
+/// One bridge to compare: its name, USB ids, the chip mode of the shim, extra settings.
+struct Case {
+    bridge: Bridge,
+    ids: (&'static str, &'static str),
+    mode: &'static str,
+    langid_fix: Option<u16>,
+}
+
+const fn case(
+    bridge: Bridge,
+    ids: (&'static str, &'static str),
+    mode: &'static str,
+    langid_fix: Option<u16>,
+) -> Case {
+    Case {
+        bridge,
+        ids,
+        mode,
+        langid_fix,
+    }
+}
+
+const CASES: [Case; 5] = [
+    case(Bridge::Fuji, ("0001", "0000"), "fuji", None),
+    case(Bridge::Sgs, ("0483", "0035"), "sgs", None),
+    // 2.8.0's snr needs langid_fix (DIFFERENCES 41).
+    case(Bridge::Snr, ("0001", "0000"), "string", Some(0x0409)),
+    case(Bridge::Armac, ("0925", "1234"), "armac", None),
+    case(Bridge::Cypress, ("0665", "5161"), "cypress", None),
+];
+
+/// The real driver's transfers (as log lines) and the commands its UPS heard.
+fn run_real(sandbox: &Sandbox, shim: &Path, case: &Case) -> (Vec<String>, Vec<String>) {
+    let program = format!("{NUT_BIN}/nutdrv_qx");
+    assert!(
+        Path::new(&program).exists(),
+        "{program} is missing: install Debian's nut-server (scripts/test.sh does)"
+    );
+    let log = sandbox.state().join(format!("{}.log", case.bridge.name()));
+    let _ = std::fs::remove_file(&log);
+    let mut command = Command::new("timeout");
+    command
+        .arg("120")
+        .arg(&program)
+        .args([
+            "-s",
+            "qx",
+            "-k",
+            "-x",
+            "port=auto",
+            "-x",
+            "protocol=megatec",
+        ])
+        .arg("-x")
+        .arg(format!("subdriver={}", case.bridge.name()))
+        .arg("-x")
+        .arg(format!("vendorid={}", case.ids.0))
+        .arg("-x")
+        .arg(format!("productid={}", case.ids.1))
+        .args(Sandbox::root_args());
+    if let Some(langid) = case.langid_fix {
+        command.arg("-x").arg(format!("langid_fix={langid:#x}"));
+    }
+    let output = command
+        .env("NUT_CONFPATH", sandbox.etc())
+        .env("NUT_STATEPATH", sandbox.state())
+        .env("NUT_ALTPIDPATH", sandbox.state())
+        .env("LD_PRELOAD", shim)
+        .env("FAKEUSB_VID", case.ids.0)
+        .env("FAKEUSB_PID", case.ids.1)
+        .env("FAKEUSB_MODE", case.mode)
+        .env("FAKEUSB_LOG", &log)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run nutdrv_qx");
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    let heard: Vec<String> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("heard "))
+        .map(str::to_owned)
+        .collect();
+    assert!(
+        heard.first().is_some_and(|c| c == "Q1"),
+        "{:?}: the real driver did not reach the UPS: {}",
+        case.bridge,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let transfers = text
+        .lines()
+        .filter(|l| compared(l))
+        .map(str::to_owned)
+        .collect();
+    (transfers, heard)
+}
+
+/// Whether a log line is compared: transfers out and control transfers in, except the
+/// language list.
+fn compared(line: &str) -> bool {
+    (line.starts_with("control-") || line.starts_with("interrupt-out"))
+        && !line.starts_with("control-in 80 06 0300 ")
+}
+
+fn hex(data: &[u8]) -> String {
+    data.iter().map(|b| format!(" {b:02x}")).collect()
+}
+
+/// A transfer of ours as the shim logs it (`None` for an interrupt read).
+fn as_log_line(seen: &Seen) -> Option<String> {
+    let setup = |r: &ControlRequest, input: bool| {
+        format!(
+            "{:02x} {:02x} {:04x} {:04x}",
+            request_type(*r, input),
+            r.request,
+            r.value,
+            r.index
+        )
+    };
+    match seen {
+        Seen::Out(r, data) => Some(format!("control-out {}{}", setup(r, false), hex(data))),
+        Seen::In(r) => Some(format!("control-in {}", setup(r, true))),
+        Seen::InterruptOut(ep, data) => Some(format!("interrupt-out {ep:02x}{}", hex(data))),
+        Seen::Interrupt(..) => None,
+    }
+}
+
+/// Our transfers for the same commands.
+async fn run_ours(case: &Case, heard: &[String]) -> Vec<String> {
+    let ups = Arc::new(Mutex::new(Simulator::new(Dialect::Megatec)));
+    let settings = UsbSettings {
+        bridge: case.bridge,
+        langid_fix: case.langid_fix,
+    };
+    let mut port = QxUsb::new(SimUsb::new(&ups, case.bridge), settings);
+    for command in heard {
+        port.write_all(format!("{command}\r").as_bytes())
+            .await
+            .unwrap();
+    }
+    port.usb_mut()
+        .seen
+        .iter()
+        .filter_map(as_log_line)
+        .filter(|l| compared(l))
+        .collect()
+}
+
+#[tokio::test]
+async fn bridges_put_the_same_bytes_on_the_bus_as_real_nutdrv_qx() {
+    let sandbox = Sandbox::new("qx_usb_vs_real");
+    let shim = sandbox.state().join("fakeusb.so");
+    build_shim("qx/fakeusb.c", &shim, &[]);
+    for case in &CASES {
+        let (real, heard) = run_real(&sandbox, &shim, case);
+        // The driver went through its whole start and the kill-power sequence.
+        assert!(
+            heard.iter().any(|c| c == "I"),
+            "{:?}: {heard:?}",
+            case.bridge
+        );
+        assert!(real.len() >= 2, "{:?}: {real:?}", case.bridge);
+        let ours = run_ours(case, &heard).await;
+        assert_eq!(ours, real, "{:?} (commands {heard:?})", case.bridge);
+    }
+}
