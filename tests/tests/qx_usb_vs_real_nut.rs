@@ -9,15 +9,22 @@
 //! out and in (setup packet and data) and every interrupt OUT write. Interrupt reads are not
 //! compared (how a reply is cut into packets is the chip's business), nor the language list
 //! read of snr (ours skips it when `langid_fix` is set).
+//!
+//! Then the replies: the real driver's one-poll dump (`-d 1`) over each bridge and our
+//! `QxDriver` over the same bridge must publish the same values (the shim's UPS answers what
+//! the Qx simulator answers).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
-use nut_drivers::qx::Dialect;
+use std::collections::BTreeMap;
+
+use nut_drivers::device::{DeviceProtocol, DriverConfig};
 use nut_drivers::qx::sim::Simulator;
 use nut_drivers::qx::usb::sim::{Seen, SimUsb};
 use nut_drivers::qx::usb::{Bridge, QxUsb, UsbSettings};
+use nut_drivers::qx::{Dialect, QxDriver, QxSettings};
 use nut_hal::Serial;
 use nut_hal::usb::{ControlRequest, request_type};
 use nut_tests::build_shim;
@@ -54,8 +61,18 @@ const CASES: [Case; 5] = [
     case(Bridge::Cypress, ("0665", "5161"), "cypress", None),
 ];
 
-/// The real driver's transfers (as log lines) and the commands its UPS heard.
-fn run_real(sandbox: &Sandbox, shim: &Path, case: &Case) -> (Vec<String>, Vec<String>) {
+/// What one run of the real driver did.
+struct RealRun {
+    /// Its transfers, as log lines ([`compared`] ones only).
+    transfers: Vec<String>,
+    /// The commands its UPS heard.
+    heard: Vec<String>,
+    /// What it printed (the dump of `-d 1`).
+    stdout: String,
+}
+
+/// Runs the real driver on the shim with `action` (`-k` or `-d 1`).
+fn run_real(sandbox: &Sandbox, shim: &Path, case: &Case, action: &[&str]) -> RealRun {
     let program = format!("{NUT_BIN}/nutdrv_qx");
     assert!(
         Path::new(&program).exists(),
@@ -67,15 +84,8 @@ fn run_real(sandbox: &Sandbox, shim: &Path, case: &Case) -> (Vec<String>, Vec<St
     command
         .arg("120")
         .arg(&program)
-        .args([
-            "-s",
-            "qx",
-            "-k",
-            "-x",
-            "port=auto",
-            "-x",
-            "protocol=megatec",
-        ])
+        .args(["-s", "qx", "-x", "port=auto", "-x", "protocol=megatec"])
+        .args(action)
         .arg("-x")
         .arg(format!("subdriver={}", case.bridge.name()))
         .arg("-x")
@@ -115,7 +125,11 @@ fn run_real(sandbox: &Sandbox, shim: &Path, case: &Case) -> (Vec<String>, Vec<St
         .filter(|l| compared(l))
         .map(str::to_owned)
         .collect();
-    (transfers, heard)
+    RealRun {
+        transfers,
+        heard,
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+    }
 }
 
 /// Whether a log line is compared: transfers out and control transfers in, except the
@@ -148,14 +162,20 @@ fn as_log_line(seen: &Seen) -> Option<String> {
     }
 }
 
-/// Our transfers for the same commands.
-async fn run_ours(case: &Case, heard: &[String]) -> Vec<String> {
+/// Our bridge of `case` in front of the Qx simulator, on battery as the shim's UPS is.
+fn our_port(case: &Case) -> QxUsb<SimUsb> {
     let ups = Arc::new(Mutex::new(Simulator::new(Dialect::Megatec)));
+    ups.lock().unwrap().state.on_battery = true;
     let settings = UsbSettings {
         bridge: case.bridge,
         langid_fix: case.langid_fix,
     };
-    let mut port = QxUsb::new(SimUsb::new(&ups, case.bridge), settings);
+    QxUsb::new(SimUsb::new(&ups, case.bridge), settings)
+}
+
+/// Our transfers for the same commands.
+async fn run_ours(case: &Case, heard: &[String]) -> Vec<String> {
+    let mut port = our_port(case);
     for command in heard {
         port.write_all(format!("{command}\r").as_bytes())
             .await
@@ -175,7 +195,11 @@ async fn bridges_put_the_same_bytes_on_the_bus_as_real_nutdrv_qx() {
     let shim = sandbox.state().join("fakeusb.so");
     build_shim("qx/fakeusb.c", &shim, &[]);
     for case in &CASES {
-        let (real, heard) = run_real(&sandbox, &shim, case);
+        let RealRun {
+            transfers: real,
+            heard,
+            ..
+        } = run_real(&sandbox, &shim, case, &["-k"]);
         // The driver went through its whole start and the kill-power sequence.
         assert!(
             heard.iter().any(|c| c == "I"),
@@ -186,4 +210,48 @@ async fn bridges_put_the_same_bytes_on_the_bus_as_real_nutdrv_qx() {
         let ours = run_ours(case, &heard).await;
         assert_eq!(ours, real, "{:?} (commands {heard:?})", case.bridge);
     }
+}
+
+#[tokio::test]
+async fn readings_over_each_bridge_match_real_nutdrv_qx() {
+    let sandbox = Sandbox::new("qx_usb_readings_vs_real");
+    let shim = sandbox.state().join("fakeusb.so");
+    build_shim("qx/fakeusb.c", &shim, &[]);
+    for case in &CASES {
+        let real = run_real(&sandbox, &shim, case, &["-d", "1"]);
+        let dump: BTreeMap<&str, &str> = real
+            .stdout
+            .lines()
+            .filter_map(|l| l.split_once(": "))
+            .collect();
+        let mut port = our_port(case);
+        let mut qx = QxDriver::new(megatec());
+        let identity = qx.identify(&mut port).await.unwrap();
+        let reading = qx.update(&mut port).await.unwrap();
+        // Everything ours publishes from Q1, F and I, as the real driver published it.
+        let ours = reading.values.iter().chain(&identity.info.values);
+        let mut compared = 0;
+        for (name, value) in ours {
+            assert_eq!(
+                dump.get(name.as_str()),
+                Some(&value.as_str()),
+                "{:?}: {name}",
+                case.bridge
+            );
+            compared += 1;
+        }
+        assert!(compared >= 10, "{:?}: {compared} values", case.bridge);
+        assert_eq!(
+            Some(reading.status_text().as_str()),
+            dump.get("ups.status").copied(),
+            "{:?}",
+            case.bridge
+        );
+    }
+}
+
+fn megatec() -> QxSettings {
+    let mut config = DriverConfig::default();
+    config.push("protocol", Some("megatec"));
+    QxSettings::from_config(&config).unwrap()
 }
