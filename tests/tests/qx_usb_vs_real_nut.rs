@@ -14,7 +14,7 @@
 //! `QxDriver` over the same bridge must publish the same values (the shim's UPS answers what
 //! the Qx simulator answers).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
@@ -60,6 +60,14 @@ const CASES: [Case; 5] = [
     case(Bridge::Armac, ("0925", "1234"), "armac", None),
     case(Bridge::Cypress, ("0665", "5161"), "cypress", None),
 ];
+
+/// A sandbox for the real driver and the stand-in libusb built into it.
+fn sandbox_with_shim(tag: &str) -> (Sandbox, PathBuf) {
+    let sandbox = Sandbox::new(tag);
+    let shim = sandbox.state().join("fakeusb.so");
+    build_shim("qx/fakeusb.c", &shim, &[]);
+    (sandbox, shim)
+}
 
 /// What one run of the real driver did.
 struct RealRun {
@@ -191,9 +199,7 @@ async fn run_ours(case: &Case, heard: &[String]) -> Vec<String> {
 
 #[tokio::test]
 async fn bridges_put_the_same_bytes_on_the_bus_as_real_nutdrv_qx() {
-    let sandbox = Sandbox::new("qx_usb_vs_real");
-    let shim = sandbox.state().join("fakeusb.so");
-    build_shim("qx/fakeusb.c", &shim, &[]);
+    let (sandbox, shim) = sandbox_with_shim("qx_usb_vs_real");
     for case in &CASES {
         let RealRun {
             transfers: real,
@@ -214,9 +220,7 @@ async fn bridges_put_the_same_bytes_on_the_bus_as_real_nutdrv_qx() {
 
 #[tokio::test]
 async fn readings_over_each_bridge_match_real_nutdrv_qx() {
-    let sandbox = Sandbox::new("qx_usb_readings_vs_real");
-    let shim = sandbox.state().join("fakeusb.so");
-    build_shim("qx/fakeusb.c", &shim, &[]);
+    let (sandbox, shim) = sandbox_with_shim("qx_usb_readings_vs_real");
     for case in &CASES {
         let real = run_real(&sandbox, &shim, case, &["-d", "1"]);
         let dump: BTreeMap<&str, &str> = real

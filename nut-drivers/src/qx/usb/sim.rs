@@ -144,6 +144,15 @@ impl SimUsb {
         }
     }
 
+    /// An armac command report arrives (SET_REPORT or interrupt OUT).
+    fn hear_armac(&mut self, report: &[u8]) -> Result<(), ErrorKind> {
+        let bytes = armac_decode(report)
+            .ok_or(ErrorKind::InvalidInput)?
+            .to_vec();
+        self.hear(&bytes);
+        Ok(())
+    }
+
     /// The next armac report: up to 5 queued bytes (none: a count of 0) after the header.
     fn armac_report(&mut self) -> Vec<u8> {
         let n = self.interrupt.len().min(5);
@@ -224,10 +233,7 @@ impl UsbControl for SimUsb {
         if request.request == 0x09 {
             match self.bridge {
                 Bridge::Armac if self.interrupt_only => return Err(ErrorKind::Timeout),
-                Bridge::Armac => {
-                    let bytes = armac_decode(data).ok_or(ErrorKind::InvalidInput)?.to_vec();
-                    self.hear(&bytes);
-                }
+                Bridge::Armac => self.hear_armac(data)?,
                 Bridge::Sgs if data.len() == 8 => self.hear(sgs_payload(data)),
                 _ if data.len() == 8 => self.hear(data),
                 _ => return Err(ErrorKind::InvalidInput),
@@ -248,10 +254,7 @@ impl UsbControl for SimUsb {
                 let command = fuji_decode(data).ok_or(ErrorKind::InvalidInput)?;
                 self.hear(&command);
             }
-            Bridge::Armac => {
-                let bytes = armac_decode(data).ok_or(ErrorKind::InvalidInput)?.to_vec();
-                self.hear(&bytes);
-            }
+            Bridge::Armac => self.hear_armac(data)?,
             _ => return Err(ErrorKind::Unsupported),
         }
         Ok(data.len())
