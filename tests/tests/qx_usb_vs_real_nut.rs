@@ -10,8 +10,8 @@
 //! compared (how a reply is cut into packets is the chip's business), nor the language list
 //! read of snr (ours skips it when `langid_fix` is set).
 //!
-//! Then the replies: the real driver's one-poll dump (`-d 1`) over each bridge and our
-//! `QxDriver` over the same bridge must publish the same values (the shim's UPS answers what
+//! Then the replies: the real driver's one-poll dump (`-d 1`; its transfers are compared
+//! too) over each bridge and our `QxDriver` over the same bridge must publish the same values (the shim's UPS answers what
 //! the Qx simulator answers).
 
 use std::path::{Path, PathBuf};
@@ -223,6 +223,9 @@ async fn readings_over_each_bridge_match_real_nutdrv_qx() {
     let (sandbox, shim) = sandbox_with_shim("qx_usb_readings_vs_real");
     for case in &CASES {
         let real = run_real(&sandbox, &shim, case, &["-d", "1"]);
+        // The start and the poll (F included) put the same bytes on the bus too.
+        let transfers = run_ours(case, &real.heard).await;
+        assert_eq!(transfers, real.transfers, "{:?}", case.bridge);
         let dump: BTreeMap<&str, &str> = real
             .stdout
             .lines()

@@ -11,8 +11,9 @@
 //! With feature `usb`, `QxUsbOpener` opens a real device through `nut_hal::rusb`.
 //!
 //! The framing of fuji, sgs, snr and armac was taken from NUT 2.8.0's `nutdrv_qx` itself, run
-//! on a simulated libusb that logged every transfer (see each module), and from the traces in
-//! NUT's issues for armac's replies and its newer interrupt OUT write.
+//! on a stand-in libusb that logged every transfer (`tests/fixtures/qx/fakeusb.c`; the
+//! comparison is `tests/tests/qx_usb_vs_real_nut.rs`), and from the traces in NUT's issues for
+//! armac's replies and its newer interrupt OUT write.
 //!
 //! Not done: the ablerex, phoenixtec and gtec bridges, and the langid scan (`noscanlangid` is
 //! accepted and has no effect).
