@@ -11,6 +11,11 @@
 //!   (mask 0x3F; bit 6 toggles from report to report) say how many reply bytes follow.
 //!   A count of 0 before any reply byte means no data yet; after reply bytes it ends the
 //!   reply, as does a CR.
+//!
+//! Assumed, not seen: how many empty reports to wait through (ours: 10); that a refused
+//! SET_REPORT (timeout, stall, unsupported) marks a unit that wants interrupt OUT. Not done:
+//! the unit of NUT issue #3243 answers on interrupt IN 0x82, but replies are read from 0x81 as
+//! NUT reads them; newer NUT's drain of stale reports before a command.
 
 use super::framing::counted_chunks;
 
