@@ -405,7 +405,7 @@ fn selection() {
     assert_eq!(by_id.unwrap().bridge, Bridge::Cypress);
     assert!(UsbSettings::from_config(&DriverConfig::default(), 1, 2, None).is_err());
     let mut bad = DriverConfig::default();
-    bad.push("subdriver", Some("fuji"));
+    bad.push("subdriver", Some("ablerex"));
     assert_eq!(
         UsbSettings::from_config(&bad, 0x0665, 0x5161, None)
             .unwrap_err()

@@ -16,7 +16,7 @@ use std::time::Duration;
 use rusb::{Context, Device, DeviceHandle, UsbContext};
 
 use crate::error::{Error, ErrorKind};
-use crate::usb::{ControlRequest, ControlType, Recipient, UsbControl};
+use crate::usb::{ControlRequest, UsbControl};
 
 /// How long reading a descriptor string may take during enumeration and matching.
 const STRING_TIMEOUT: Duration = Duration::from_millis(500);
@@ -286,22 +286,7 @@ impl RusbUsb {
     }
 }
 
-/// bmRequestType for `request` in direction `input`.
-pub fn request_type(request: ControlRequest, input: bool) -> u8 {
-    let dir = if input { 0x80 } else { 0x00 };
-    let kind = match request.control_type {
-        ControlType::Standard => 0x00,
-        ControlType::Class => 0x20,
-        ControlType::Vendor => 0x40,
-    };
-    let to = match request.recipient {
-        Recipient::Device => 0,
-        Recipient::Interface => 1,
-        Recipient::Endpoint => 2,
-        Recipient::Other => 3,
-    };
-    dir | kind | to
-}
+pub use crate::usb::request_type;
 
 impl UsbControl for RusbUsb {
     type Error = UsbError;
@@ -374,11 +359,25 @@ impl UsbControl for RusbUsb {
         }
         Ok(data.len().min(len))
     }
+
+    async fn interrupt_out(
+        &mut self,
+        endpoint: u8,
+        data: &[u8],
+        timeout: Duration,
+    ) -> Result<usize, UsbError> {
+        let data = data.to_vec();
+        self.blocking("interrupt out", move |h| {
+            h.write_interrupt(endpoint & 0x7f, &data, timeout)
+        })
+        .await
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::usb::{ControlType, Recipient};
 
     #[test]
     fn request_types() {

@@ -47,6 +47,23 @@ pub struct ControlRequest {
     pub index: u16,
 }
 
+/// bmRequestType for `request` in direction `input` (device-to-host when true).
+pub fn request_type(request: ControlRequest, input: bool) -> u8 {
+    let dir = if input { 0x80 } else { 0x00 };
+    let kind = match request.control_type {
+        ControlType::Standard => 0x00,
+        ControlType::Class => 0x20,
+        ControlType::Vendor => 0x40,
+    };
+    let to = match request.recipient {
+        Recipient::Device => 0,
+        Recipient::Interface => 1,
+        Recipient::Endpoint => 2,
+        Recipient::Other => 3,
+    };
+    dir | kind | to
+}
+
 /// Raw USB transfers on an opened device.
 pub trait UsbControl: Send {
     /// The error type.
@@ -73,6 +90,15 @@ pub trait UsbControl: Send {
         &mut self,
         endpoint: u8,
         buf: &mut [u8],
+        timeout: Duration,
+    ) -> impl Future<Output = Result<usize, Self::Error>> + Send;
+
+    /// Write one packet to interrupt OUT `endpoint` (address with bit 7 clear); returns the
+    /// number of bytes sent.
+    fn interrupt_out(
+        &mut self,
+        endpoint: u8,
+        data: &[u8],
         timeout: Duration,
     ) -> impl Future<Output = Result<usize, Self::Error>> + Send;
 }
@@ -105,5 +131,14 @@ impl<T: UsbControl + ?Sized> UsbControl for &mut T {
         timeout: Duration,
     ) -> impl Future<Output = Result<usize, Self::Error>> + Send {
         T::interrupt_in(self, endpoint, buf, timeout)
+    }
+
+    fn interrupt_out(
+        &mut self,
+        endpoint: u8,
+        data: &[u8],
+        timeout: Duration,
+    ) -> impl Future<Output = Result<usize, Self::Error>> + Send {
+        T::interrupt_out(self, endpoint, data, timeout)
     }
 }

@@ -199,3 +199,65 @@ fn usb_capture_parse_errors_name_the_line() {
         }]
     );
 }
+
+/// A bridge that takes commands on interrupt OUT endpoint 0x02 (fuji, armac on newer units).
+fn interrupt_bridge() -> Replaying {
+    Replaying::from_text(
+        "interrupt-out 02 80 06 03 03 51 31 00 2f\n\
+         interrupt 81 = 28 32 0d\n\
+         interrupt-out 02 a2 43 0d = error timeout\n",
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn interrupt_out_is_replayed_recorded_and_faulted() {
+    const Q1: &[u8] = &[0x80, 0x06, 0x03, 0x03, b'Q', b'1', 0x00, 0x2f];
+    let mut usb = interrupt_bridge();
+    // Another endpoint or other data: a mismatch, the expected write still works after.
+    let e = usb.interrupt_out(0x01, Q1, T).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Protocol);
+    let e = usb.control_out(SET, Q1, T).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Protocol);
+    assert_eq!(usb.interrupt_out(0x02, Q1, T).await.unwrap(), 8);
+    let mut buf = [0u8; 8];
+    assert_eq!(usb.interrupt_in(0x81, &mut buf, T).await.unwrap(), 3);
+    let e = usb.interrupt_out(0x02, b"\xa2C\r", T).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "recorded error");
+    assert!(usb.is_finished());
+
+    // Recorded, written as text and parsed back: the same exchanges.
+    let mut rec = Recording::new(interrupt_bridge());
+    rec.interrupt_out(0x02, Q1, T).await.unwrap();
+    rec.interrupt_in(0x81, &mut buf, T).await.unwrap();
+    assert!(rec.interrupt_out(0x02, b"\xa2C\r", T).await.is_err());
+    let text = rec.capture_text();
+    assert!(
+        text.contains("interrupt-out 02 a2 43 0d = error timeout"),
+        "{text}"
+    );
+    assert_eq!(
+        parse_capture(&text).unwrap(),
+        interrupt_bridge().remaining()
+    );
+    assert!(parse_capture("interrupt-out zz 00").is_err());
+
+    // Faults: interrupt writes count as writes.
+    let mut usb = FaultInjecting::new(interrupt_bridge())
+        .on_write(0, Fault::Short(4))
+        .on_write(1, Fault::Disconnect);
+    // Only the first 4 bytes go out: the replayed device expected all 8.
+    let e = usb.interrupt_out(0x02, Q1, T).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Protocol);
+    let e = usb.interrupt_out(0x02, Q1, T).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Disconnected);
+    let exchanges = parse_capture("interrupt-out 02 01 02").unwrap();
+    assert_eq!(
+        exchanges,
+        vec![Exchange::InterruptOut {
+            endpoint: 2,
+            data: vec![1, 2],
+            result: Ok(())
+        }]
+    );
+}

@@ -17,6 +17,23 @@ pub fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
+/// Builds the LD_PRELOAD shim `fixtures/<source>` into `out` with `cc -shared -fPIC` (and
+/// `extra` arguments, e.g. `-ldl`); panics with the compiler's message when that fails.
+pub fn build_shim(source: &str, out: &std::path::Path, extra: &[&str]) {
+    let built = std::process::Command::new("cc")
+        .args(["-shared", "-fPIC", "-o"])
+        .arg(out)
+        .arg(fixtures_dir().join(source))
+        .args(extra)
+        .output()
+        .expect("a C compiler (cc) is needed to build the test shims");
+    assert!(
+        built.status.success(),
+        "building {source} failed: {}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+}
+
 /// One variable two views disagree on: (name, the real NUT's value, ours).
 pub type Difference = (String, Option<String>, Option<String>);
 

@@ -16,7 +16,7 @@ use std::time::Duration;
 use nut_drivers::device::{DeviceError, DeviceProtocol, DriverConfig};
 use nut_drivers::genericups::{BREAK_TIME, GenericUps, UPS_TYPES};
 use nut_hal::{ErrorKind, LineSettings, ModemLines, Serial};
-use nut_tests::fixtures_dir;
+use nut_tests::build_shim;
 use nut_tests::realnut::{NUT_BIN, Sandbox};
 use nut_tests::socat::PtyPair;
 
@@ -95,19 +95,7 @@ impl Real {
         let dir = sandbox.state().join("shim");
         std::fs::create_dir_all(&dir).unwrap();
         let shim = dir.join("modemshim.so");
-        let source = fixtures_dir().join("genericups/modemshim.c");
-        let built = Command::new("cc")
-            .args(["-shared", "-fPIC", "-o"])
-            .arg(&shim)
-            .arg(&source)
-            .arg("-ldl")
-            .output()
-            .expect("a C compiler (cc) is needed to build the modem-line shim");
-        assert!(
-            built.status.success(),
-            "building modemshim.so failed: {}",
-            String::from_utf8_lossy(&built.stderr)
-        );
+        build_shim("genericups/modemshim.c", &shim, &["-ldl"]);
         Real {
             sandbox,
             pty: PtyPair::new(tag),

@@ -47,9 +47,11 @@
 //! control-in vendor device 01 0000 0000 = error timeout
 //! interrupt 81 = 28 32 33 30
 //! interrupt 81 = error timeout
+//! interrupt-out 02 80 06 03 03 51 31 00 2f
+//! interrupt-out 02 a3 51 31 0d = error timeout
 //! ```
 //!
-//! A failed `control-out` ends in ` = error <kind>`, as `set` does.
+//! A failed `control-out` or `interrupt-out` ends in ` = error <kind>`, as `set` does.
 //!
 //! SNMP and Modbus lines (`snmp …`, `modbus …`: one request and its answer) are described in
 //! [`net_capture`](super::net_capture).
@@ -122,6 +124,15 @@ pub enum Exchange {
         endpoint: u8,
         /// The packet, or the kind of error.
         reply: Result<Vec<u8>, ErrorKind>,
+    },
+    /// USB: one interrupt OUT write.
+    InterruptOut {
+        /// The endpoint address.
+        endpoint: u8,
+        /// The data sent.
+        data: Vec<u8>,
+        /// Success (all of `data` sent), or the kind of error.
+        result: Result<(), ErrorKind>,
     },
     /// SNMP: one request and the agent's answer.
     Snmp {

@@ -52,7 +52,8 @@ impl Replaying {
                 }
                 Exchange::ControlIn { .. }
                 | Exchange::ControlOut { .. }
-                | Exchange::InterruptIn { .. } => usb.push_back(e),
+                | Exchange::InterruptIn { .. }
+                | Exchange::InterruptOut { .. } => usb.push_back(e),
                 Exchange::Snmp { .. } | Exchange::Modbus { .. } => net.push_back(e),
                 other => hid.add(other),
             }

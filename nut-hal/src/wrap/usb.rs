@@ -44,6 +44,8 @@ impl Replaying {
 ///   [`ErrorKind::Protocol`]; the recorded data is returned, cut to the buffer.
 /// * `interrupt_in` returns the next recorded `interrupt` packet, cut to the buffer; when the
 ///   capture expects something else, an [`ErrorKind::Timeout`] at once (nothing came).
+/// * `interrupt_out` must match the next recorded `interrupt-out` (endpoint and data), else
+///   [`ErrorKind::Protocol`]; its recorded outcome is returned, as for `control_out`.
 /// * Past the end of the USB lines every call is [`ErrorKind::Disconnected`].
 impl UsbControl for Replaying {
     type Error = ReplayError;
@@ -105,6 +107,26 @@ impl UsbControl for Replaying {
             )),
         }
     }
+
+    async fn interrupt_out(
+        &mut self,
+        endpoint: u8,
+        data: &[u8],
+        _timeout: Duration,
+    ) -> Result<usize, ReplayError> {
+        match self.usb_next()? {
+            Exchange::InterruptOut {
+                endpoint: e,
+                data: d,
+                result,
+            } if e == endpoint && d == data => result.map(|()| data.len()).map_err(Replaying::recorded),
+            other => Err(self.usb_mismatch(
+                ErrorKind::Protocol,
+                &format!("interrupt out {endpoint:#04x} {data:02x?}"),
+                other,
+            )),
+        }
+    }
 }
 
 /// Logs every transfer and its outcome (errors by kind).
@@ -134,10 +156,7 @@ impl<U: UsbControl> UsbControl for Recording<U> {
     ) -> Result<usize, U::Error> {
         let r = self.inner_mut().control_out(request, data, timeout).await;
         // A short transfer is logged with the bytes that went out.
-        let (sent, result) = match &r {
-            Ok(n) => (data.get(..*n).unwrap_or(data), Ok(())),
-            Err(e) => (data, Err(e.kind())),
-        };
+        let (sent, result) = written(data, &r);
         self.push(Exchange::ControlOut {
             request,
             data: sent.to_vec(),
@@ -160,9 +179,40 @@ impl<U: UsbControl> UsbControl for Recording<U> {
         self.push(Exchange::InterruptIn { endpoint, reply });
         r
     }
+
+    async fn interrupt_out(
+        &mut self,
+        endpoint: u8,
+        data: &[u8],
+        timeout: Duration,
+    ) -> Result<usize, U::Error> {
+        let r = self
+            .inner_mut()
+            .interrupt_out(endpoint, data, timeout)
+            .await;
+        let (sent, result) = written(data, &r);
+        self.push(Exchange::InterruptOut {
+            endpoint,
+            data: sent.to_vec(),
+            result,
+        });
+        r
+    }
 }
 
-/// `control_in` and `interrupt_in` count as reads, in one sequence; `control_out` as writes.
+/// What a write put on the wire (a short transfer: the bytes that went out) and its outcome.
+fn written<'a, E: Error>(
+    data: &'a [u8],
+    r: &Result<usize, E>,
+) -> (&'a [u8], Result<(), ErrorKind>) {
+    match r {
+        Ok(n) => (data.get(..*n).unwrap_or(data), Ok(())),
+        Err(e) => (data, Err(e.kind())),
+    }
+}
+
+/// `control_in` and `interrupt_in` count as reads, in one sequence; `control_out` and
+/// `interrupt_out` as writes, in another.
 /// Garbage on a read is returned instead of the data, on a write sent instead of it; Short
 /// cuts what is read, or sends only the first bytes (the count returned says so).
 impl<U: UsbControl> UsbControl for FaultInjecting<U> {
@@ -218,6 +268,34 @@ impl<U: UsbControl> UsbControl for FaultInjecting<U> {
             Some(Fault::Short(max)) => {
                 let n = self.inner_mut().interrupt_in(endpoint, buf, timeout).await;
                 n.map(|n| n.min(max))
+            }
+            Some(Fault::Timeout | Fault::Disconnect) => return Err(self.fault_error()),
+        }
+        .map_err(WrapError::Inner)
+    }
+
+    async fn interrupt_out(
+        &mut self,
+        endpoint: u8,
+        data: &[u8],
+        timeout: Duration,
+    ) -> Result<usize, Self::Error> {
+        match self.next_write_fault()? {
+            None => {
+                self.inner_mut()
+                    .interrupt_out(endpoint, data, timeout)
+                    .await
+            }
+            Some(Fault::Garbage(bytes)) => {
+                self.inner_mut()
+                    .interrupt_out(endpoint, &bytes, timeout)
+                    .await
+            }
+            Some(Fault::Short(n)) => {
+                let part = data.get(..n).unwrap_or(data);
+                self.inner_mut()
+                    .interrupt_out(endpoint, part, timeout)
+                    .await
             }
             Some(Fault::Timeout | Fault::Disconnect) => return Err(self.fault_error()),
         }

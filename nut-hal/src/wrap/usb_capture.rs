@@ -1,4 +1,5 @@
-//! The USB lines of the capture format (`control-in`, `control-out`, `interrupt`); see
+//! The USB lines of the capture format (`control-in`, `control-out`, `interrupt`,
+//! `interrupt-out`); see
 //! [`capture`](super::capture).
 
 use alloc::string::String;
@@ -7,6 +8,7 @@ use core::fmt::Write as _;
 use super::capture::{
     Exchange, Parsed, hex, next_word, outcome, parse_error, parse_hex, parse_outcome, split_eq,
 };
+use crate::error::ErrorKind;
 use crate::usb::{ControlRequest, ControlType, Recipient};
 
 const TYPES: [(ControlType, &str); 3] = [
@@ -36,6 +38,25 @@ fn setup(out: &mut String, r: &ControlRequest) {
     );
 }
 
+/// Append ` = error <kind>` for a failed write.
+fn failure(out: &mut String, result: &Result<(), ErrorKind>) {
+    if let Err(kind) = result {
+        out.push_str(" = ");
+        outcome(out, Err(*kind));
+    }
+}
+
+/// The data of a write line and its outcome (` = error <kind>` when it failed).
+fn parse_write(rest: &str) -> Parsed<(&str, Result<(), ErrorKind>)> {
+    Ok(match rest.split_once('=') {
+        None => (rest, Ok(())),
+        Some((head, err)) => {
+            let kind = parse_error(err.trim())?.ok_or("expected 'error <kind>'")?;
+            (head, Err(kind))
+        }
+    })
+}
+
 /// Append the text of a USB exchange (others write nothing).
 pub(super) fn write_usb(out: &mut String, exchange: &Exchange) {
     match exchange {
@@ -56,14 +77,23 @@ pub(super) fn write_usb(out: &mut String, exchange: &Exchange) {
                 out.push(' ');
                 hex(out, data);
             }
-            if let Err(kind) = result {
-                out.push_str(" = ");
-                outcome(out, Err(*kind));
-            }
+            failure(out, result);
         }
         Exchange::InterruptIn { endpoint, reply } => {
             let _ = write!(out, "interrupt {endpoint:02x} = ");
             outcome(out, reply.as_deref().map_err(|k| *k));
+        }
+        Exchange::InterruptOut {
+            endpoint,
+            data,
+            result,
+        } => {
+            let _ = write!(out, "interrupt-out {endpoint:02x}");
+            if !data.is_empty() {
+                out.push(' ');
+                hex(out, data);
+            }
+            failure(out, result);
         }
         _ => {}
     }
@@ -111,13 +141,7 @@ pub(super) fn parse_usb(keyword: &str, rest: &str) -> Parsed<Exchange> {
             }
         }
         "control-out" => {
-            let (head, result) = match rest.split_once('=') {
-                None => (rest, Ok(())),
-                Some((head, err)) => {
-                    let kind = parse_error(err.trim())?.ok_or("expected 'error <kind>'")?;
-                    (head, Err(kind))
-                }
-            };
+            let (head, result) = parse_write(rest)?;
             let (request, data) = parse_setup(head)?;
             Exchange::ControlOut {
                 request,
@@ -130,6 +154,15 @@ pub(super) fn parse_usb(keyword: &str, rest: &str) -> Parsed<Exchange> {
             Exchange::InterruptIn {
                 endpoint: u8::from_str_radix(endpoint, 16).map_err(|_| "bad endpoint")?,
                 reply: parse_outcome(reply)?,
+            }
+        }
+        "interrupt-out" => {
+            let (head, result) = parse_write(rest)?;
+            let (endpoint, data) = next_word(head);
+            Exchange::InterruptOut {
+                endpoint: u8::from_str_radix(endpoint, 16).map_err(|_| "bad endpoint")?,
+                data: parse_hex(data)?,
+                result,
             }
         }
         _ => return super::net_capture::parse_net(keyword, rest),

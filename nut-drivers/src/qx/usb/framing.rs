@@ -65,6 +65,28 @@ pub fn chunks(command: &[u8]) -> Vec<[u8; CHUNK]> {
         .collect()
 }
 
+/// The command in `N`-byte reports of a count byte (`mark | n`) and up to `N - 1` command
+/// bytes, zero-padded: sgs (8 bytes, mark 0) and armac (4 bytes, mark 0xA0).
+///
+/// ```
+/// use nut_drivers::qx::usb::framing::counted_chunks;
+/// assert_eq!(counted_chunks::<4>(b"Q1\r", 0xa0), vec![[0xa3, b'Q', b'1', b'\r']]);
+/// assert_eq!(counted_chunks::<8>(b"I\r", 0), vec![[2, b'I', b'\r', 0, 0, 0, 0, 0]]);
+/// ```
+pub fn counted_chunks<const N: usize>(command: &[u8], mark: u8) -> Vec<[u8; N]> {
+    command
+        .chunks(N.saturating_sub(1).max(1))
+        .map(|part| {
+            let mut report = [0u8; N];
+            let count = mark | u8::try_from(part.len()).unwrap_or(0);
+            for (d, s) in report.iter_mut().zip(std::iter::once(&count).chain(part)) {
+                *d = *s;
+            }
+            report
+        })
+        .collect()
+}
+
 /// Collects the interrupt packets of a cypress/phoenix reply until a CR (or `limit` bytes).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PacketReply {
@@ -293,6 +315,25 @@ pub fn fabula_shutdown_index(command: &[u8]) -> Option<u8> {
     };
     let low = if restart { 0x8 } else { 0x0 };
     u8::try_from((high << 4) | low).ok()
+}
+
+/// SNR's command → string index map (NUT 2.8.0): `Q1` 0x03, `F` 0x0d, `I` 0x0c; every other
+/// command, instant commands included, is refused (echoed).
+pub fn snr_command(command: &[u8]) -> StringCommand {
+    match krauler_command(command) {
+        query @ StringCommand::Query { .. } => query,
+        StringCommand::Action { .. } | StringCommand::Echo => StringCommand::Echo,
+    }
+}
+
+/// The reply line of an SNR query: `lead` in place of the first byte, cut after its first CR;
+/// unlike krauler no CR is added (NUT 2.8.0's snr takes the string as it came, so a string
+/// without its CR is a short reply). An empty string is no reply.
+pub fn snr_line(text: &[u8], lead: u8) -> Option<Vec<u8>> {
+    let mut line = upto_cr(text);
+    let first = line.first_mut()?;
+    *first = lead;
+    Some(line)
 }
 
 /// The reply line of a string-descriptor query: `lead` in place of the first byte, cut at a

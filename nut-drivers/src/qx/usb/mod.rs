@@ -1,6 +1,6 @@
 //! Qx over USB: the serial-over-USB bridges of NUT's `nutdrv_qx`/`blazer_usb` (`subdriver=`
-//! cypress, phoenix, ippon, krauler, fabula, hunnox) as [`QxUsb`], a [`Serial`] over any
-//! [`UsbControl`], so that [`super::QxDriver`] runs unchanged over USB.
+//! cypress, phoenix, ippon, krauler, fabula, hunnox, fuji, sgs, snr, armac) as [`QxUsb`], a
+//! [`Serial`] over any [`UsbControl`], so that [`super::QxDriver`] runs unchanged over USB.
 //!
 //! A whole command is one exchange: [`Serial::write_all`] sends it (once its CR is in) and
 //! collects the reply with the bridge's transfers ([`framing`]); [`Serial::read`] hands the
@@ -10,8 +10,13 @@
 //!
 //! With feature `usb`, `QxUsbOpener` opens a real device through `nut_hal::rusb`.
 //!
-//! Not done: the fuji, sgs, snr, armac, ablerex, phoenixtec and gtec bridges, and the langid
-//! scan (`noscanlangid` is accepted and has no effect).
+//! The framing of fuji, sgs, snr and armac was taken from NUT 2.8.0's `nutdrv_qx` itself, run
+//! on a stand-in libusb that logged every transfer (`tests/fixtures/qx/fakeusb.c`; the
+//! comparison is `tests/tests/qx_usb_vs_real_nut.rs`), and from the traces in NUT's issues for
+//! armac's replies and its newer interrupt OUT write.
+//!
+//! Not done: the ablerex, phoenixtec and gtec bridges, and the langid scan (`noscanlangid` is
+//! accepted and has no effect).
 
 use std::time::Duration;
 
@@ -22,9 +27,13 @@ use nut_hal::usb::{ControlRequest, ControlType, Recipient, UsbControl};
 
 use crate::device::{ConfigError, DriverConfig};
 
+pub mod armac;
+mod bridges;
 pub mod framing;
+pub mod fuji;
 #[cfg(feature = "usb")]
 mod open;
+pub mod sgs;
 pub mod sim;
 mod table;
 
@@ -33,10 +42,11 @@ pub use open::QxUsbOpener;
 
 pub use table::{KNOWN_DEVICES, KnownDevice, bridge_for};
 
+pub use bridges::{ARMAC_EMPTY_REPORTS, ArmacWrite, SNR_TRIES};
 use framing::{CHUNK, PacketReply, REPLY_ENDPOINT, StringCommand};
 
 /// Longest reply collected from interrupt packets.
-const REPLY_LIMIT: usize = 256;
+pub(crate) const REPLY_LIMIT: usize = 256;
 
 /// Room for one string descriptor.
 const DESCRIPTOR_SIZE: usize = 255;
@@ -60,17 +70,29 @@ pub enum Bridge {
     /// Hunnox: fabula with a fixed language id (0x0409 unless `langid_fix`) and a wake-up
     /// sequence before the first command.
     Hunnox,
+    /// Fuji: one 8-byte packet on interrupt OUT 0x02, cypress-style reply ([`fuji`]).
+    Fuji,
+    /// SGS (TS Shara): counted 8-byte SET_REPORT chunks, counted packets in ([`sgs`]).
+    Sgs,
+    /// SNR: krauler-style strings for `Q1`, `F`, `I` only, after an interrupt flush.
+    Snr,
+    /// Armac (Richcomm): `A0+n` reports out, counted interrupt reports in ([`armac`]).
+    Armac,
 }
 
 impl Bridge {
     /// Every bridge, in NUT's documented order.
-    pub const ALL: [Bridge; 6] = [
+    pub const ALL: [Bridge; 10] = [
         Bridge::Cypress,
         Bridge::Fabula,
+        Bridge::Fuji,
         Bridge::Hunnox,
         Bridge::Ippon,
         Bridge::Krauler,
         Bridge::Phoenix,
+        Bridge::Sgs,
+        Bridge::Snr,
+        Bridge::Armac,
     ];
 
     /// Its `subdriver=` name.
@@ -82,6 +104,10 @@ impl Bridge {
             Bridge::Krauler => "krauler",
             Bridge::Fabula => "fabula",
             Bridge::Hunnox => "hunnox",
+            Bridge::Fuji => "fuji",
+            Bridge::Sgs => "sgs",
+            Bridge::Snr => "snr",
+            Bridge::Armac => "armac",
         }
     }
 
@@ -180,6 +206,8 @@ pub struct QxUsb<U> {
     langid: Option<u16>,
     /// Hunnox: whether the wake-up sequence ran.
     woken: bool,
+    /// Armac: how reports go out (SET_REPORT until the device refuses it).
+    armac_write: ArmacWrite,
     command: Vec<u8>,
     pending: Vec<u8>,
 }
@@ -193,6 +221,7 @@ impl<U: UsbControl> QxUsb<U> {
             timeouts: Timeouts::default(),
             langid: None,
             woken: false,
+            armac_write: ArmacWrite::SetReport,
             command: Vec::new(),
             pending: Vec::new(),
         }
@@ -222,12 +251,14 @@ impl<U: UsbControl> QxUsb<U> {
             Bridge::Ippon => self.set_report(command, 0x0002, true).await,
             Bridge::Krauler => {
                 let kind = framing::krauler_command(command);
-                self.string_bridge(command, kind, KRAULER_TRIES, self.settings.langid_fix)
+                let fixed = self.settings.langid_fix;
+                self.string_bridge(command, kind, KRAULER_TRIES, fixed, framing::query_line)
                     .await
             }
             Bridge::Fabula => {
                 let kind = framing::fabula_command(command);
-                self.string_bridge(command, kind, 1, self.settings.langid_fix)
+                let fixed = self.settings.langid_fix;
+                self.string_bridge(command, kind, 1, fixed, framing::query_line)
                     .await
             }
             Bridge::Hunnox => {
@@ -236,8 +267,13 @@ impl<U: UsbControl> QxUsb<U> {
                 if !self.woken && kind.index().is_some() {
                     self.hunnox_wake(langid).await?;
                 }
-                self.string_bridge(command, kind, 1, Some(langid)).await
+                self.string_bridge(command, kind, 1, Some(langid), framing::query_line)
+                    .await
             }
+            Bridge::Fuji => self.fuji(command).await,
+            Bridge::Sgs => self.sgs(command).await,
+            Bridge::Snr => self.snr(command).await,
+            Bridge::Armac => self.armac(command).await,
         }
     }
 
@@ -308,14 +344,7 @@ impl<U: UsbControl> QxUsb<U> {
             self.timeouts.write
         };
         for chunk in framing::chunks(command) {
-            let sent = self
-                .usb
-                .control_out(framing::set_report(value), &chunk, write_timeout)
-                .await
-                .map_err(WrapError::Inner)?;
-            if sent == 0 {
-                return Err(WrapError::own(ErrorKind::Io, "SET_REPORT sent nothing"));
-            }
+            self.set_report_chunk(value, &chunk, write_timeout).await?;
         }
         if single {
             let mut packet = [0u8; 64];
@@ -331,6 +360,12 @@ impl<U: UsbControl> QxUsb<U> {
                 Err(e) => Err(WrapError::Inner(e)),
             };
         }
+        self.read_until_cr().await
+    }
+
+    /// Cypress-style reply: 8-byte interrupt packets until one holds a CR. A timeout (or an
+    /// empty packet) before that is no reply, as NUT drops a partial one.
+    async fn read_until_cr(&mut self) -> Result<Option<Vec<u8>>, QxUsbError<U::Error>> {
         let mut reply = PacketReply::default();
         loop {
             let mut packet = [0u8; CHUNK];
@@ -405,12 +440,15 @@ impl<U: UsbControl> QxUsb<U> {
         }
     }
 
+    /// Runs a string-descriptor command: reads its string (up to `tries` times while it is
+    /// "UPS No Ack" or corrupted) and makes the reply line of a query with `line`.
     async fn string_bridge(
         &mut self,
         command: &[u8],
         kind: StringCommand,
         tries: usize,
         fixed: Option<u16>,
+        line: fn(&[u8], u8) -> Option<Vec<u8>>,
     ) -> Result<Option<Vec<u8>>, QxUsbError<U::Error>> {
         let Some(index) = kind.index() else {
             return Ok(Some(command.to_vec()));
@@ -426,7 +464,7 @@ impl<U: UsbControl> QxUsb<U> {
                 continue;
             }
             return Ok(match kind {
-                StringCommand::Query { lead, .. } => framing::query_line(&text, lead),
+                StringCommand::Query { lead, .. } => line(&text, lead),
                 StringCommand::Action { .. } | StringCommand::Echo => None,
             });
         }

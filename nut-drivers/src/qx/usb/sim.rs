@@ -4,7 +4,12 @@
 //! every transfer ([`Seen`]) and can fail chosen transfers or hand out raw bytes.
 //!
 //! String bridges: the chip sends a garbage first character (`x`) and no CR, as the real ones
-//! do; fabula/hunnox answer an instant command with "UPS No Ack", krauler with an empty string.
+//! do (snr keeps the CR); fabula/hunnox/snr answer a command they cannot run with "UPS No
+//! Ack", krauler with an empty string.
+//!
+//! Packet bridges: sgs sends counted 8-byte packets and then nothing (reads time out); armac
+//! sends 6-byte reports of up to 5 bytes with the toggling header and, with nothing to say,
+//! reports with a count of 0; fuji and cypress send the bytes as they are.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -14,7 +19,10 @@ use nut_hal::ErrorKind;
 use nut_hal::usb::{ControlRequest, UsbControl};
 
 use super::Bridge;
+use super::armac::armac_decode;
 use super::framing::{self, encode_string};
+use super::fuji::fuji_decode;
+use super::sgs::{SGS_PAYLOAD, sgs_payload};
 use crate::qx::sim::Simulator;
 
 fn copy(from: &[u8], to: &mut [u8]) -> usize {
@@ -34,6 +42,8 @@ pub enum Seen {
     In(ControlRequest),
     /// An interrupt read on an endpoint, with the buffer size.
     Interrupt(u8, usize),
+    /// An interrupt write to an endpoint, with its data.
+    InterruptOut(u8, Vec<u8>),
 }
 
 /// A simulated bridge chip of one [`Bridge`] kind in front of a Qx [`Simulator`].
@@ -51,6 +61,11 @@ pub struct SimUsb {
     /// Raw packets/descriptors handed out instead of the simulator's replies, one per
     /// transfer in; when they run out, reads time out.
     pub raw: Option<VecDeque<Vec<u8>>>,
+    /// Armac: refuse SET_REPORT with a timeout, as the units that take commands only on
+    /// interrupt OUT do.
+    pub interrupt_only: bool,
+    /// Armac: the header's toggle bit (0x40) of the next report.
+    toggle: bool,
 }
 
 impl SimUsb {
@@ -64,6 +79,8 @@ impl SimUsb {
             seen: Vec::new(),
             faults: Vec::new(),
             raw: None,
+            interrupt_only: false,
+            toggle: false,
         }
     }
 
@@ -99,6 +116,7 @@ impl SimUsb {
             (Bridge::Krauler, 0x04) => b"T\r",
             (Bridge::Krauler, 0x14) => b"TL\r",
             (Bridge::Krauler, 0x0b) | (Bridge::Fabula | Bridge::Hunnox, 0x0a) => b"C\r",
+            (Bridge::Snr, _) => return None,
             (Bridge::Fabula | Bridge::Hunnox, i) if i >= 0x10 => {
                 let high = i >> 4;
                 let delay = if high < 6 {
@@ -112,6 +130,50 @@ impl SimUsb {
             _ => return None,
         };
         Some(fixed.to_vec())
+    }
+
+    /// Bytes of a command arrive at the UPS; each complete line is answered into the
+    /// interrupt queue.
+    fn hear(&mut self, bytes: &[u8]) {
+        self.out.extend(bytes.iter().filter(|&&b| b != 0));
+        while let Some(cr) = self.out.iter().position(|&b| b == b'\r') {
+            let line: Vec<u8> = self.out.drain(..=cr).collect();
+            if let Some(reply) = self.ask(&line) {
+                self.interrupt.extend(reply);
+            }
+        }
+    }
+
+    /// An armac command report arrives (SET_REPORT or interrupt OUT).
+    fn hear_armac(&mut self, report: &[u8]) -> Result<(), ErrorKind> {
+        let bytes = armac_decode(report)
+            .ok_or(ErrorKind::InvalidInput)?
+            .to_vec();
+        self.hear(&bytes);
+        Ok(())
+    }
+
+    /// The next armac report: up to 5 queued bytes (none: a count of 0) after the header.
+    fn armac_report(&mut self) -> Vec<u8> {
+        let n = self.interrupt.len().min(5);
+        let toggle = if self.toggle { 0xc0 } else { 0x80 };
+        self.toggle = !self.toggle;
+        let mut report = vec![toggle | u8::try_from(n).unwrap_or(0)];
+        report.extend(self.interrupt.drain(..n));
+        report.resize(6, b'0');
+        report
+    }
+
+    /// The next sgs packet, `None` when nothing is queued.
+    fn sgs_packet(&mut self) -> Option<Vec<u8>> {
+        if self.interrupt.is_empty() {
+            return None;
+        }
+        let n = self.interrupt.len().min(SGS_PAYLOAD);
+        let mut packet = vec![u8::try_from(n).unwrap_or(0)];
+        packet.extend(self.interrupt.drain(..n));
+        packet.resize(8, 0);
+        Some(packet)
     }
 }
 
@@ -145,7 +207,9 @@ impl UsbControl for SimUsb {
             let text = match self.ask(&command) {
                 // The chip sends garbage as the first character and no CR.
                 Some(mut reply) => {
-                    reply.retain(|&b| b != b'\r');
+                    if self.bridge != Bridge::Snr {
+                        reply.retain(|&b| b != b'\r');
+                    }
                     if let Some(first) = reply.first_mut() {
                         *first = b'x';
                     }
@@ -167,16 +231,31 @@ impl UsbControl for SimUsb {
     ) -> Result<usize, ErrorKind> {
         self.record(Seen::Out(request, data.to_vec()))?;
         if request.request == 0x09 {
-            if data.len() != 8 {
-                return Err(ErrorKind::InvalidInput);
+            match self.bridge {
+                Bridge::Armac if self.interrupt_only => return Err(ErrorKind::Timeout),
+                Bridge::Armac => self.hear_armac(data)?,
+                Bridge::Sgs if data.len() == 8 => self.hear(sgs_payload(data)),
+                _ if data.len() == 8 => self.hear(data),
+                _ => return Err(ErrorKind::InvalidInput),
             }
-            self.out.extend(data.iter().filter(|&&b| b != 0));
-            while let Some(cr) = self.out.iter().position(|&b| b == b'\r') {
-                let line: Vec<u8> = self.out.drain(..=cr).collect();
-                if let Some(reply) = self.ask(&line) {
-                    self.interrupt.extend(reply);
-                }
+        }
+        Ok(data.len())
+    }
+
+    async fn interrupt_out(
+        &mut self,
+        endpoint: u8,
+        data: &[u8],
+        _: Duration,
+    ) -> Result<usize, ErrorKind> {
+        self.record(Seen::InterruptOut(endpoint, data.to_vec()))?;
+        match self.bridge {
+            Bridge::Fuji => {
+                let command = fuji_decode(data).ok_or(ErrorKind::InvalidInput)?;
+                self.hear(&command);
             }
+            Bridge::Armac => self.hear_armac(data)?,
+            _ => return Err(ErrorKind::Unsupported),
         }
         Ok(data.len())
     }
@@ -190,6 +269,14 @@ impl UsbControl for SimUsb {
         self.record(Seen::Interrupt(endpoint, buf.len()))?;
         if let Some(raw) = self.raw.as_mut() {
             let packet = raw.pop_front().ok_or(ErrorKind::Timeout)?;
+            return Ok(copy(&packet, buf));
+        }
+        let packet = match self.bridge {
+            Bridge::Armac => Some(self.armac_report()),
+            Bridge::Sgs => self.sgs_packet(),
+            _ => None,
+        };
+        if let Some(packet) = packet {
             return Ok(copy(&packet, buf));
         }
         if self.interrupt.is_empty() {

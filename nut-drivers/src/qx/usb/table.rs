@@ -2,11 +2,15 @@
 //!
 //! Source: the vendor:product ids and model names are those NUT 2.8.0 installs for
 //! `nutdrv_qx` in `/lib/udev/rules.d/62-nut-usbups.rules` (Debian package `nut-server`
-//! 2.8.0); the bridge of each is the one NUT's `blazer_usb`/`nutdrv_qx` id tables give it. Ids
-//! whose bridge is not implemented here (0483:0035 TS Shara → sgs, 1cb0:0035 Legrand → ablerex
-//! family, ffff:0000 Ablerex 625L → ablerex) are listed with `None` so a lookup can say so.
+//! 2.8.0); the bridge of each is the one NUT's `blazer_usb`/`nutdrv_qx` id tables give it
+//! (0483:0035 TS Shara → sgs, checked with the real driver). Ids whose bridge is not
+//! implemented here (1cb0:0035 Legrand → ablerex family, ffff:0000 Ablerex 625L → ablerex) are
+//! listed with `None` so a lookup can say so.
 //! 0001:0000 is shared by krauler, fabula, hunnox, fuji and snr units: it defaults to krauler,
-//! and to fabula when the product string is `MEC0003` (pin `subdriver=` when unsure).
+//! and to fabula when the product string is `MEC0003` (pin `subdriver=` when unsure; snr and
+//! fuji units must be pinned, as with NUT 2.8.0). Armac (Richcomm 0925:1234) is not in NUT
+//! 2.8.0's `nutdrv_qx` table either (`richcomm_usb` claims that id): it needs
+//! `subdriver=armac`.
 
 use super::Bridge;
 
@@ -45,7 +49,7 @@ pub const KNOWN_DEVICES: &[KnownDevice] = &[
         Some(Bridge::Krauler),
         "Krauler UP-M500VA, SNR-UPS-LID-XXXX",
     ),
-    dev(0x0483, 0x0035, None, "TS Shara UPSes (sgs)"),
+    dev(0x0483, 0x0035, Some(Bridge::Sgs), "TS Shara UPSes"),
     dev(0x05b8, 0x0000, Some(Bridge::Cypress), "Agiler UPS"),
     dev(
         0x0665,
@@ -82,7 +86,8 @@ pub const KNOWN_DEVICES: &[KnownDevice] = &[
 /// use nut_drivers::qx::usb::{Bridge, bridge_for};
 /// assert_eq!(bridge_for(0x0665, 0x5161, None), Some(Bridge::Cypress));
 /// assert_eq!(bridge_for(0x0001, 0x0000, Some("MEC0003")), Some(Bridge::Fabula));
-/// assert_eq!(bridge_for(0x0483, 0x0035, None), None);
+/// assert_eq!(bridge_for(0x0483, 0x0035, None), Some(Bridge::Sgs));
+/// assert_eq!(bridge_for(0xffff, 0x0000, None), None);
 /// ```
 pub fn bridge_for(vendor_id: u16, product_id: u16, product: Option<&str>) -> Option<Bridge> {
     if (vendor_id, product_id) == (0x0001, 0x0000)
