@@ -245,32 +245,50 @@ async fn voltronic_capability_options_at_start() {
 /// battery voltage): the bytes `upsrw` makes the real nutdrv_qx send, against ours.
 #[tokio::test(flavor = "multi_thread")]
 async fn voltronic_writable_variables() {
-    const SETS: &[(&str, &str)] = &[
-        ("ups.start.auto", "yes"),
-        ("battery.protection", "no"),
-        ("ups.start.auto", "maybe"),
-        ("outlet.1.delay.shutdown", "600"),
-        ("outlet.2.delay.shutdown", "59"),
-        ("outlet.2.delay.shutdown", "99999"),
-        ("input.transfer.high", "250"),
-        ("input.transfer.low", "200"),
-        ("input.transfer.low", "210"),
-        ("battery.voltage.low", "28"),
-        ("battery.voltage.low", "24"),
+    let sent = same_writes(1, VOLTRONIC_SETS).await;
+    assert!(sent.contains(&"PER<cr>".to_owned()), "{sent:?}");
+}
+
+/// The P31 battery type (`battery.type`, `PBT<nn>`): the bytes `upsrw` makes the real
+/// nutdrv_qx send, against ours.
+#[tokio::test(flavor = "multi_thread")]
+async fn voltronic_p31_battery_type() {
+    let sets = &[
+        ("battery.type", "AGM"),
+        ("battery.type", "Li"),
+        ("battery.type", "Lead"),
     ];
-    let sim = Arc::new(Mutex::new(Simulator::new(Dialect::Voltronic)));
-    let shared = Arc::clone(&sim);
-    let pty = PtyDevice::serve(move |bytes| shared.lock().unwrap().feed(bytes)).unwrap();
-    let port = pty.path().to_str().unwrap().to_owned();
-    let mut config = DriverConfig::default();
-    config.push("protocol", Some("voltronic"));
-    let mut qx: QxDriver<TtySerial> = QxDriver::from_config(&config).unwrap();
-    qx.timeout = Duration::from_millis(300);
-    let mut serial = TtySerial::open(&port, LineSettings::new_8n1(2400)).unwrap();
-    qx.identify(&mut serial).await.unwrap();
+    let sent = same_writes(31, sets).await;
+    assert_eq!(sent, ["PBT02<cr>", "PBT00<cr>", "refused"]);
+}
+
+/// Writes run on both sides for a single-phase Voltronic unit.
+const VOLTRONIC_SETS: &[(&str, &str)] = &[
+    ("ups.start.auto", "yes"),
+    ("battery.protection", "no"),
+    ("ups.start.auto", "maybe"),
+    ("outlet.1.delay.shutdown", "600"),
+    ("outlet.2.delay.shutdown", "59"),
+    ("outlet.2.delay.shutdown", "99999"),
+    ("input.transfer.high", "250"),
+    ("input.transfer.low", "200"),
+    ("input.transfer.low", "210"),
+    ("battery.voltage.low", "28"),
+    ("battery.voltage.low", "24"),
+];
+
+/// Runs `sets` through `upsrw` on the real nutdrv_qx and through our `set_var`, on a
+/// Voltronic unit of QPI `protocol`, and compares the bytes sent.
+async fn same_writes(protocol: u8, sets: &'static [(&'static str, &'static str)]) -> Vec<String> {
+    let fresh = move || {
+        let mut sim = Simulator::new(Dialect::Voltronic);
+        sim.state.voltronic_protocol = protocol;
+        sim
+    };
+    let (sim, pty, port, mut qx, mut serial) = voltronic_identified(fresh(), &[]).await;
     commands_sent(&sim);
     let mut ours = Vec::new();
-    for (name, value) in SETS {
+    for (name, value) in sets {
         let mut sent = Vec::new();
         if qx.set_var(&mut serial, name, value).await.is_err() {
             sent.push(b"refused".to_vec());
@@ -279,14 +297,14 @@ async fn voltronic_writable_variables() {
         ours.push(sent);
     }
     drop(serial);
-    *sim.lock().unwrap() = Simulator::new(Dialect::Voltronic);
+    *sim.lock().unwrap() = fresh();
     let sim_for_real = Arc::clone(&sim);
     let real = tokio::task::spawn_blocking(move || {
         let extra = vec![("protocol".to_owned(), "voltronic".to_owned())];
         let nut = RealNut::start("nutdrv_qx", &port, &extra);
         commands_sent(&sim_for_real);
         let mut real = Vec::new();
-        for (name, value) in SETS {
+        for (name, value) in sets {
             let ok = nut.upsrw(name, value);
             let deadline = Instant::now() + Duration::from_secs(2);
             let mut got = commands_sent(&sim_for_real);
@@ -316,4 +334,74 @@ async fn voltronic_writable_variables() {
             .collect()
     };
     assert_eq!(shown(&ours), shown(&real), "ours vs the real nutdrv_qx");
+    shown(&ours)
+}
+
+/// `reset_to_default` (a flag in ups.conf): `PF` is sent once at start, and only to a UPS in
+/// standby (output off), by the real nutdrv_qx and by ours.
+#[tokio::test(flavor = "multi_thread")]
+async fn voltronic_reset_to_default_at_start() {
+    let resets = |sim: &Arc<Mutex<Simulator>>| -> usize {
+        let sim = sim.lock().unwrap();
+        sim.received
+            .iter()
+            .filter(|l| l.as_slice() == b"PF\r")
+            .count()
+    };
+    for standby in [true, false] {
+        let fresh = || {
+            let mut sim = Simulator::new(Dialect::Voltronic);
+            sim.state.load_off = standby;
+            sim
+        };
+        let (sim, pty, port, mut qx, mut serial) =
+            voltronic_identified(fresh(), &[("reset_to_default", None)]).await;
+        qx.update(&mut serial).await.unwrap();
+        drop(serial);
+        let ours = resets(&sim);
+        *sim.lock().unwrap() = fresh();
+        let sim_for_real = Arc::clone(&sim);
+        let real = tokio::task::spawn_blocking(move || {
+            let extra = vec![
+                ("protocol".to_owned(), "voltronic".to_owned()),
+                ("reset_to_default".to_owned(), String::new()),
+            ];
+            let nut = RealNut::start("nutdrv_qx", &port, &extra);
+            let _ = nut.read();
+            resets(&sim_for_real)
+        })
+        .await
+        .unwrap();
+        drop(pty);
+        assert_eq!(ours, usize::from(standby), "standby {standby}");
+        assert_eq!(ours, real, "standby {standby}: ours vs the real nutdrv_qx");
+    }
+}
+
+/// A Voltronic `sim` on a pty, and our driver (`protocol=voltronic` and `options`) identified
+/// on it: (simulator, pty, port path, driver, port).
+async fn voltronic_identified(
+    sim: Simulator,
+    options: &[(&str, Option<&str>)],
+) -> (
+    Arc<Mutex<Simulator>>,
+    PtyDevice,
+    String,
+    QxDriver<TtySerial>,
+    TtySerial,
+) {
+    let sim = Arc::new(Mutex::new(sim));
+    let shared = Arc::clone(&sim);
+    let pty = PtyDevice::serve(move |bytes| shared.lock().unwrap().feed(bytes)).unwrap();
+    let port = pty.path().to_str().unwrap().to_owned();
+    let mut config = DriverConfig::default();
+    config.push("protocol", Some("voltronic"));
+    for (key, value) in options {
+        config.push(key, *value);
+    }
+    let mut qx: QxDriver<TtySerial> = QxDriver::from_config(&config).unwrap();
+    qx.timeout = Duration::from_millis(300);
+    let mut serial = TtySerial::open(&port, LineSettings::new_8n1(2400)).unwrap();
+    qx.identify(&mut serial).await.unwrap();
+    (sim, pty, port, qx, serial)
 }

@@ -116,6 +116,9 @@ pub struct QxSettings {
     pub capabilities: Vec<(u8, bool)>,
     /// `pollfreq`: seconds between full polls (semi-static values re-read), default 30.
     pub pollfreq: u64,
+    /// Voltronic `reset_to_default`: at start, a UPS in standby (output off) is told to reset
+    /// its capabilities and limits to their defaults (`PF`).
+    pub reset_to_default: bool,
 }
 
 /// Voltronic capability options and their `QFLAG` letters, in NUT's item order.
@@ -167,6 +170,7 @@ impl Default for QxSettings {
             battery_packs: None,
             capabilities: Vec::new(),
             pollfreq: 30,
+            reset_to_default: false,
         }
     }
 }
@@ -274,6 +278,7 @@ impl QxSettings {
             novendor: config.flag("novendor"),
             norating: config.flag("norating"),
             ignoresab: config.flag("ignoresab"),
+            reset_to_default: config.flag("reset_to_default"),
             runtimecal,
             chargetime,
             idleload,
