@@ -1,8 +1,10 @@
 //! `upsdrvctl` and the generic driver main (`scripted-ups`) as binaries: start every driver
 //! of `ups.conf` (ours via `driverpath`-less lookup beside upsdrvctl), stop them by PID
-//! file, shut down in `sdorder`; and the driver flags `-d`, `-k` and an unknown key.
+//! file, shut down in `sdorder`; and the driver flags `-d`, `-k`, `-c reload` and an unknown
+//! key.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -139,5 +141,98 @@ fn driver_main_flags() {
     assert!(!failing.status.success());
     let help = run(driver, &dir, &["-h"]);
     assert!(String::from_utf8_lossy(&help.stdout).contains("Scripted test driver"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+const SCRIPTED_UPS: &str = env!("CARGO_BIN_EXE_scripted-ups");
+
+/// The `SETINFO` lines of a `DUMPALL`, as (name, value) with the quotes removed.
+fn dump(socket: &Path) -> Vec<(String, String)> {
+    first_dump_line(socket)
+        .lines()
+        .filter_map(setinfo)
+        .collect()
+}
+
+fn setinfo(line: &str) -> Option<(String, String)> {
+    let rest = line.trim_end().strip_prefix("SETINFO ")?;
+    let (name, value) = rest.split_once(' ')?;
+    Some((name.to_owned(), value.trim_matches('"').to_owned()))
+}
+
+fn value<'a>(values: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    values
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+const BEFORE: &str = "[a]\n\tdriver = scripted-ups\n\tport = SN-A\n\tpollinterval = 2\n\
+\tcharge = 80\n\toverride.ups.mfr = Old\n\toverride.ups.model = Gone\n";
+const AFTER: &str = "[a]\n\tdriver = scripted-ups\n\tport = SN-B\n\tpollinterval = 7\n\
+\tcharge = 20\n\toverride.ups.mfr = New\n\tdefault.ups.contacts = \"front desk\"\n\tignorelb\n\
+\tdefault.battery.charge.low = 10\n";
+
+/// `-c reload` of a running driver: ups.conf is read again; `pollinterval`, `override.*`,
+/// `default.*` and `ignorelb` change at once, with `driver.state` = `reloading` published
+/// meanwhile; a changed `port` or family key needs a restart and keeps its old value.
+/// Observed through the driver socket.
+#[test]
+fn reload_applies_runtime_settings_and_keeps_the_rest() {
+    let dir = sandbox("driver-reload", BEFORE);
+    let started = run(SCRIPTED_UPS, &dir, &["-a", "a"]);
+    assert!(started.status.success(), "{started:?}");
+    let socket = dir.join("scripted-ups-a");
+    let before = dump(&socket);
+    assert_eq!(value(&before, "ups.mfr"), Some("Old"));
+    assert_eq!(value(&before, "ups.model"), Some("Gone"));
+    assert_eq!(value(&before, "driver.parameter.pollinterval"), Some("2"));
+    assert_eq!(value(&before, "driver.state"), None);
+
+    // A client that stays connected sees the reload's changes as they are broadcast.
+    let watcher = UnixStream::connect(&socket).expect("connect");
+    watcher
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let mut watched = BufReader::new(&watcher);
+    std::fs::write(dir.join("ups.conf"), AFTER).expect("write");
+    let reload = run(SCRIPTED_UPS, &dir, &["-a", "a", "-c", "reload"]);
+    assert!(reload.status.success(), "{reload:?}");
+    let mut lines = Vec::new();
+    loop {
+        let mut line = String::new();
+        let read = watched.read_line(&mut line).expect("a change within 30 s");
+        assert!(read > 0, "the driver closed the socket: {lines:?}");
+        let done = line.trim_end() == "DELINFO driver.state";
+        lines.push(line.trim_end().to_owned());
+        if done {
+            break;
+        }
+    }
+    let position = |wanted: &str| lines.iter().position(|l| l == wanted);
+    let reloading = position("SETINFO driver.state \"reloading\"").expect("reloading shown");
+    let interval = position("SETINFO driver.parameter.pollinterval \"7\"").expect("new interval");
+    assert!(reloading < interval, "{lines:?}");
+
+    let after = dump(&socket);
+    assert_eq!(value(&after, "driver.parameter.pollinterval"), Some("7"));
+    assert_eq!(value(&after, "ups.mfr"), Some("New"));
+    assert_eq!(value(&after, "ups.contacts"), Some("front desk"));
+    assert_eq!(value(&after, "driver.flag.ignorelb"), Some("enabled"));
+    assert_eq!(value(&after, "driver.state"), None);
+    // The removed override gives the variable back to the device (which has no model).
+    assert_eq!(value(&after, "ups.model"), None);
+    // Port and family keys need a restart: the old ones stay in use and published.
+    assert_eq!(value(&after, "driver.parameter.port"), Some("SN-A"));
+    assert_eq!(value(&after, "ups.serial"), Some("SN-A"));
+    assert_eq!(value(&after, "driver.parameter.charge"), Some("80"));
+
+    let exit = run(SCRIPTED_UPS, &dir, &["-a", "a", "-c", "exit"]);
+    assert!(exit.status.success(), "{exit:?}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while socket.exists() {
+        assert!(Instant::now() < deadline, "the driver did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
