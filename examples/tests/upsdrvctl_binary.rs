@@ -236,3 +236,89 @@ fn reload_applies_runtime_settings_and_keeps_the_rest() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A driver program in `dir` that fails to start until its `succeeds_on`-th start (counted in
+/// `dir/starts`).
+fn flaky_driver(dir: &Path, succeeds_on: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    let script = format!(
+        "#!/bin/sh\nn=$(( $(cat {0}/starts 2>/dev/null || echo 0) + 1 ))\necho $n > {0}/starts\n\
+         [ $n -ge {succeeds_on} ] && exit 0\nexit 1\n",
+        dir.display()
+    );
+    let path = dir.join("flaky");
+    std::fs::write(&path, script).expect("write");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    // The real upsdrvctl may run drivers as another user.
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+}
+
+/// `upsdrvctl start` of a driver that fails: (succeeded, starts, failure lines printed).
+fn start_flaky(upsdrvctl: &str, name: &str, retries: &str, succeeds_on: u32) -> (bool, u32, usize) {
+    let dir = sandbox(name, "");
+    let conf = format!(
+        "driverpath = {}\n{retries}[x]\n\tdriver = flaky\n\tport = none\n",
+        dir.display()
+    );
+    std::fs::write(dir.join("ups.conf"), conf).expect("write");
+    flaky_driver(&dir, succeeds_on);
+    let started = run(upsdrvctl, &dir, &["start"]);
+    let starts = std::fs::read_to_string(dir.join("starts"))
+        .ok()
+        .and_then(|text| text.trim().parse().ok())
+        .unwrap_or(0);
+    let failures = String::from_utf8_lossy(&started.stderr)
+        .lines()
+        .filter(|line| line.contains("Driver failed to start (exit status=1)"))
+        .count();
+    let _ = std::fs::remove_dir_all(&dir);
+    (started.status.success(), starts, failures)
+}
+
+/// `maxretry` and `retrydelay`: a driver that fails is started again, up to `maxretry` times
+/// in all, each failure printed; the same as the real upsdrvctl does.
+#[test]
+fn upsdrvctl_retries_a_failing_driver_as_maxretry_says() {
+    const REAL: &str = "/sbin/upsdrvctl";
+    let ours = env!("CARGO_BIN_EXE_upsdrvctl");
+    let cases = [
+        // (globals, succeeds on start n, expected (started, starts, failures printed))
+        ("maxretry = 3\nretrydelay = 0\n", 3, (true, 3, 2)),
+        ("maxretry = 2\nretrydelay = 0\n", 3, (false, 2, 2)),
+        ("", 2, (false, 1, 1)),
+    ];
+    for (i, (retries, succeeds_on, expected)) in cases.into_iter().enumerate() {
+        let got = start_flaky(ours, &format!("retry-ours-{i}"), retries, succeeds_on);
+        assert_eq!(got, expected, "ours, case {i}: {retries:?}");
+        assert!(
+            Path::new(REAL).exists(),
+            "{REAL} is missing: install nut-server"
+        );
+        let real = start_flaky(REAL, &format!("retry-real-{i}"), retries, succeeds_on);
+        assert_eq!(
+            got, real,
+            "ours vs the real upsdrvctl, case {i}: {retries:?}"
+        );
+    }
+}
+
+/// `-t start`: the driver that would be started (with its retries) is shown, never run.
+#[test]
+fn upsdrvctl_testing_mode_runs_nothing() {
+    let dir = sandbox("retry-testing", "");
+    let conf = format!(
+        "driverpath = {}\nmaxretry = 3\n[x]\n\tdriver = flaky\n\tport = none\n",
+        dir.display()
+    );
+    std::fs::write(dir.join("ups.conf"), conf).expect("write");
+    flaky_driver(&dir, 9);
+    let testing = run(env!("CARGO_BIN_EXE_upsdrvctl"), &dir, &["-t", "start"]);
+    assert!(testing.status.success(), "{testing:?}");
+    let plan = String::from_utf8_lossy(&testing.stdout).into_owned();
+    assert!(
+        plan.contains(&format!("exec: {}/flaky -a x", dir.display())),
+        "{plan}"
+    );
+    assert!(!dir.join("starts").exists(), "the driver was run");
+    let _ = std::fs::remove_dir_all(&dir);
+}
