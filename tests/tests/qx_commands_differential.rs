@@ -360,18 +360,7 @@ async fn voltronic_reset_to_default_at_start() {
         drop(serial);
         let ours = resets(&sim);
         *sim.lock().unwrap() = fresh();
-        let sim_for_real = Arc::clone(&sim);
-        let real = tokio::task::spawn_blocking(move || {
-            let extra = vec![
-                ("protocol".to_owned(), "voltronic".to_owned()),
-                ("reset_to_default".to_owned(), String::new()),
-            ];
-            let nut = RealNut::start("nutdrv_qx", &port, &extra);
-            let _ = nut.read();
-            resets(&sim_for_real)
-        })
-        .await
-        .unwrap();
+        let real = real_voltronic_start(&sim, port, &[("reset_to_default", "")], resets).await;
         drop(pty);
         assert_eq!(ours, usize::from(standby), "standby {standby}");
         assert_eq!(ours, real, "standby {standby}: ours vs the real nutdrv_qx");
@@ -404,4 +393,60 @@ async fn voltronic_identified(
     let mut serial = TtySerial::open(&port, LineSettings::new_8n1(2400)).unwrap();
     qx.identify(&mut serial).await.unwrap();
     (sim, pty, port, qx, serial)
+}
+
+/// P31 `work_range_type`: the unit reports `Appliance` (`QGR` `(00`); `UPS` switches it
+/// (`PGR01`) at start, `Appliance` and an unknown name send nothing — ours as the real
+/// nutdrv_qx.
+#[tokio::test(flavor = "multi_thread")]
+async fn voltronic_p31_work_range_at_start() {
+    let switches = |sim: &Arc<Mutex<Simulator>>| -> Vec<String> {
+        let sim = sim.lock().unwrap();
+        sim.received
+            .iter()
+            .filter(|l| l.starts_with(b"PGR"))
+            .map(|l| String::from_utf8_lossy(l).into_owned())
+            .collect()
+    };
+    for (wanted, expected) in [
+        ("UPS", &["PGR01\r"][..]),
+        ("Appliance", &[]),
+        ("bogus", &[]),
+    ] {
+        let fresh = || {
+            let mut sim = Simulator::new(Dialect::Voltronic);
+            sim.state.voltronic_protocol = 31;
+            sim
+        };
+        let (sim, pty, port, _qx, serial) =
+            voltronic_identified(fresh(), &[("work_range_type", Some(wanted))]).await;
+        drop(serial);
+        let ours = switches(&sim);
+        *sim.lock().unwrap() = fresh();
+        let options = [("work_range_type", wanted)];
+        let real = real_voltronic_start(&sim, port, &options, switches).await;
+        drop(pty);
+        assert_eq!(ours, expected, "{wanted}");
+        assert_eq!(ours, real, "{wanted}: ours vs the real nutdrv_qx");
+    }
+}
+
+/// Starts the real nutdrv_qx (`protocol=voltronic` and `options`; an empty value is a flag)
+/// on `port`, waits for its first data, and returns `seen` of the simulator then.
+async fn real_voltronic_start<T: Send + 'static>(
+    sim: &Arc<Mutex<Simulator>>,
+    port: String,
+    options: &[(&str, &str)],
+    seen: fn(&Arc<Mutex<Simulator>>) -> T,
+) -> T {
+    let sim = Arc::clone(sim);
+    let mut extra = vec![("protocol".to_owned(), "voltronic".to_owned())];
+    extra.extend(options.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    tokio::task::spawn_blocking(move || {
+        let nut = RealNut::start("nutdrv_qx", &port, &extra);
+        let _ = nut.read();
+        seen(&sim)
+    })
+    .await
+    .unwrap()
 }

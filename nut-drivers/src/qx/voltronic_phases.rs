@@ -1,6 +1,7 @@
 //! Voltronic values only some protocols report: the per-phase values of three-phase units
 //! (`QPI` P03, P09, P10: `Q3PV`, `Q3PC`, `Q3OV`, `Q3OC`, `Q3LD`, `Q3YV`) and the battery type
-//! of P31 units (`QBT`, writable with `PBT<nn>`).
+//! of P31 units (`QBT`, writable with `PBT<nn>`) and their grid work range (`QGR`, the
+//! `work_range_type` option, set with `PGR<nn>`; not published).
 //!
 //! Which protocol reports which value was read off the real nutdrv_qx 2.8.0 on the simulator
 //! (`tests/tests/qx_differential.rs` `nutdrv_qx_voltronic_protocols`): P03 reports the three
@@ -153,6 +154,23 @@ pub fn set_battery_type(name: &str) -> Option<Vec<u8>> {
     Some(format!("PBT{index:02}\r").into_bytes())
 }
 
+/// P31 grid work ranges, by the digit `QGR` answers (the `work_range_type` option).
+pub const WORK_RANGES: &[&str] = &["Appliance", "UPS"];
+
+/// A P31 `QGR` reply `(nn` → the index of its work range in [`WORK_RANGES`].
+pub fn work_range(reply: &[u8]) -> Option<usize> {
+    let reply = checked(reply, 4)?;
+    let index: usize = std::str::from_utf8(reply.get(1..3)?).ok()?.parse().ok()?;
+    (index < WORK_RANGES.len()).then_some(index)
+}
+
+/// The bytes that switch a P31 unit reporting work range `current` to `wanted`
+/// (`PGR<nn>`): `None` when it already is, or `wanted` is not a work range.
+pub fn set_work_range(current: usize, wanted: &str) -> Option<Vec<u8>> {
+    let index = WORK_RANGES.iter().position(|r| *r == wanted.trim())?;
+    (index != current).then(|| format!("PGR{index:02}\r").into_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,5 +219,10 @@ mod tests {
         assert_eq!(battery_type(b"(NAK\r"), None);
         assert_eq!(set_battery_type("AGM").as_deref(), Some(&b"PBT02\r"[..]));
         assert_eq!(set_battery_type("Lead"), None);
+        assert_eq!(work_range(b"(01\r"), Some(1));
+        assert_eq!(work_range(b"(02\r"), None);
+        assert_eq!(set_work_range(0, "UPS").as_deref(), Some(&b"PGR01\r"[..]));
+        assert_eq!(set_work_range(0, "Appliance"), None);
+        assert_eq!(set_work_range(0, "bogus"), None);
     }
 }

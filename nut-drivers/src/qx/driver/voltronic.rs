@@ -134,20 +134,31 @@ impl<S: Serial + 'static> QxDriver<S> {
             tracing::info!("reset_to_default: the UPS is not in standby, not reset");
             return Ok(());
         }
-        match self.send_command(port, b"PF\r").await {
+        if self.send_setting(port, b"PF\r", "reset_to_default").await? {
+            let asked = self.ask(port, b"QFLAG\r", caps::Flags::parse).await;
+            self.flags = optional(asked, "capability flags")?;
+        }
+        Ok(())
+    }
+
+    /// Sends a setting at start: true when the UPS accepts it; a refusal is only logged
+    /// (`what` names the option), a lost port is the error.
+    async fn send_setting(
+        &mut self,
+        port: &mut S,
+        bytes: &[u8],
+        what: &str,
+    ) -> Result<bool, DeviceError> {
+        match self.send_command(port, bytes).await {
+            Ok(()) => Ok(true),
             Err(crate::device::CommandError::Failed(e))
                 if e.kind() == nut_hal::ErrorKind::Disconnected =>
             {
                 Err(e)
             }
             Err(e) => {
-                tracing::info!("reset_to_default: {e}");
-                Ok(())
-            }
-            Ok(()) => {
-                let asked = self.ask(port, b"QFLAG\r", caps::Flags::parse).await;
-                self.flags = optional(asked, "capability flags")?;
-                Ok(())
+                tracing::info!("{what} ({}): {e}", io::shown(bytes));
+                Ok(false)
             }
         }
     }
@@ -169,15 +180,7 @@ impl<S: Serial + 'static> QxDriver<S> {
             })
             .collect();
         for bytes in changes {
-            match self.send_command(port, &bytes).await {
-                Err(crate::device::CommandError::Failed(e))
-                    if e.kind() == nut_hal::ErrorKind::Disconnected =>
-                {
-                    return Err(e);
-                }
-                Err(e) => tracing::info!("capability {}: {e}", io::shown(&bytes)),
-                Ok(()) => {}
-            }
+            self.send_setting(port, &bytes, "capability").await?;
         }
         Ok(())
     }
@@ -236,7 +239,30 @@ impl<S: Serial + 'static> QxDriver<S> {
             if let Some(kind) = optional(asked, "battery type")? {
                 info.set("battery.type", kind);
             }
+            if first {
+                self.apply_work_range(port).await?;
+            }
         }
+        Ok(())
+    }
+
+    /// P31 `work_range_type`: `PGR<nn>` at start when the UPS reports another work range.
+    async fn apply_work_range(&mut self, port: &mut S) -> Result<(), DeviceError> {
+        let Some(wanted) = self.settings.work_range_type.clone() else {
+            return Ok(());
+        };
+        let asked = self.ask(port, b"QGR\r", phases::work_range).await;
+        let Some(current) = optional(asked, "work range")? else {
+            return Ok(());
+        };
+        if !phases::WORK_RANGES.contains(&wanted.trim()) {
+            tracing::warn!(%wanted, "work_range_type: not Appliance or UPS, ignored");
+            return Ok(());
+        }
+        let Some(bytes) = phases::set_work_range(current, &wanted) else {
+            return Ok(());
+        };
+        self.send_setting(port, &bytes, "work_range_type").await?;
         Ok(())
     }
 
