@@ -117,12 +117,9 @@ where
     /// Takes the runtime settings of `new` now; returns the changes to publish (none when
     /// `new` is refused: the old settings stay).
     pub fn reload(&mut self, new: &DriverConfig) -> Vec<nut_core::StateChange> {
-        let (config, restart) = self.config.reloaded(new);
-        for key in &restart {
-            tracing::warn!(%key, "changed in ups.conf: restart the driver to apply it");
-        }
         let family_keys: Vec<&str> = self.family_keys.iter().map(String::as_str).collect();
-        let checked = config
+        let (config, restart) = self.config.reloaded(new);
+        let checked = new
             .check_known(&family_keys)
             .and_then(|()| pollinterval(&config));
         let seconds = match checked {
@@ -132,6 +129,9 @@ where
                 return Vec::new();
             }
         };
+        for key in &restart {
+            tracing::warn!(%key, "changed in ups.conf: restart the driver to apply it");
+        }
         let changes = match self.core.reconfigure(
             self.family.name(),
             self.family.version(),
