@@ -3,6 +3,10 @@
 //! settings check, then the [`Runner`] behind `$NUT_STATEPATH/<driver>-<ups>` (in the
 //! background unless `-F`/`-D`, with a PID file `<driver>-<ups>.pid` then). A family's
 //! binary is `fn main() -> ExitCode { nut_examples::driver::main::<Family>() }`.
+//!
+//! SIGHUP (`-c reload`) reads `ups.conf` again and hands the section to the running
+//! [`Runner`] ([`Runner::reload`]): runtime settings change at once, the others are logged as
+//! needing a restart.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -78,6 +82,26 @@ pub fn settings<F: Family>(
             F::DRIVER_NAME
         ));
     }
+    config
+        .check_known(F::config_keys())
+        .map_err(|error| format!("Fatal error: '{}' {}", error.key, error.reason))?;
+    Ok(config)
+}
+
+/// `ups.conf` read again for a reload (SIGHUP, `-c reload`): the section of `args`' UPS with
+/// `-x` on top; unknown keys are refused. A changed `driver` is left to the runner, which
+/// logs that it needs a restart.
+pub fn reread_settings<F: Family>(args: &DriverArgs) -> Result<DriverConfig, String> {
+    let path = crate::control::confdir().join("ups.conf");
+    let bytes = std::fs::read(&path).map_err(|error| format!("{}: {error}", path.display()))?;
+    let conf = ups_conf::parse(&bytes, "ups.conf")
+        .into_result()
+        .map_err(|error| error.to_string())?;
+    let ups = args.ups.as_deref().unwrap_or_default();
+    let section = conf
+        .section(ups)
+        .ok_or_else(|| format!("Error: Section {ups} not found in ups.conf"))?;
+    let config = DriverConfig::from_section(section, &args.overrides());
     config
         .check_known(F::config_keys())
         .map_err(|error| format!("Fatal error: '{}' {}", error.key, error.reason))?;
@@ -192,7 +216,7 @@ pub fn run<F: Family>(args: impl IntoIterator<Item = String>) -> ExitCode {
         .is_some()
         .then(|| crate::control::pid_file(&pid_name));
     let code = match runtime() {
-        Ok(rt) => rt.block_on(serve(runner, &socket, detached, pid_file.as_ref())),
+        Ok(rt) => rt.block_on(serve(runner, &args, &socket, detached, pid_file.as_ref())),
         Err(error) => fail(name, error),
     };
     let _ = std::fs::remove_file(&socket);
@@ -237,6 +261,7 @@ fn dump<F: Family>(mut runner: Runner<F, F::Opener>, count: u64) -> ExitCode {
 
 async fn serve<F: Family>(
     mut runner: Runner<F, F::Opener>,
+    args: &DriverArgs,
     socket: &std::path::Path,
     detached: Option<crate::daemon::Detached>,
     pid_file: Option<&PathBuf>,
@@ -260,6 +285,7 @@ async fn serve<F: Family>(
         return fail(name, "cannot handle signals");
     };
     let fatal = runner.on_fatal();
+    let reloader = runner.reloader();
     let served = nut_drivers::socket::serve(runner, listener);
     tokio::pin!(served);
     tokio::pin!(fatal);
@@ -273,7 +299,17 @@ async fn serve<F: Family>(
             _ = tokio::signal::ctrl_c() => return ExitCode::SUCCESS,
             _ = terminate.recv() => return ExitCode::SUCCESS,
             _ = hangup.recv() => {
-                tracing::info!("reload asked: settings are read at start; restart the driver to apply changes");
+                tracing::info!("reload asked: reading ups.conf again");
+                if args.standalone {
+                    tracing::warn!("-s: no ups.conf to read again, nothing reloaded");
+                    continue;
+                }
+                match reread_settings::<F>(args) {
+                    Ok(config) => {
+                        let _ = reloader.send(config);
+                    }
+                    Err(error) => tracing::error!(%error, "reload refused: the old settings stay"),
+                }
             }
         }
     }

@@ -4,6 +4,11 @@
 //! PID in `<driver>-<ups>.pid`; `shutdown [ups]` runs `<driver> -a <ups> -k` in `sdorder`
 //! (lowest first; `-1` never). The drivers are searched in `driverpath` (a `ups.conf`
 //! global) else beside this program.
+//!
+//! A driver that fails to start is tried again: `maxretry` attempts in all (default 1),
+//! `retrydelay` seconds apart (default 5), each a `ups.conf` global that a UPS section may
+//! set for itself; every failed attempt prints "Driver failed to start (exit status=N)", as
+//! NUT 2.8.0's upsdrvctl (checked with a driver failing on purpose).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -183,7 +188,13 @@ fn run_and_wait(mut command: Command, limit: Duration) -> Result<(), String> {
     loop {
         match child.try_wait() {
             Ok(Some(status)) if status.success() => return Ok(()),
-            Ok(Some(status)) => return Err(format!("Driver failed to start ({status})")),
+            Ok(Some(status)) => {
+                let how = match status.code() {
+                    Some(code) => format!("exit status={code}"),
+                    None => status.to_string(),
+                };
+                return Err(format!("Driver failed to start ({how})"));
+            }
             Ok(None) if Instant::now() >= deadline => {
                 let _ = child.kill();
                 let _ = child.wait();
@@ -215,14 +226,69 @@ fn stop(section: &UpsSection) -> Result<(), String> {
     Ok(())
 }
 
+/// A numeric setting of `section`, else the `ups.conf` global, else `default`.
+fn setting(conf: &UpsConf, section: &UpsSection, key: &str, default: u64) -> u64 {
+    section
+        .get(key)
+        .or_else(|| conf.global(key))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or(default)
+}
+
+/// How `start` tries a driver: attempts in all (at least 1) and the wait between two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retries {
+    /// `maxretry`: how many times a failing driver is started (default 1).
+    pub attempts: u64,
+    /// `retrydelay`: the wait after a failed attempt (default 5 s).
+    pub delay: Duration,
+}
+
+impl Retries {
+    /// The retries for `section`: its own `maxretry`/`retrydelay`, else the globals.
+    pub fn of(conf: &UpsConf, section: &UpsSection) -> Retries {
+        Retries {
+            attempts: setting(conf, section, "maxretry", 1).max(1),
+            delay: Duration::from_secs(setting(conf, section, "retrydelay", 5)),
+        }
+    }
+}
+
+/// Starts the driver of `section` (waiting at most `limit` for each attempt), trying again
+/// as `retries` says; every failure is printed. The last failure is the error.
+fn start(
+    dir: &Path,
+    section: &UpsSection,
+    args: &Args,
+    limit: Duration,
+    retries: Retries,
+) -> Result<(), String> {
+    let mut remaining = retries.attempts;
+    loop {
+        tracing::debug!("{remaining} remaining attempts");
+        let command = driver_command(dir, section, args)?;
+        if args.testing {
+            println!("exec: {}", show(&command));
+            return Ok(());
+        }
+        match run_and_wait(command, limit) {
+            Ok(()) => return Ok(()),
+            Err(error) => {
+                eprintln!("{error}");
+                remaining -= 1;
+                if remaining == 0 {
+                    return Err(error);
+                }
+                std::thread::sleep(retries.delay);
+            }
+        }
+    }
+}
+
 /// Does what `args` asks for the UPSes of `conf`; drivers live in `dir`. Returns false when
 /// anything failed (each failure already printed).
 pub fn execute(conf: &UpsConf, dir: &Path, args: &Args) -> Result<bool, String> {
     let mut ok = true;
-    let maxstartdelay = conf
-        .global("maxstartdelay")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(75u64);
     for section in targets(conf, args.action, args.ups.as_deref())? {
         let verb = match args.action {
             Action::Start => "Starting",
@@ -230,20 +296,22 @@ pub fn execute(conf: &UpsConf, dir: &Path, args: &Args) -> Result<bool, String> 
             Action::Shutdown => "Shutdown",
         };
         tracing::debug!("{verb} UPS: {}", section.name);
+        let limit = Duration::from_secs(setting(conf, section, "maxstartdelay", 75));
         let result = match args.action {
             Action::Stop if args.testing => Ok(()),
             Action::Stop => stop(section),
-            Action::Start | Action::Shutdown => {
+            Action::Start => {
+                // Each failed attempt is printed as it happens.
+                ok &= start(dir, section, args, limit, Retries::of(conf, section)).is_ok();
+                continue;
+            }
+            Action::Shutdown => {
                 let command = driver_command(dir, section, args)?;
                 if args.testing {
                     println!("exec: {}", show(&command));
                     Ok(())
                 } else {
-                    let delay = section
-                        .get("maxstartdelay")
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(maxstartdelay);
-                    run_and_wait(command, Duration::from_secs(delay))
+                    run_and_wait(command, limit)
                 }
             }
         };
@@ -288,6 +356,40 @@ mod tests {
         let section = conf.section("y").expect("y");
         let command = driver_command(Path::new("/opt/nut"), section, &args).expect("ok");
         assert_eq!(show(&command), "/opt/nut/dummy-ups -a y -u nut -k");
+    }
+
+    #[test]
+    fn retries_from_the_section_then_the_globals() {
+        let conf = ups_conf::parse(
+            b"maxretry = 3\nretrydelay = 2\n[a]\n\tdriver = d\n\tport = p\n\
+[b]\n\tdriver = d\n\tport = p\n\tmaxretry = 0\n\tretrydelay = 7\n",
+            "ups.conf",
+        )
+        .into_result()
+        .expect("valid");
+        let of = |name| Retries::of(&conf, conf.section(name).expect("section"));
+        assert_eq!(
+            of("a"),
+            Retries {
+                attempts: 3,
+                delay: Duration::from_secs(2)
+            }
+        );
+        // maxretry 0 still starts the driver once.
+        assert_eq!(
+            of("b"),
+            Retries {
+                attempts: 1,
+                delay: Duration::from_secs(7)
+            }
+        );
+        assert_eq!(
+            Retries::of(&self::conf(), self::conf().section("x").expect("x")),
+            Retries {
+                attempts: 1,
+                delay: Duration::from_secs(5)
+            }
+        );
     }
 
     #[test]

@@ -238,6 +238,16 @@ impl StateTree {
         variable.flags |= VarFlags::IMMUTABLE;
     }
 
+    /// Lets the driver change and delete `name` again (an `override.*` removed on reload);
+    /// false when it was not an override.
+    pub fn clear_override(&mut self, name: &str) -> bool {
+        self.with_var(name, |variable| {
+            let was = variable.is_immutable();
+            variable.flags -= VarFlags::IMMUTABLE;
+            was
+        })
+    }
+
     /// A variable by name (case-insensitive).
     pub fn get(&self, name: &str) -> Option<&Variable> {
         self.variables.get(&key(name))

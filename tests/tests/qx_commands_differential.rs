@@ -245,32 +245,50 @@ async fn voltronic_capability_options_at_start() {
 /// battery voltage): the bytes `upsrw` makes the real nutdrv_qx send, against ours.
 #[tokio::test(flavor = "multi_thread")]
 async fn voltronic_writable_variables() {
-    const SETS: &[(&str, &str)] = &[
-        ("ups.start.auto", "yes"),
-        ("battery.protection", "no"),
-        ("ups.start.auto", "maybe"),
-        ("outlet.1.delay.shutdown", "600"),
-        ("outlet.2.delay.shutdown", "59"),
-        ("outlet.2.delay.shutdown", "99999"),
-        ("input.transfer.high", "250"),
-        ("input.transfer.low", "200"),
-        ("input.transfer.low", "210"),
-        ("battery.voltage.low", "28"),
-        ("battery.voltage.low", "24"),
+    let sent = same_writes(1, VOLTRONIC_SETS).await;
+    assert!(sent.contains(&"PER<cr>".to_owned()), "{sent:?}");
+}
+
+/// The P31 battery type (`battery.type`, `PBT<nn>`): the bytes `upsrw` makes the real
+/// nutdrv_qx send, against ours.
+#[tokio::test(flavor = "multi_thread")]
+async fn voltronic_p31_battery_type() {
+    let sets = &[
+        ("battery.type", "AGM"),
+        ("battery.type", "Li"),
+        ("battery.type", "Lead"),
     ];
-    let sim = Arc::new(Mutex::new(Simulator::new(Dialect::Voltronic)));
-    let shared = Arc::clone(&sim);
-    let pty = PtyDevice::serve(move |bytes| shared.lock().unwrap().feed(bytes)).unwrap();
-    let port = pty.path().to_str().unwrap().to_owned();
-    let mut config = DriverConfig::default();
-    config.push("protocol", Some("voltronic"));
-    let mut qx: QxDriver<TtySerial> = QxDriver::from_config(&config).unwrap();
-    qx.timeout = Duration::from_millis(300);
-    let mut serial = TtySerial::open(&port, LineSettings::new_8n1(2400)).unwrap();
-    qx.identify(&mut serial).await.unwrap();
+    let sent = same_writes(31, sets).await;
+    assert_eq!(sent, ["PBT02<cr>", "PBT00<cr>", "refused"]);
+}
+
+/// Writes run on both sides for a single-phase Voltronic unit.
+const VOLTRONIC_SETS: &[(&str, &str)] = &[
+    ("ups.start.auto", "yes"),
+    ("battery.protection", "no"),
+    ("ups.start.auto", "maybe"),
+    ("outlet.1.delay.shutdown", "600"),
+    ("outlet.2.delay.shutdown", "59"),
+    ("outlet.2.delay.shutdown", "99999"),
+    ("input.transfer.high", "250"),
+    ("input.transfer.low", "200"),
+    ("input.transfer.low", "210"),
+    ("battery.voltage.low", "28"),
+    ("battery.voltage.low", "24"),
+];
+
+/// Runs `sets` through `upsrw` on the real nutdrv_qx and through our `set_var`, on a
+/// Voltronic unit of QPI `protocol`, and compares the bytes sent.
+async fn same_writes(protocol: u8, sets: &'static [(&'static str, &'static str)]) -> Vec<String> {
+    let fresh = move || {
+        let mut sim = Simulator::new(Dialect::Voltronic);
+        sim.state.voltronic_protocol = protocol;
+        sim
+    };
+    let (sim, pty, port, mut qx, mut serial) = voltronic_identified(fresh(), &[]).await;
     commands_sent(&sim);
     let mut ours = Vec::new();
-    for (name, value) in SETS {
+    for (name, value) in sets {
         let mut sent = Vec::new();
         if qx.set_var(&mut serial, name, value).await.is_err() {
             sent.push(b"refused".to_vec());
@@ -279,14 +297,14 @@ async fn voltronic_writable_variables() {
         ours.push(sent);
     }
     drop(serial);
-    *sim.lock().unwrap() = Simulator::new(Dialect::Voltronic);
+    *sim.lock().unwrap() = fresh();
     let sim_for_real = Arc::clone(&sim);
     let real = tokio::task::spawn_blocking(move || {
         let extra = vec![("protocol".to_owned(), "voltronic".to_owned())];
         let nut = RealNut::start("nutdrv_qx", &port, &extra);
         commands_sent(&sim_for_real);
         let mut real = Vec::new();
-        for (name, value) in SETS {
+        for (name, value) in sets {
             let ok = nut.upsrw(name, value);
             let deadline = Instant::now() + Duration::from_secs(2);
             let mut got = commands_sent(&sim_for_real);
@@ -316,4 +334,119 @@ async fn voltronic_writable_variables() {
             .collect()
     };
     assert_eq!(shown(&ours), shown(&real), "ours vs the real nutdrv_qx");
+    shown(&ours)
+}
+
+/// `reset_to_default` (a flag in ups.conf): `PF` is sent once at start, and only to a UPS in
+/// standby (output off), by the real nutdrv_qx and by ours.
+#[tokio::test(flavor = "multi_thread")]
+async fn voltronic_reset_to_default_at_start() {
+    let resets = |sim: &Arc<Mutex<Simulator>>| -> usize {
+        let sim = sim.lock().unwrap();
+        sim.received
+            .iter()
+            .filter(|l| l.as_slice() == b"PF\r")
+            .count()
+    };
+    for standby in [true, false] {
+        let fresh = || {
+            let mut sim = Simulator::new(Dialect::Voltronic);
+            sim.state.load_off = standby;
+            sim
+        };
+        let (sim, pty, port, mut qx, mut serial) =
+            voltronic_identified(fresh(), &[("reset_to_default", None)]).await;
+        qx.update(&mut serial).await.unwrap();
+        drop(serial);
+        let ours = resets(&sim);
+        *sim.lock().unwrap() = fresh();
+        let real = real_voltronic_start(&sim, port, &[("reset_to_default", "")], resets).await;
+        drop(pty);
+        assert_eq!(ours, usize::from(standby), "standby {standby}");
+        assert_eq!(ours, real, "standby {standby}: ours vs the real nutdrv_qx");
+    }
+}
+
+/// A Voltronic `sim` on a pty, and our driver (`protocol=voltronic` and `options`) identified
+/// on it: (simulator, pty, port path, driver, port).
+async fn voltronic_identified(
+    sim: Simulator,
+    options: &[(&str, Option<&str>)],
+) -> (
+    Arc<Mutex<Simulator>>,
+    PtyDevice,
+    String,
+    QxDriver<TtySerial>,
+    TtySerial,
+) {
+    let sim = Arc::new(Mutex::new(sim));
+    let shared = Arc::clone(&sim);
+    let pty = PtyDevice::serve(move |bytes| shared.lock().unwrap().feed(bytes)).unwrap();
+    let port = pty.path().to_str().unwrap().to_owned();
+    let mut config = DriverConfig::default();
+    config.push("protocol", Some("voltronic"));
+    for (key, value) in options {
+        config.push(key, *value);
+    }
+    let mut qx: QxDriver<TtySerial> = QxDriver::from_config(&config).unwrap();
+    qx.timeout = Duration::from_millis(300);
+    let mut serial = TtySerial::open(&port, LineSettings::new_8n1(2400)).unwrap();
+    qx.identify(&mut serial).await.unwrap();
+    (sim, pty, port, qx, serial)
+}
+
+/// P31 `work_range_type`: the unit reports `Appliance` (`QGR` `(00`); `UPS` switches it
+/// (`PGR01`) at start, `Appliance` and an unknown name send nothing — ours as the real
+/// nutdrv_qx.
+#[tokio::test(flavor = "multi_thread")]
+async fn voltronic_p31_work_range_at_start() {
+    let switches = |sim: &Arc<Mutex<Simulator>>| -> Vec<String> {
+        let sim = sim.lock().unwrap();
+        sim.received
+            .iter()
+            .filter(|l| l.starts_with(b"PGR"))
+            .map(|l| String::from_utf8_lossy(l).into_owned())
+            .collect()
+    };
+    for (wanted, expected) in [
+        ("UPS", &["PGR01\r"][..]),
+        ("Appliance", &[]),
+        ("bogus", &[]),
+    ] {
+        let fresh = || {
+            let mut sim = Simulator::new(Dialect::Voltronic);
+            sim.state.voltronic_protocol = 31;
+            sim
+        };
+        let (sim, pty, port, _qx, serial) =
+            voltronic_identified(fresh(), &[("work_range_type", Some(wanted))]).await;
+        drop(serial);
+        let ours = switches(&sim);
+        *sim.lock().unwrap() = fresh();
+        let options = [("work_range_type", wanted)];
+        let real = real_voltronic_start(&sim, port, &options, switches).await;
+        drop(pty);
+        assert_eq!(ours, expected, "{wanted}");
+        assert_eq!(ours, real, "{wanted}: ours vs the real nutdrv_qx");
+    }
+}
+
+/// Starts the real nutdrv_qx (`protocol=voltronic` and `options`; an empty value is a flag)
+/// on `port`, waits for its first data, and returns `seen` of the simulator then.
+async fn real_voltronic_start<T: Send + 'static>(
+    sim: &Arc<Mutex<Simulator>>,
+    port: String,
+    options: &[(&str, &str)],
+    seen: fn(&Arc<Mutex<Simulator>>) -> T,
+) -> T {
+    let sim = Arc::clone(sim);
+    let mut extra = vec![("protocol".to_owned(), "voltronic".to_owned())];
+    extra.extend(options.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    tokio::task::spawn_blocking(move || {
+        let nut = RealNut::start("nutdrv_qx", &port, &extra);
+        let _ = nut.read();
+        seen(&sim)
+    })
+    .await
+    .unwrap()
 }

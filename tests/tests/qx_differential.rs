@@ -395,3 +395,23 @@ async fn nutdrv_qx_voltronic_capability_options() {
         "alarm_control disabled: real vs ours: {diff:#?}"
     );
 }
+
+/// Voltronic protocols with their own items: three-phase units (P03, P09, P10: `Q3PV`,
+/// `Q3PC`, `Q3OV`, `Q3OC`, `Q3LD`, `Q3YV` → `input.L1-N.voltage` …) and P31 (`QBT` battery
+/// type), on NUT's test vectors.
+#[tokio::test(flavor = "multi_thread")]
+async fn nutdrv_qx_voltronic_protocols() {
+    for protocol in [3, 9, 10, 31] {
+        for case in [
+            state(|s| s.voltronic_protocol = protocol),
+            state(|s| {
+                s.voltronic_protocol = protocol;
+                s.on_battery = true;
+                s.load_off = true;
+            }),
+        ] {
+            let diff = differences("nutdrv_qx", Dialect::Voltronic, case, &[]).await;
+            assert!(diff.is_empty(), "P{protocol:02}: real vs ours: {diff:#?}");
+        }
+    }
+}

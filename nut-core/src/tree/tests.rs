@@ -136,6 +136,12 @@ fn overrides_ignore_changes_and_deletion() {
         name: "ups.mfr".into(),
         flags: VarFlags::STRING
     }));
+    // A cleared override (removed on reload) takes the device's values again.
+    assert!(t.clear_override("ups.mfr"));
+    assert!(!t.clear_override("ups.mfr"));
+    assert!(!t.clear_override("ups.model"));
+    assert!(t.apply(&set("ups.mfr", "Device")));
+    assert_eq!(t.get("ups.mfr").map(|v| v.flags()), Some(VarFlags::STRING));
 }
 
 #[test]

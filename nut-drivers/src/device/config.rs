@@ -28,6 +28,27 @@ pub const COMMON_KEYS: &[&str] = &[
     "sdcommands",
 ];
 
+/// Core keys a running driver takes on reload (`driver.reload`, SIGHUP, `-c reload`), besides
+/// `override.*` and `default.*`; a change of any other key (`port`, `driver`, the family's own
+/// keys …) needs a restart.
+pub const RELOADABLE_KEYS: &[&str] = &[
+    "pollinterval",
+    "ignorelb",
+    "sdcommands",
+    "desc",
+    "sdorder",
+    "sdtime",
+    "maxstartdelay",
+    "maxretry",
+    "retrydelay",
+    "debug_min",
+];
+
+/// Whether a running driver takes a change of `key` on reload.
+pub fn is_reloadable(key: &str) -> bool {
+    RELOADABLE_KEYS.contains(&key) || key.starts_with("override.") || key.starts_with("default.")
+}
+
 /// A setting the driver cannot use: unknown, or a value that does not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{key}: {reason}{}", value.as_ref().map(|v| format!(" (value {v:?})")).unwrap_or_default())]
@@ -117,6 +138,51 @@ impl DriverConfig {
         self.settings
             .iter()
             .filter_map(move |(key, value)| Some((key.strip_prefix(prefix)?, value.as_deref()?)))
+    }
+
+    /// The settings to run with after a reload to `new`: `new`'s reloadable settings
+    /// ([`is_reloadable`]) and this config's others, with the keys whose change needs a
+    /// restart (ignored until then).
+    ///
+    /// ```
+    /// use nut_drivers::device::DriverConfig;
+    ///
+    /// let mut old = DriverConfig::default();
+    /// old.push("port", Some("/dev/ttyS0"));
+    /// old.push("pollinterval", Some("2"));
+    /// let mut new = DriverConfig::default();
+    /// new.push("port", Some("/dev/ttyS1"));
+    /// new.push("pollinterval", Some("5"));
+    /// let (kept, restart) = old.reloaded(&new);
+    /// assert_eq!(kept.value("pollinterval"), Some("5"));
+    /// assert_eq!(kept.value("port"), Some("/dev/ttyS0"));
+    /// assert_eq!(restart, ["port"]);
+    /// ```
+    pub fn reloaded(&self, new: &DriverConfig) -> (DriverConfig, Vec<String>) {
+        let fixed = |config: &DriverConfig| -> Vec<(String, Option<String>)> {
+            config
+                .settings
+                .iter()
+                .filter(|(key, _)| !is_reloadable(key))
+                .cloned()
+                .collect()
+        };
+        let mut restart: Vec<String> = Vec::new();
+        let (old_fixed, new_fixed) = (fixed(self), fixed(new));
+        for (key, _) in old_fixed.iter().chain(&new_fixed) {
+            let changed = self.value(key) != new.value(key) || self.flag(key) != new.flag(key);
+            if changed && !restart.contains(key) {
+                restart.push(key.clone());
+            }
+        }
+        let mut settings = old_fixed;
+        settings.extend(
+            new.settings
+                .iter()
+                .filter(|(key, _)| is_reloadable(key))
+                .cloned(),
+        );
+        (DriverConfig { settings }, restart)
     }
 
     /// Fails on the first key that is neither in [`COMMON_KEYS`], nor `override.*`/`default.*`,

@@ -85,6 +85,49 @@ impl DeviceCore {
         Ok(core)
     }
 
+    /// Takes the runtime settings of `config` (a reload): `driver.parameter.*`/`driver.flag.*`,
+    /// `override.*`, `default.*`, `ignorelb` and `sdcommands`. The changes start with
+    /// `driver.state` = `reloading` and end with its removal (NUT 2.8.0 has no
+    /// `driver.state`; newer NUT shows `reloading` while a reload runs).
+    pub fn reconfigure(
+        &mut self,
+        name: &str,
+        internal: &str,
+        config: &DriverConfig,
+        family_keys: &[&str],
+    ) -> Result<Vec<StateChange>, ConfigError> {
+        let driver_vars = driver_variables(name, internal, config, family_keys)?;
+        let reloading = StateChange::SetInfo {
+            name: DRIVER_STATE.into(),
+            value: "reloading".into(),
+        };
+        let mut changes = Vec::new();
+        if self.tree.apply(&reloading) {
+            changes.push(reloading);
+        }
+        self.driver_vars = driver_vars;
+        let overrides = collect_last(config.prefixed("override."));
+        for (name, _) in &self.overrides {
+            if !overrides.iter().any(|(n, _)| n == name) {
+                self.tree.clear_override(name);
+            }
+        }
+        self.overrides = overrides;
+        for (name, value) in &self.overrides {
+            if self.tree.value(name) != Some(value.as_str()) {
+                self.tree.clear_override(name);
+            }
+        }
+        self.defaults = collect_last(config.prefixed("default."));
+        self.ignorelb = config.flag("ignorelb");
+        self.shutdown_default = config.value("sdcommands").is_some();
+        changes.extend(self.refresh());
+        for (name, value) in &self.overrides {
+            self.tree.set_override(name, value);
+        }
+        Ok(changes)
+    }
+
     /// The published tree.
     pub fn tree(&self) -> &StateTree {
         &self.tree
@@ -317,6 +360,9 @@ fn writable_changes(name: &str, how: &Writable) -> Vec<StateChange> {
         Writable::Number => vec![flags(VarFlags::RW | VarFlags::NUMBER)],
     }
 }
+
+/// The variable that shows a reload running.
+pub const DRIVER_STATE: &str = "driver.state";
 
 /// The command that runs `sdcommands` (or the family's own shutdown).
 pub const SHUTDOWN_DEFAULT: &str = "shutdown.default";

@@ -22,7 +22,7 @@ mod published;
 mod runner;
 pub mod scripted;
 
-pub use config::{COMMON_KEYS, ConfigError, DriverConfig};
+pub use config::{COMMON_KEYS, ConfigError, DriverConfig, RELOADABLE_KEYS, is_reloadable};
 pub use core::{CoreError, DeviceCore, tracking_result};
 pub use family::Family;
 pub use published::{DEFAULT_POLLINTERVAL, NUT_VERSION, driver_variables, pollinterval};

@@ -63,6 +63,11 @@ where
     dump: Option<(u64, oneshot::Sender<StateTree>)>,
     /// `sdcommands`: what `shutdown.default` (and `-k`) runs; empty: the family's own.
     sdcommands: Vec<String>,
+    /// The settings in use, and the family's own keys (for reloads).
+    config: DriverConfig,
+    family_keys: Vec<String>,
+    /// New settings to take at run time ([`Runner::reloader`]).
+    reloads: Option<mpsc::UnboundedReceiver<DriverConfig>>,
 }
 
 impl<F, O> Runner<F, O>
@@ -93,7 +98,59 @@ where
             fatal: None,
             dump: None,
             sdcommands: sdcommands(config),
+            config: config.clone(),
+            family_keys: family_keys.iter().map(|&key| key.to_owned()).collect(),
+            reloads: None,
         })
+    }
+
+    /// A sender of new settings (ups.conf read again on SIGHUP or `-c reload`): the running
+    /// runner takes what can change at run time (`pollinterval`, `override.*`,
+    /// `default.*`, `ignorelb`, `sdcommands` …) and logs the changes that need a restart
+    /// (`port`, `driver`, the family's keys), keeping their old values.
+    pub fn reloader(&mut self) -> mpsc::UnboundedSender<DriverConfig> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.reloads = Some(rx);
+        tx
+    }
+
+    /// Takes the runtime settings of `new` now; returns the changes to publish (none when
+    /// `new` is refused: the old settings stay).
+    pub fn reload(&mut self, new: &DriverConfig) -> Vec<nut_core::StateChange> {
+        let family_keys: Vec<&str> = self.family_keys.iter().map(String::as_str).collect();
+        let (config, restart) = self.config.reloaded(new);
+        let checked = new
+            .check_known(&family_keys)
+            .and_then(|()| pollinterval(&config));
+        let seconds = match checked {
+            Ok(seconds) => seconds,
+            Err(error) => {
+                tracing::error!(%error, "reload refused: the old settings stay");
+                return Vec::new();
+            }
+        };
+        for key in &restart {
+            tracing::warn!(%key, "changed in ups.conf: restart the driver to apply it");
+        }
+        let changes = match self.core.reconfigure(
+            self.family.name(),
+            self.family.version(),
+            &config,
+            &family_keys,
+        ) {
+            Ok(changes) => changes,
+            Err(error) => {
+                tracing::error!(%error, "reload refused: the old settings stay");
+                return Vec::new();
+            }
+        };
+        let interval = Duration::from_secs(seconds);
+        self.next = self.next.min(Instant::now() + interval);
+        self.pollinterval = interval;
+        self.sdcommands = sdcommands(&config);
+        self.config = config;
+        tracing::info!("settings reloaded");
+        changes
     }
 
     /// The published state.
@@ -123,12 +180,24 @@ where
         out: mpsc::UnboundedSender<Output>,
     ) -> Result<(), RunError> {
         self.next = Instant::now();
+        let mut reloads = self.reloads.take();
         loop {
+            let reload = async {
+                match reloads.as_mut() {
+                    Some(reloads) => reloads.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
             let sent = tokio::select! {
                 request = requests.recv() => match request {
                     None => return Ok(()),
                     Some(request) => self.handle(request).await,
                 },
+                Some(config) = reload => self
+                    .reload(&config)
+                    .into_iter()
+                    .map(|change| Output::Broadcast(DriverMessage::Change(change)))
+                    .collect(),
                 _ = tokio::time::sleep_until(self.next) => match self.step().await {
                     Ok(changes) => changes
                         .into_iter()

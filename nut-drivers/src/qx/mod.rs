@@ -14,10 +14,11 @@
 //!   2.8.0's hooks never see that nominal and always show 100 %.
 //! * `runtimecal`: `battery.charge`/`battery.runtime` follow the runtime model (as later NUT
 //!   versions publish it); 2.8.0's nutdrv_qx shows no runtime and blazer_ser starts at 0.
-//! * Voltronic not modelled: three-phase values (P03/P09/P10), P31 battery type / work
-//!   range, `QFS` faults and `QWS` warnings (2.8.0 published none for the test vectors), ECO
-//!   frequency and bypass-limit setting, `battery.packs`/`battery_number` setting,
-//!   `reset_to_default`, `output_phase_angle`. Semi-static values (flags, limits, outlets)
+//! * Voltronic not modelled: `QFS` faults (P31 has its own codes) and `QWS` warnings (2.8.0
+//!   published none for the test vectors), ECO frequency and bypass-limit setting,
+//!   `battery.packs`/`battery_number` setting, `output_phase_angle`. Three-phase values
+//!   (P03/P09/P10), the P31 battery type and `work_range_type` ([`voltronic_phases`]) and the
+//!   `reset_to_default` flag are. Semi-static values (flags, limits, outlets)
 //!   are re-read every `pollfreq` seconds.
 //! * `masterguard`: NUT 2.8.0's claim looks for an item "series" its table does not have
 //!   ("claim: cannot find series", then "Device not supported!" even with
@@ -38,6 +39,7 @@ pub mod sim;
 pub mod usb;
 pub mod voltronic;
 pub mod voltronic_caps;
+pub mod voltronic_phases;
 pub mod voltronic_qs;
 
 pub use commands::CommandError;

@@ -116,6 +116,12 @@ pub struct QxSettings {
     pub capabilities: Vec<(u8, bool)>,
     /// `pollfreq`: seconds between full polls (semi-static values re-read), default 30.
     pub pollfreq: u64,
+    /// Voltronic `reset_to_default`: at start, a UPS in standby (output off) is told to reset
+    /// its capabilities and limits to their defaults (`PF`).
+    pub reset_to_default: bool,
+    /// Voltronic P31 `work_range_type` (`Appliance` or `UPS`): set at start when the UPS
+    /// reports the other one; another value is ignored (logged), as NUT 2.8.0 does.
+    pub work_range_type: Option<String>,
 }
 
 /// Voltronic capability options and their `QFLAG` letters, in NUT's item order.
@@ -167,6 +173,8 @@ impl Default for QxSettings {
             battery_packs: None,
             capabilities: Vec::new(),
             pollfreq: 30,
+            reset_to_default: false,
+            work_range_type: None,
         }
     }
 }
@@ -274,6 +282,8 @@ impl QxSettings {
             novendor: config.flag("novendor"),
             norating: config.flag("norating"),
             ignoresab: config.flag("ignoresab"),
+            reset_to_default: config.flag("reset_to_default"),
+            work_range_type: config.value("work_range_type").map(str::to_owned),
             runtimecal,
             chargetime,
             idleload,

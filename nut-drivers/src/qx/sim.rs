@@ -86,6 +86,10 @@ pub struct SimState {
     pub voltronic_flags: String,
     /// Voltronic `QWS` reply (64 warning bits, CR included).
     pub voltronic_warnings: String,
+    /// Voltronic `QPI` protocol number: 1 (the test vector) by default; 3, 9 and 10 are
+    /// three-phase units (they answer `Q3PV`, `Q3PC`, `Q3OV`, `Q3OC`, `Q3LD`, `Q3YV`), 31 a
+    /// P31 unit (it answers `QBT` battery type and `QGR` work range).
+    pub voltronic_protocol: u8,
 }
 
 impl Default for SimState {
@@ -115,6 +119,7 @@ impl Default for SimState {
             battery_charge: 68,
             voltronic_flags: "(EpashcjDbroegfl\r".into(),
             voltronic_warnings: format!("({}\r", "0".repeat(64)),
+            voltronic_protocol: 1,
         }
     }
 }
@@ -180,6 +185,11 @@ impl SimState {
             bit(!self.beeper),
         )
         .into_bytes()
+    }
+
+    /// Whether the Voltronic unit is a three-phase one (protocol 3, 9 or 10).
+    pub fn three_phase(&self) -> bool {
+        matches!(self.voltronic_protocol, 3 | 9 | 10)
     }
 
     /// The Voltronic `QMOD` reply: `(S` off, `(B` on battery, `(T` testing, `(L` on line.
@@ -305,8 +315,26 @@ impl Simulator {
                 let (v, i, b, hz) = s.rating;
                 return format!("({v:05.1} {i:03} {b:05.1} {hz:04.1}\r").into_bytes();
             }
-            "QPI" => b"(PI01\r",
+            "QPI" => return format!("(PI{:02}\r", s.voltronic_protocol).into_bytes(),
+            "QMD" if s.three_phase() => b"(#######OLHVT1K0 ###1000 80 3/3 230 230 02 12.0\r",
             "QMD" => b"(#######OLHVT1K0 ###1000 80 2/2 230 230 02 12.0\r",
+            // Three-phase values (P03/P09/P10): NUT's voltronic test vectors.
+            "Q3PV" if s.three_phase() => b"(123.4 456.4 789.4 012.4 323.4 223.4\r",
+            "Q3OV" if s.three_phase() => b"(253.4 163.4 023.4 143.4 103.4 523.4\r",
+            "Q3OC" if s.three_phase() => b"(109 069 023\r",
+            "Q3LD" if s.three_phase() => b"(005 033 089\r",
+            "Q3YV" if s.three_phase() => b"(303.4 245.4 126.4 222.4 293.4 321.4\r",
+            "Q3PC" if s.three_phase() => b"(002 023 051\r",
+            // P31: battery type and grid work range (test vectors), both writable.
+            "QBT" if s.voltronic_protocol == 31 => b"(01\r",
+            "QGR" if s.voltronic_protocol == 31 => b"(00\r",
+            _ if s.voltronic_protocol == 31
+                && (text.starts_with("PBT") || text.starts_with("PGR")) =>
+            {
+                b"(ACK\r"
+            }
+            // Reset to default (`reset_to_default`): only in standby, as the real units.
+            "PF" if s.load_off => b"(ACK\r",
             "QVFW" => b"(VERFW:00322.02\r",
             "QID" => b"(685653211455\r",
             // Capabilities, warnings, limits and outlets: NUT's voltronic test vectors.
@@ -555,6 +583,15 @@ mod tests {
         assert_eq!(ups.respond(b"T.3\r").unwrap(), b"(ACK\r");
         assert!(ups.state.testing);
         assert_eq!(ups.respond(b"QMOD\r").unwrap(), b"(T\r");
+        assert_eq!(ups.respond(b"Q3PV\r").unwrap(), b"(NAK\r");
+        assert_eq!(ups.respond(b"PF\r").unwrap(), b"(NAK\r");
+        ups.state.voltronic_protocol = 10;
+        assert_eq!(ups.respond(b"QPI\r").unwrap(), b"(PI10\r");
+        assert_eq!(ups.respond(b"Q3OC\r").unwrap(), b"(109 069 023\r");
+        ups.state.voltronic_protocol = 31;
+        assert_eq!(ups.respond(b"QBT\r").unwrap(), b"(01\r");
+        ups.state.load_off = true;
+        assert_eq!(ups.respond(b"PF\r").unwrap(), b"(ACK\r");
     }
 
     #[test]

@@ -176,7 +176,8 @@ pub fn flag_letter(name: &str) -> Option<u8> {
 /// * capabilities (`ups.start.auto` …): `yes`/`no` → `PE<X>`/`PD<X>`;
 /// * `outlet.<n>.delay.shutdown`: seconds 0–59940 → `PSK<n><minutes, 3 digits>`;
 /// * `input.transfer.high`/`.low`: within the published `.min`/`.max` → `HEH`/`HEL<volts>`;
-/// * `battery.voltage.low`: 20, 24 (below 1000 VA) or 28 (from 1000 VA) → `W0E<nn>`.
+/// * `battery.voltage.low`: 20, 24 (below 1000 VA) or 28 (from 1000 VA) → `W0E<nn>`;
+/// * `battery.type` (P31 units): `Li`, `Flooded` or `AGM` → `PBT<index, 2 digits>`.
 pub fn set_command(
     name: &str,
     value: &str,
@@ -225,6 +226,7 @@ pub fn set_command(
             };
             ok.then(|| format!("W0E{volts:02}\r").into_bytes())
         }
+        "battery.type" => super::voltronic_phases::set_battery_type(value),
         _ => None,
     }
 }

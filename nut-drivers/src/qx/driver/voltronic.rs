@@ -11,6 +11,7 @@ use crate::qx::battery::BatteryModel;
 use crate::qx::io;
 use crate::qx::voltronic::{self, QgsReply};
 use crate::qx::voltronic_caps as caps;
+use crate::qx::voltronic_phases as phases;
 
 use super::QxDriver;
 
@@ -110,6 +111,7 @@ impl<S: Serial + 'static> QxDriver<S> {
             }
         }
         if first {
+            self.reset_to_default(port).await?;
             self.extra_commands.clear();
             if let Some(flags) = &self.flags {
                 self.extra_commands
@@ -118,6 +120,47 @@ impl<S: Serial + 'static> QxDriver<S> {
             self.apply_capability_options(port).await?;
         }
         self.voltronic_limits(port, info, first).await
+    }
+
+    /// The `reset_to_default` flag: `PF` at start, only to a UPS in standby (`QMOD` `(S`), as
+    /// NUT 2.8.0 does; the capability flags are read again after an accepted reset.
+    async fn reset_to_default(&mut self, port: &mut S) -> Result<(), DeviceError> {
+        if !self.settings.reset_to_default {
+            return Ok(());
+        }
+        let asked = self.ask(port, b"QMOD\r", voltronic::mode).await;
+        let standby = optional(asked, "mode")?.is_some_and(|(words, _)| words.contains(&"OFF"));
+        if !standby {
+            tracing::info!("reset_to_default: the UPS is not in standby, not reset");
+            return Ok(());
+        }
+        if self.send_setting(port, b"PF\r", "reset_to_default").await? {
+            let asked = self.ask(port, b"QFLAG\r", caps::Flags::parse).await;
+            self.flags = optional(asked, "capability flags")?;
+        }
+        Ok(())
+    }
+
+    /// Sends a setting at start: true when the UPS accepts it; a refusal is only logged
+    /// (`what` names the option), a lost port is the error.
+    async fn send_setting(
+        &mut self,
+        port: &mut S,
+        bytes: &[u8],
+        what: &str,
+    ) -> Result<bool, DeviceError> {
+        match self.send_command(port, bytes).await {
+            Ok(()) => Ok(true),
+            Err(crate::device::CommandError::Failed(e))
+                if e.kind() == nut_hal::ErrorKind::Disconnected =>
+            {
+                Err(e)
+            }
+            Err(e) => {
+                tracing::info!("{what} ({}): {e}", io::shown(bytes));
+                Ok(false)
+            }
+        }
     }
 
     /// Capability options: switches the reported capabilities whose state differs from the
@@ -137,15 +180,7 @@ impl<S: Serial + 'static> QxDriver<S> {
             })
             .collect();
         for bytes in changes {
-            match self.send_command(port, &bytes).await {
-                Err(crate::device::CommandError::Failed(e))
-                    if e.kind() == nut_hal::ErrorKind::Disconnected =>
-                {
-                    return Err(e);
-                }
-                Err(e) => tracing::info!("capability {}: {e}", io::shown(&bytes)),
-                Ok(()) => {}
-            }
+            self.send_setting(port, &bytes, "capability").await?;
         }
         Ok(())
     }
@@ -199,6 +234,57 @@ impl<S: Serial + 'static> QxDriver<S> {
                 info.set(&format!("outlet.{n}.delay.shutdown"), delay);
             }
         }
+        if self.protocol == Some(31) {
+            let asked = self.ask(port, b"QBT\r", phases::battery_type).await;
+            if let Some(kind) = optional(asked, "battery type")? {
+                info.set("battery.type", kind);
+            }
+            if first {
+                self.apply_work_range(port).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// P31 `work_range_type`: `PGR<nn>` at start when the UPS reports another work range.
+    async fn apply_work_range(&mut self, port: &mut S) -> Result<(), DeviceError> {
+        let Some(wanted) = self.settings.work_range_type.clone() else {
+            return Ok(());
+        };
+        let asked = self.ask(port, b"QGR\r", phases::work_range).await;
+        let Some(current) = optional(asked, "work range")? else {
+            return Ok(());
+        };
+        if !phases::WORK_RANGES.contains(&wanted.trim()) {
+            tracing::warn!(%wanted, "work_range_type: not Appliance or UPS, ignored");
+            return Ok(());
+        }
+        let Some(bytes) = phases::set_work_range(current, &wanted) else {
+            return Ok(());
+        };
+        self.send_setting(port, &bytes, "work_range_type").await?;
+        Ok(())
+    }
+
+    /// The per-phase values of a three-phase unit (none for other protocols).
+    async fn three_phase(
+        &mut self,
+        port: &mut S,
+        reading: &mut Reading,
+    ) -> Result<(), DeviceError> {
+        let Some(protocol) = self.protocol else {
+            return Ok(());
+        };
+        for command in phases::three_phase_queries(protocol) {
+            let asked = self
+                .ask(port, command, |r| {
+                    phases::three_phase_values(command, r, protocol)
+                })
+                .await;
+            for (name, value) in optional(asked, "three-phase values")?.unwrap_or_default() {
+                reading.set(name, value);
+            }
+        }
         Ok(())
     }
 
@@ -221,6 +307,7 @@ impl<S: Serial + 'static> QxDriver<S> {
         for (name, value) in &status.variables {
             reading.set(name, value.clone());
         }
+        self.three_phase(port, &mut reading).await?;
         for word in &status.status {
             if *word == "FSD" && self.settings.ignoresab {
                 continue;
@@ -300,6 +387,13 @@ fn voltronic_writable(info: &Reading) -> Vec<(String, Writable)> {
         if let (Some(_), Some(min), Some(max)) = (info.get(name), bound("min"), bound("max")) {
             out.push((name.to_owned(), Writable::Ranges(vec![(min, max)])));
         }
+    }
+    if info.get("battery.type").is_some() {
+        let types = phases::BATTERY_TYPES
+            .iter()
+            .map(|&t| t.to_owned())
+            .collect();
+        out.push(("battery.type".to_owned(), Writable::Enum(types)));
     }
     if info.get("battery.voltage.low").is_some() {
         let current = |n: &str| info.get(n).and_then(|v| v.parse::<f64>().ok());
