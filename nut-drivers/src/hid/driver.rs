@@ -144,14 +144,7 @@ impl<D: HidDevice> UsbHid<D> {
                 return Ok(None);
             }
         };
-        let mut context = Context {
-            vendor_id: self.ids.0,
-            product_id: self.ids.1,
-            known: &self.known,
-            status: &mut self.bits,
-            state: &mut self.conversions,
-        };
-        render(device, binding.render, row, value, &mut context).await
+        render(device, binding.render, row, value, &mut self.context()).await
     }
 
     /// The conversion context over this driver's state.
@@ -162,6 +155,7 @@ impl<D: HidDevice> UsbHid<D> {
             known: &self.known,
             status: &mut self.bits,
             state: &mut self.conversions,
+            raw: None,
         }
     }
 
@@ -294,19 +288,26 @@ impl<D: HidDevice> UsbHid<D> {
             .descriptor
             .find(&path, ReportKind::Feature)?
             .clone();
-        let (report, _) = self
-            .cache
-            .get(
-                device,
-                &attached.descriptor,
-                field.report_id,
-                Duration::ZERO,
-            )
-            .await
-            .ok()?;
-        let index = field.value(report).ok()?;
+        let report = self.fresh_report(device, field.report_id).await.ok()?;
+        let index = field.value(&report).ok()?;
         let model = string_at(device, index).await.ok()??;
         convert::mge::model_type(&product, &model)
+    }
+
+    /// Report `report_id` read afresh from the device (and cached).
+    async fn fresh_report(
+        &mut self,
+        device: &mut D,
+        report_id: u8,
+    ) -> Result<Vec<u8>, DeviceError> {
+        let Some(attached) = &self.attached else {
+            return Err(DeviceError::NotSupported("no device".into()));
+        };
+        let (report, _) = self
+            .cache
+            .get(device, &attached.descriptor, report_id, Duration::ZERO)
+            .await?;
+        Ok(report.to_vec())
     }
 
     fn command_binding(&self, command: &str) -> Option<Binding> {
@@ -329,16 +330,7 @@ impl<D: HidDevice> UsbHid<D> {
             return Err(DeviceError::NotSupported("no device".into()));
         };
         let field = attached.descriptor.fields()[binding.field].clone();
-        let (report, _) = self
-            .cache
-            .get(
-                device,
-                &attached.descriptor,
-                field.report_id,
-                Duration::ZERO,
-            )
-            .await?;
-        let mut report = report.to_vec();
+        let mut report = self.fresh_report(device, field.report_id).await?;
         field
             .write_logical(&mut report, field.to_logical(value))
             .map_err(|e| DeviceError::BadReply {
@@ -390,8 +382,46 @@ async fn render<D: HidDevice>(
             }
             string_at(device, value).await?
         }
-        Render::Convert(conversion, _) => conversion.text(value, context),
+        Render::Convert(conversion, _) => match conversion.raw_report(context.state) {
+            None => conversion.text(value, context),
+            Some((report_id, len)) => {
+                let raw = raw_report(device, report_id, len).await?;
+                let mut context = Context {
+                    raw: raw.as_deref(),
+                    known: context.known,
+                    status: &mut *context.status,
+                    state: &mut *context.state,
+                    ..*context
+                };
+                conversion.text(value, &mut context)
+            }
+        },
     })
+}
+
+/// Feature report `report_id` read as is (`len` bytes asked), for conversions that read a
+/// report rather than their field; `None` if the device refuses it.
+async fn raw_report<D: HidDevice>(
+    device: &mut D,
+    report_id: u8,
+    len: usize,
+) -> Result<Option<Vec<u8>>, DeviceError> {
+    let mut buffer = vec![0u8; len.max(1)];
+    buffer[0] = report_id;
+    match device.get_feature_report(&mut buffer).await {
+        Ok(got) => {
+            buffer.truncate(got);
+            Ok(Some(buffer))
+        }
+        Err(error) => {
+            let error = DeviceError::transport("GET_REPORT", &error);
+            if device_lost(&error) {
+                return Err(error);
+            }
+            tracing::debug!(report_id, %error, "raw report not read");
+            Ok(None)
+        }
+    }
 }
 
 /// The USB string whose index is `value`, if any.

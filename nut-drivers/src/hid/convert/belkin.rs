@@ -1,15 +1,7 @@
 //! Belkin and Liebert conversions (`belkin-hid.c`): status words split into status tokens,
 //! firmware and UPS type, and Liebert's voltages with their broken unit exponents.
 
-use super::{Context, Function, token};
-
-fn bit(value: f64, mask: i64, name: &str) -> Option<String> {
-    token((value as i64) & mask != 0, name)
-}
-
-fn nonzero(value: f64, name: &str) -> Option<String> {
-    token(value != 0.0, name)
-}
+use super::{Context, Function, bit_tokens, nonzero_tokens, token};
 
 fn firmware(value: f64, _: &mut Context<'_>) -> Option<String> {
     Some(format!("{}", (value as i64) >> 4))
@@ -66,19 +58,7 @@ fn line_voltage(value: f64, context: &mut Context<'_>) -> Option<String> {
     Some(format!("{:.1}", value * line))
 }
 
-macro_rules! bits {
-    ($($fun:ident: $mask:expr => $name:expr;)*) => {
-        $(fn $fun(value: f64, _: &mut Context<'_>) -> Option<String> { bit(value, $mask, $name) })*
-    };
-}
-
-macro_rules! nonzeros {
-    ($($fun:ident => $name:expr;)*) => {
-        $(fn $fun(value: f64, _: &mut Context<'_>) -> Option<String> { nonzero(value, $name) })*
-    };
-}
-
-bits! {
+bit_tokens! {
     overload: 0x0010 => "overload";
     overheat: 0x0040 => "overheat";
     commfault: 0x0080 => "commfault";
@@ -88,7 +68,7 @@ bits! {
     replacebatt: 0x0080 => "replacebatt";
 }
 
-nonzeros! {
+nonzero_tokens! {
     liebert_online => "online";
     liebert_discharging => "dischrg";
     liebert_charging => "chrg";
@@ -102,35 +82,27 @@ fn online(value: f64, _: &mut Context<'_>) -> Option<String> {
     token((value as i64) & 0x0001 == 0, "online")
 }
 
-const fn f(name: &'static str, text: super::TextFn) -> Function {
-    Function {
-        name,
-        text,
-        value: None,
-    }
-}
-
 /// The Belkin and Liebert functions.
 pub const FUNCTIONS: &[Function] = &[
-    f("belkin_firmware_conversion_fun", firmware),
-    f("belkin_upstype_conversion_fun", ups_type),
-    f("belkin_sensitivity_conversion_fun", sensitivity),
-    f("belkin_overload_conversion_fun", overload),
-    f("belkin_overheat_conversion_fun", overheat),
-    f("belkin_commfault_conversion_fun", commfault),
-    f("belkin_awaitingpower_conversion_fun", awaitingpower),
-    f("belkin_online_conversion_fun", online),
-    f("belkin_lowbatt_conversion_fun", lowbatt),
-    f("belkin_depleted_conversion_fun", depleted),
-    f("belkin_replacebatt_conversion_fun", replacebatt),
-    f("liebert_online_fun", liebert_online),
-    f("liebert_discharging_fun", liebert_discharging),
-    f("liebert_charging_fun", liebert_charging),
-    f("liebert_lowbatt_fun", liebert_lowbatt),
-    f("liebert_replacebatt_fun", liebert_replacebatt),
-    f("liebert_shutdownimm_fun", liebert_shutdownimm),
-    f("liebert_config_voltage_fun", config_voltage),
-    f("liebert_line_voltage_fun", line_voltage),
+    Function::new("belkin_firmware_conversion_fun", firmware),
+    Function::new("belkin_upstype_conversion_fun", ups_type),
+    Function::new("belkin_sensitivity_conversion_fun", sensitivity),
+    Function::new("belkin_overload_conversion_fun", overload),
+    Function::new("belkin_overheat_conversion_fun", overheat),
+    Function::new("belkin_commfault_conversion_fun", commfault),
+    Function::new("belkin_awaitingpower_conversion_fun", awaitingpower),
+    Function::new("belkin_online_conversion_fun", online),
+    Function::new("belkin_lowbatt_conversion_fun", lowbatt),
+    Function::new("belkin_depleted_conversion_fun", depleted),
+    Function::new("belkin_replacebatt_conversion_fun", replacebatt),
+    Function::new("liebert_online_fun", liebert_online),
+    Function::new("liebert_discharging_fun", liebert_discharging),
+    Function::new("liebert_charging_fun", liebert_charging),
+    Function::new("liebert_lowbatt_fun", liebert_lowbatt),
+    Function::new("liebert_replacebatt_fun", liebert_replacebatt),
+    Function::new("liebert_shutdownimm_fun", liebert_shutdownimm),
+    Function::new("liebert_config_voltage_fun", config_voltage),
+    Function::new("liebert_line_voltage_fun", line_voltage),
 ];
 
 #[cfg(test)]

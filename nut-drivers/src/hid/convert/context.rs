@@ -49,6 +49,14 @@ pub struct State {
     pub cps_output_freq: Option<f64>,
     /// CyberPower battery-voltage scale, once chosen.
     pub cps_battery: Option<f64>,
+    /// Calls of the EVER IP-address conversion so far (it rotates over four reports).
+    pub ever_ip_turn: usize,
+    /// Calls of the EVER packet-counter conversion so far (it rotates over four reports).
+    pub ever_packets_turn: usize,
+    /// The last valid PowerCom battery voltage read from report 0xA4.
+    pub powercom_voltage: Option<String>,
+    /// Reads of report 0xA4 that gave no valid voltage yet.
+    pub powercom_tries: u32,
 }
 
 /// What a conversion sees of the device besides the value.
@@ -64,6 +72,9 @@ pub struct Context<'a> {
     pub status: &'a mut StatusBits,
     /// Per-device conversion state.
     pub state: &'a mut State,
+    /// The raw report a [`super::Function::raw`] conversion asked for (report ID first), if
+    /// it could be read.
+    pub raw: Option<&'a [u8]>,
 }
 
 impl Context<'_> {
@@ -91,6 +102,8 @@ pub struct Scratch {
     pub status: StatusBits,
     /// Conversion state.
     pub state: State,
+    /// The raw report handed to conversions.
+    pub raw: Option<Vec<u8>>,
 }
 
 impl Scratch {
@@ -117,6 +130,7 @@ impl Scratch {
             known: &self.known,
             status: &mut self.status,
             state: &mut self.state,
+            raw: self.raw.as_deref(),
         }
     }
 }

@@ -79,21 +79,13 @@ fn battstatus(value: f64, _: &mut Context<'_>) -> Option<String> {
     Some(format!("{value:.0}%"))
 }
 
-const fn f(name: &'static str, text: super::TextFn) -> Function {
-    Function {
-        name,
-        text,
-        value: None,
-    }
-}
-
 /// The CyberPower functions.
 pub const FUNCTIONS: &[Function] = &[
-    f("cps_input_freq_fun", input_freq),
-    f("cps_output_freq_fun", output_freq),
-    f("cps_battvolt_fun", battvolt),
-    f("cps_battcharge_fun", battcharge),
-    f("cps_battstatus_fun", battstatus),
+    Function::new("cps_input_freq_fun", input_freq),
+    Function::new("cps_output_freq_fun", output_freq),
+    Function::new("cps_battvolt_fun", battvolt),
+    Function::new("cps_battcharge_fun", battcharge),
+    Function::new("cps_battstatus_fun", battstatus),
 ];
 
 #[cfg(test)]

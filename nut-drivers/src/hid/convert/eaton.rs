@@ -167,32 +167,20 @@ fn bypass_on(value: f64, context: &mut Context<'_>) -> Option<String> {
     }
 }
 
-const fn f(name: &'static str, text: super::TextFn) -> Function {
-    Function {
-        name,
-        text,
-        value: None,
-    }
-}
-
 /// The Eaton functions of `mge-hid.c` that depend on other values.
 pub const FUNCTIONS: &[Function] = &[
-    f("eaton_abm_enabled_fun", abm_enabled),
-    f("eaton_abm_path_mode_fun", abm_path_mode),
-    f("eaton_abm_path_status_fun", abm_path_status),
-    f("eaton_abm_status_fun", abm_status),
-    f("eaton_abm_chrg_dischrg_fun", abm_chrg_dischrg),
-    f("eaton_abm_check_dischrg_fun", check_dischrg),
-    f("eaton_abm_check_chrg_fun", check_chrg),
-    f("eaton_check_country_fun", country),
-    f("eaton_compute_realpower_fun", realpower),
-    f("eaton_converter_online_fun", converter_online),
-    Function {
-        name: "eaton_input_buzzwordmode_report",
-        text: eco_mode,
-        value: Some(eco_mode_reverse),
-    },
-    f("eaton_input_bypass_check_range", bypass_on),
+    Function::new("eaton_abm_enabled_fun", abm_enabled),
+    Function::new("eaton_abm_path_mode_fun", abm_path_mode),
+    Function::new("eaton_abm_path_status_fun", abm_path_status),
+    Function::new("eaton_abm_status_fun", abm_status),
+    Function::new("eaton_abm_chrg_dischrg_fun", abm_chrg_dischrg),
+    Function::new("eaton_abm_check_dischrg_fun", check_dischrg),
+    Function::new("eaton_abm_check_chrg_fun", check_chrg),
+    Function::new("eaton_check_country_fun", country),
+    Function::new("eaton_compute_realpower_fun", realpower),
+    Function::new("eaton_converter_online_fun", converter_online),
+    Function::new("eaton_input_buzzwordmode_report", eco_mode).reverse(eco_mode_reverse),
+    Function::new("eaton_input_bypass_check_range", bypass_on),
 ];
 
 #[cfg(test)]

@@ -163,7 +163,8 @@ fn triple(text: &str, separator: char) -> Option<(i64, i64, i64)> {
 fn seconds(date: &str, time: &str) -> Option<f64> {
     let (year, month, day) = triple(date, '/')?;
     let (hour, minute, second) = triple(time, ':')?;
-    let valid = (1..=12).contains(&month)
+    let valid = (1970..=9999).contains(&year)
+        && (1..=12).contains(&month)
         && (1..=31).contains(&day)
         && (0..24).contains(&hour)
         && (0..60).contains(&minute)
@@ -181,37 +182,17 @@ fn time_reverse(text: &str, context: &mut Context<'_>) -> Option<f64> {
     seconds(context.text("ups.date")?, text)
 }
 
-const fn f(name: &'static str, text: super::TextFn) -> Function {
-    Function {
-        name,
-        text,
-        value: None,
-    }
-}
-
 /// The MGE model-dependent functions.
 pub const FUNCTIONS: &[Function] = &[
-    Function {
-        name: "mge_date_conversion_fun",
-        text: date,
-        value: Some(date_reverse),
-    },
-    Function {
-        name: "mge_time_conversion_fun",
-        text: time,
-        value: Some(time_reverse),
-    },
-    f("mge_battery_voltage_nominal_fun", battery_voltage_nominal),
-    f("mge_battery_voltage_fun", battery_voltage),
-    f("mge_powerfactor_conversion_fun", powerfactor),
-    f("mge_battery_capacity_fun", battery_capacity),
-    f("eaton_check_pegasus_fun", check_pegasus),
-    Function {
-        name: "pegasus_yes_no_info_fun",
-        text: yes_no,
-        value: Some(yes_no_reverse),
-    },
-    f("nominal_output_voltage_fun", nominal_output_voltage),
+    Function::new("mge_date_conversion_fun", date).reverse(date_reverse),
+    Function::new("mge_time_conversion_fun", time).reverse(time_reverse),
+    Function::new("mge_battery_voltage_nominal_fun", battery_voltage_nominal),
+    Function::new("mge_battery_voltage_fun", battery_voltage),
+    Function::new("mge_powerfactor_conversion_fun", powerfactor),
+    Function::new("mge_battery_capacity_fun", battery_capacity),
+    Function::new("eaton_check_pegasus_fun", check_pegasus),
+    Function::new("pegasus_yes_no_info_fun", yes_no).reverse(yes_no_reverse),
+    Function::new("nominal_output_voltage_fun", nominal_output_voltage),
 ];
 
 #[cfg(test)]

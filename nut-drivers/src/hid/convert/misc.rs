@@ -1,7 +1,7 @@
-//! The smaller families: Delta UPS type, EcoFlow runtime, EVER version words and Legrand's
-//! scaled values (`delta_ups-hid.c`, `ecoflow-hid.c`, `ever-hid.c`, `legrand-hid.c`).
+//! The smaller families: Delta UPS type, EcoFlow runtime, EVER version words and network-card
+//! and status reports (read raw, see [`super::Function::raw`]), and Legrand's scaled values (`delta_ups-hid.c`, `ecoflow-hid.c`, `ever-hid.c`, `legrand-hid.c`).
 
-use super::{Context, Function};
+use super::{Context, Function, scaled};
 
 fn delta_type(value: f64, _: &mut Context<'_>) -> Option<String> {
     let name = match (value as i64) & 0x0f {
@@ -39,45 +39,169 @@ fn ever_version(value: f64, _: &mut Context<'_>) -> Option<String> {
     ))
 }
 
-fn times10(value: f64, _: &mut Context<'_>) -> Option<String> {
-    Some(format!("{:.1}", value * 10.0))
+scaled! {
+    times10: |_context| 10.0, 1;
+    times100k: |_context| 100_000.0, 1;
+    times1m: |_context| 1_000_000.0, 1;
+    times10m: |_context| 10_000_000.0, 1;
 }
 
-fn times100k(value: f64, _: &mut Context<'_>) -> Option<String> {
-    Some(format!("{:.1}", value * 100_000.0))
+/// The report bytes after the report ID, if the raw report was read.
+fn payload<'a>(context: &Context<'a>) -> Option<&'a [u8]> {
+    context.raw?.get(1..)
 }
 
-fn times1m(value: f64, _: &mut Context<'_>) -> Option<String> {
-    Some(format!("{:.1}", value * 1_000_000.0))
-}
-
-fn times10m(value: f64, _: &mut Context<'_>) -> Option<String> {
-    Some(format!("{:.1}", value * 10_000_000.0))
-}
-
-const fn f(name: &'static str, text: super::TextFn) -> Function {
-    Function {
-        name,
-        text,
-        value: None,
+/// Bytes 1–2 of the raw report, little-endian.
+fn word(context: &Context<'_>) -> Option<u16> {
+    match payload(context)? {
+        [low, high, ..] => Some(u16::from_le_bytes([*low, *high])),
+        _ => None,
     }
+}
+
+/// The words of the bits of `value` set in `names`, space-separated.
+fn words(value: u16, names: &[(u16, &str)]) -> String {
+    let mut found: Vec<&str> = Vec::new();
+    for (mask, name) in names {
+        if value & mask != 0 && !found.contains(name) {
+            found.push(name);
+        }
+    }
+    found.join(" ")
+}
+
+const EVER_IP_REPORTS: [u8; 4] = [211, 230, 231, 232];
+const EVER_PACKET_REPORTS: [u8; 4] = [215, 216, 217, 218];
+/// Length asked for a raw EVER report.
+const EVER_LEN: usize = 64;
+
+fn ever_mac(_: f64, context: &mut Context<'_>) -> Option<String> {
+    let bytes = payload(context)?;
+    Some(
+        bytes
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(":"),
+    )
+}
+
+fn ever_ip(_: f64, context: &mut Context<'_>) -> Option<String> {
+    context.state.ever_ip_turn = context.state.ever_ip_turn.wrapping_add(1);
+    let bytes = payload(context)?;
+    Some(
+        bytes
+            .iter()
+            .map(u8::to_string)
+            .collect::<Vec<_>>()
+            .join("."),
+    )
+}
+
+fn ever_packets(_: f64, context: &mut Context<'_>) -> Option<String> {
+    context.state.ever_packets_turn = context.state.ever_packets_turn.wrapping_add(1);
+    Some(match payload(context)? {
+        [a, b, c, d, ..] => u32::from_le_bytes([*a, *b, *c, *d]).to_string(),
+        _ => String::new(),
+    })
+}
+
+fn ever_workmode(_: f64, context: &mut Context<'_>) -> Option<String> {
+    let name = match payload(context)?.first()? {
+        2 => "STOP",
+        4 => "ONLINE",
+        8 => "ONBATTERY",
+        16 => "WATCH",
+        32 => "WAITING",
+        64 => "EMERGENCY",
+        _ => "UNKNOWN",
+    };
+    Some(name.to_owned())
+}
+
+fn ever_messages(_: f64, context: &mut Context<'_>) -> Option<String> {
+    let names = [
+        (0x04, "BOOST"),
+        (0x08, "BUCK"),
+        (0x10, "BOOST_BLOCKED"),
+        (0x20, "BUCK_BLOCKED"),
+        (0x40, "CHARGING"),
+        (0x80, "FAN_ON"),
+        (0x100, "EPO_BLOCKED"),
+        (0x200, "NEED_REPLACMENT"),
+        (0x400 | 0x800, "OVERHEAT"),
+        (0x1000, "WAITING_FOR_MIN_CHARGE"),
+        (0x2000, "MAINS_OUT_OF_RANGE"),
+    ];
+    Some(words(word(context)?, &names))
+}
+
+fn ever_alarms(_: f64, context: &mut Context<'_>) -> Option<String> {
+    let names = [
+        (0x01, "OVERLOAD"),
+        (0x02, "SHORT-CIRCUIT"),
+        (0x04 | 0x08, "OVERHEAT"),
+        (0x10, "EPO"),
+        (0x20, "INERNAL_ERROR"),
+        (0x40, "REVERSE_POWER_SUPPLY"),
+        (0x80, "NO_INETERNAL_COMM"),
+        (0x100, "CRITICAL_BATT_VOLTAGE"),
+    ];
+    Some(words(word(context)?, &names))
+}
+
+fn ever_on_off(_: f64, context: &mut Context<'_>) -> Option<String> {
+    let mode = *payload(context)?.first()?;
+    super::token(!matches!(mode, 4 | 8), "off")
+}
+
+fn mac_report(_: &super::State) -> (u8, usize) {
+    (0xd2, EVER_LEN)
+}
+
+fn ip_report(state: &super::State) -> (u8, usize) {
+    (EVER_IP_REPORTS[state.ever_ip_turn % 4], EVER_LEN)
+}
+
+fn packets_report(state: &super::State) -> (u8, usize) {
+    (EVER_PACKET_REPORTS[state.ever_packets_turn % 4], EVER_LEN)
+}
+
+fn workmode_report(_: &super::State) -> (u8, usize) {
+    (0x4a, EVER_LEN)
+}
+
+fn messages_report(_: &super::State) -> (u8, usize) {
+    (0x4b, EVER_LEN)
+}
+
+fn alarms_report(_: &super::State) -> (u8, usize) {
+    (0x4c, EVER_LEN)
 }
 
 /// The Delta, EcoFlow, EVER and Legrand functions.
 pub const FUNCTIONS: &[Function] = &[
-    f("delta_ups_type_fun", delta_type),
-    f("ecoflow_battery_runtime_conversion", ecoflow_runtime),
-    f("ever_format_hardware_fun", ever_hardware),
-    f("ever_format_version_fun", ever_version),
-    f("legrand_times10", times10),
-    f("legrand_times100k", times100k),
-    f("legrand_times1M", times1m),
-    f("legrand_times10M", times10m),
+    Function::new("delta_ups_type_fun", delta_type),
+    Function::new("ecoflow_battery_runtime_conversion", ecoflow_runtime),
+    Function::new("ever_format_hardware_fun", ever_hardware),
+    Function::new("ever_format_version_fun", ever_version),
+    Function::new("ever_mac_address_fun", ever_mac).raw(mac_report),
+    Function::new("ever_ip_address_fun", ever_ip).raw(ip_report),
+    Function::new("ever_packets_fun", ever_packets).raw(packets_report),
+    Function::new("ever_workmode_fun", ever_workmode).raw(workmode_report),
+    Function::new("ever_messages_fun", ever_messages).raw(messages_report),
+    Function::new("ever_alarms_fun", ever_alarms).raw(alarms_report),
+    Function::new("ever_on_off_fun", ever_on_off).raw(workmode_report),
+    Function::new("legrand_times10", times10),
+    Function::new("legrand_times100k", times100k),
+    Function::new("legrand_times1M", times1m),
+    Function::new("legrand_times10M", times10m),
 ];
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::text;
+    use super::super::Scratch;
+    use super::super::testing::{named, text, text_in};
 
     #[test]
     fn delta_types() {
@@ -130,6 +254,76 @@ mod tests {
             text("ever_format_version_fun", 0xab10 as f64).as_deref(),
             Some("vA.Bb16")
         );
+    }
+
+    fn with_raw(bytes: &[u8]) -> Scratch {
+        Scratch {
+            raw: Some(bytes.to_vec()),
+            ..Scratch::default()
+        }
+    }
+
+    #[test]
+    fn ever_raw_reports() {
+        let mut mac = with_raw(&[0xd2, 0x00, 0x1b, 0xc5, 0x0a, 0xff, 0x01]);
+        assert_eq!(
+            text_in(&mut mac, "ever_mac_address_fun", 0.0).as_deref(),
+            Some("00:1b:c5:0a:ff:01")
+        );
+        let mut ip = with_raw(&[211, 192, 168, 1, 20]);
+        assert_eq!(
+            text_in(&mut ip, "ever_ip_address_fun", 0.0).as_deref(),
+            Some("192.168.1.20")
+        );
+        assert_eq!(ip.state.ever_ip_turn, 1);
+        let report = |name: &str, state: &super::super::State| named(name).raw_report(state);
+        assert_eq!(report("ever_ip_address_fun", &ip.state), Some((230, 64)));
+        let mut packets = with_raw(&[215, 0x10, 0x27, 0, 0]);
+        assert_eq!(
+            text_in(&mut packets, "ever_packets_fun", 0.0).as_deref(),
+            Some("10000")
+        );
+        assert_eq!(report("ever_packets_fun", &packets.state), Some((216, 64)));
+        let mut short = with_raw(&[215, 1, 2]);
+        assert_eq!(
+            text_in(&mut short, "ever_packets_fun", 0.0).as_deref(),
+            Some("")
+        );
+        let mut online = with_raw(&[0x4a, 4]);
+        assert_eq!(
+            text_in(&mut online, "ever_workmode_fun", 0.0).as_deref(),
+            Some("ONLINE")
+        );
+        assert_eq!(
+            text_in(&mut online, "ever_on_off_fun", 0.0).as_deref(),
+            Some("!off")
+        );
+        let mut stopped = with_raw(&[0x4a, 2]);
+        assert_eq!(
+            text_in(&mut stopped, "ever_workmode_fun", 0.0).as_deref(),
+            Some("STOP")
+        );
+        assert_eq!(
+            text_in(&mut stopped, "ever_on_off_fun", 0.0).as_deref(),
+            Some("off")
+        );
+        let mut odd = with_raw(&[0x4a, 3]);
+        assert_eq!(
+            text_in(&mut odd, "ever_workmode_fun", 0.0).as_deref(),
+            Some("UNKNOWN")
+        );
+        let mut messages = with_raw(&[0x4b, 0x44, 0x0c]);
+        assert_eq!(
+            text_in(&mut messages, "ever_messages_fun", 0.0).as_deref(),
+            Some("BOOST CHARGING OVERHEAT")
+        );
+        let mut alarms = with_raw(&[0x4c, 0x0d, 0x01]);
+        assert_eq!(
+            text_in(&mut alarms, "ever_alarms_fun", 0.0).as_deref(),
+            Some("OVERLOAD OVERHEAT CRITICAL_BATT_VOLTAGE")
+        );
+        assert_eq!(text("ever_alarms_fun", 0.0), None, "report not read");
+        assert_eq!(report("ever_alarms_fun", &alarms.state), Some((0x4c, 64)));
     }
 
     #[test]

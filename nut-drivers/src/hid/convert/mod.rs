@@ -27,6 +27,10 @@ pub type TextFn = fn(f64, &mut Context<'_>) -> Option<String>;
 /// A vendor reverse conversion: NUT text → HID value; `None` if the text does not fit.
 pub type ValueFn = fn(&str, &mut Context<'_>) -> Option<f64>;
 
+/// For a conversion that reads a raw report rather than its field: which report (ID, and the
+/// length asked for) to read before the next call, given the state (EVER rotates over reports).
+pub type RawFn = fn(&State) -> (u8, usize);
+
 /// One of NUT's vendor conversion functions, by its name in lookups.tsv.
 #[derive(Debug)]
 pub struct Function {
@@ -36,6 +40,36 @@ pub struct Function {
     pub text: TextFn,
     /// The NUT → HID conversion (`nuf` column), if writable.
     pub value: Option<ValueFn>,
+    /// The raw report the conversion reads (handed over as [`Context::raw`]), if any.
+    pub raw: Option<RawFn>,
+}
+
+impl Function {
+    /// A one-way function.
+    pub const fn new(name: &'static str, text: TextFn) -> Self {
+        Function {
+            name,
+            text,
+            value: None,
+            raw: None,
+        }
+    }
+
+    /// With a reverse conversion.
+    pub const fn reverse(self, value: ValueFn) -> Self {
+        Function {
+            value: Some(value),
+            ..self
+        }
+    }
+
+    /// Reading a raw report.
+    pub const fn raw(self, raw: RawFn) -> Self {
+        Function {
+            raw: Some(raw),
+            ..self
+        }
+    }
 }
 
 impl PartialEq for Function {
@@ -60,32 +94,11 @@ const FAMILIES: [&[Function]; 8] = [
 
 /// The functions of lookups.tsv we do not implement, and why: their rows are left out at
 /// bind time.
-pub const NOT_IMPLEMENTED: [(&str, &str); 9] = [
-    (
-        "eaton_input_eco_mode_auto_on_off_fun",
-        "switches bypass and ECO mode on the device (writes) as a side effect of a read",
-    ),
-    (
-        "powercom_hack_voltage",
-        "issues its own GET_REPORT of a report the descriptor does not describe and parses ASCII",
-    ),
-    (
-        "ever_mac_address_fun",
-        "reads raw report 0xD2, not the field",
-    ),
-    (
-        "ever_ip_address_fun",
-        "reads raw reports 211/230-232 in rotation, not the field",
-    ),
-    (
-        "ever_packets_fun",
-        "reads raw reports 215-218 in rotation, not the field",
-    ),
-    ("ever_workmode_fun", "reads raw report 0x4A, not the field"),
-    ("ever_messages_fun", "reads raw report 0x4B, not the field"),
-    ("ever_alarms_fun", "reads raw report 0x4C, not the field"),
-    ("ever_on_off_fun", "reads raw report 0x4A, not the field"),
-];
+pub const NOT_IMPLEMENTED: [(&str, &str); 1] = [(
+    "eaton_input_eco_mode_auto_on_off_fun",
+    "its effect is a sequence of writes (bypass on/off, ECO on/normal) guarded by range checks, \
+     on both its read and write side; too vague to reproduce faithfully",
+)];
 
 /// A conversion from a HID value to NUT text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,6 +198,15 @@ impl Conversion {
         }
     }
 
+    /// The raw report (ID, length) to read and hand over as [`Context::raw`] before calling
+    /// [`Conversion::text`], for conversions that read one.
+    pub fn raw_report(self, state: &State) -> Option<(u8, usize)> {
+        match self {
+            Conversion::Vendor(function) => function.raw.map(|raw| raw(state)),
+            _ => None,
+        }
+    }
+
     /// Whether [`Conversion::value`] can ever succeed.
     pub fn reversible(self) -> bool {
         match self {
@@ -197,6 +219,39 @@ impl Conversion {
         }
     }
 }
+
+/// Status functions that test a bit mask: `fun: mask => token;` sets `token` when a bit of
+/// `mask` is set, else clears it.
+macro_rules! bit_tokens {
+    ($($fun:ident: $mask:expr => $name:expr;)*) => {
+        $(fn $fun(value: f64, _: &mut Context<'_>) -> Option<String> {
+            $crate::hid::convert::token((value as i64) & $mask != 0, $name)
+        })*
+    };
+}
+pub(crate) use bit_tokens;
+
+/// Status functions of a flag: `fun => token;` sets `token` when the value is nonzero, else
+/// clears it.
+macro_rules! nonzero_tokens {
+    ($($fun:ident => $name:expr;)*) => {
+        $(fn $fun(value: f64, _: &mut Context<'_>) -> Option<String> {
+            $crate::hid::convert::token(value != 0.0, $name)
+        })*
+    };
+}
+pub(crate) use nonzero_tokens;
+
+/// Functions that scale the value: `fun: |context| scale, digits;` publishes
+/// value × scale with `digits` decimals (the scale may depend on the context).
+macro_rules! scaled {
+    ($($fun:ident: |$context:ident| $scale:expr, $digits:expr;)*) => {
+        $(fn $fun(value: f64, $context: &mut Context<'_>) -> Option<String> {
+            Some(format!("{:.*}", $digits, value * $scale))
+        })*
+    };
+}
+pub(crate) use scaled;
 
 /// `name` when `on`, else `!name`: a status token.
 pub(crate) fn token(on: bool, name: &str) -> Option<String> {
@@ -310,7 +365,7 @@ mod tests {
                 left_out.push((subdriver.name, count));
             }
         }
-        assert_eq!(left_out, [("mge", 2), ("ever", 13), ("powercom", 1)]);
+        assert_eq!(left_out, [("mge", 2)]);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! openUPS conversions (`openups-hid.c`): status flags, the per-PID scales of voltages and
 //! currents, and the battery thermistor table (`data/openups-thermistor.tsv`).
 
-use super::{Context, Function, token};
+use super::{Context, Function, nonzero_tokens, scaled, token};
 
 const THERMISTOR_TSV: &str = include_str!("../data/openups-thermistor.tsv");
 
@@ -14,20 +14,11 @@ fn scales(product_id: u16) -> (f64, f64, f64, f64) {
     }
 }
 
-fn vin(value: f64, context: &mut Context<'_>) -> Option<String> {
-    Some(format!("{:.2}", value * scales(context.product_id).0))
-}
-
-fn vout(value: f64, context: &mut Context<'_>) -> Option<String> {
-    Some(format!("{:.2}", value * scales(context.product_id).1))
-}
-
-fn ccharge(value: f64, context: &mut Context<'_>) -> Option<String> {
-    Some(format!("{:.3}", value * scales(context.product_id).2))
-}
-
-fn cdischarge(value: f64, context: &mut Context<'_>) -> Option<String> {
-    Some(format!("{:.3}", value * scales(context.product_id).3))
+scaled! {
+    vin: |context| scales(context.product_id).0, 2;
+    vout: |context| scales(context.product_id).1, 2;
+    ccharge: |context| scales(context.product_id).2, 3;
+    cdischarge: |context| scales(context.product_id).3, 3;
 }
 
 /// The thermistor thresholds (raw × 100), one per 5 °C from −40 °C.
@@ -59,41 +50,27 @@ fn temperature(value: f64, _: &mut Context<'_>) -> Option<String> {
     Some(format!("{:.2}", base + (raw - low) * 5.0 / (high - low)))
 }
 
-fn charging(value: f64, _: &mut Context<'_>) -> Option<String> {
-    token(value != 0.0, "chrg")
-}
-
-fn discharging(value: f64, _: &mut Context<'_>) -> Option<String> {
-    token(value != 0.0, "dischrg")
-}
-
-fn online(value: f64, _: &mut Context<'_>) -> Option<String> {
-    token(value != 0.0, "online")
+nonzero_tokens! {
+    charging => "chrg";
+    discharging => "dischrg";
+    online => "online";
 }
 
 fn off(value: f64, _: &mut Context<'_>) -> Option<String> {
     token(value == 0.0, "off")
 }
 
-const fn f(name: &'static str, text: super::TextFn) -> Function {
-    Function {
-        name,
-        text,
-        value: None,
-    }
-}
-
 /// The openUPS functions.
 pub const FUNCTIONS: &[Function] = &[
-    f("openups_charging_fun", charging),
-    f("openups_discharging_fun", discharging),
-    f("openups_online_fun", online),
-    f("openups_off_fun", off),
-    f("openups_scale_vin_fun", vin),
-    f("openups_scale_vout_fun", vout),
-    f("openups_scale_ccharge_fun", ccharge),
-    f("openups_scale_cdischarge_fun", cdischarge),
-    f("openups_temperature_fun", temperature),
+    Function::new("openups_charging_fun", charging),
+    Function::new("openups_discharging_fun", discharging),
+    Function::new("openups_online_fun", online),
+    Function::new("openups_off_fun", off),
+    Function::new("openups_scale_vin_fun", vin),
+    Function::new("openups_scale_vout_fun", vout),
+    Function::new("openups_scale_ccharge_fun", ccharge),
+    Function::new("openups_scale_cdischarge_fun", cdischarge),
+    Function::new("openups_temperature_fun", temperature),
 ];
 
 #[cfg(test)]

@@ -4,19 +4,9 @@
 //! The `powercom_sdcmd_byte_order_fallback` and `powercom_sdcmd_discrete_delay` driver options
 //! are not supported: the default byte orders are used.
 
-use super::{Context, Function, token};
+use super::{Context, Function, bit_tokens, token};
 
-fn bit(value: f64, mask: i64, name: &str) -> Option<String> {
-    token((value as i64) & mask != 0, name)
-}
-
-macro_rules! bits {
-    ($($fun:ident: $mask:expr => $name:expr;)*) => {
-        $(fn $fun(value: f64, _: &mut Context<'_>) -> Option<String> { bit(value, $mask, $name) })*
-    };
-}
-
-bits! {
+bit_tokens! {
     upsfail: 0x0001 => "fanfail";
     replacebatt: 0x0002 => "replacebatt";
     test: 0x0004 => "cal";
@@ -77,42 +67,63 @@ fn shutdown_reverse(text: &str, context: &mut Context<'_>) -> Option<f64> {
     Some(((((delay / 60) & 0xff) << 8 | (delay % 60)) | 0x0040) as f64)
 }
 
-const fn f(name: &'static str, text: super::TextFn) -> Function {
-    Function {
-        name,
-        text,
-        value: None,
+/// Reads of report 0xA4 allowed before a first valid voltage.
+const VOLTAGE_TRIES: u32 = 5;
+
+/// The ASCII voltage of raw Feature report 0xA4 (bytes 1–7, a number with a dot).
+fn ascii_voltage(context: &Context<'_>) -> Option<String> {
+    let bytes = context.raw?.get(1..)?;
+    let end = bytes.iter().position(|b| *b == 0).unwrap_or(bytes.len());
+    let text = core::str::from_utf8(&bytes[..end]).ok()?.trim();
+    (text.contains('.') && text.parse::<f64>().is_ok()).then(|| text.to_owned())
+}
+
+/// The battery voltage from report 0xA4, ignoring the field's value; the last valid reading
+/// (`0.0` until one), reading no more after [`VOLTAGE_TRIES`] failures before a first success.
+fn hack_voltage(_: f64, context: &mut Context<'_>) -> Option<String> {
+    let trying =
+        context.state.powercom_voltage.is_some() || context.state.powercom_tries < VOLTAGE_TRIES;
+    if trying {
+        match ascii_voltage(context) {
+            Some(voltage) => context.state.powercom_voltage = Some(voltage),
+            None if context.state.powercom_voltage.is_none() => context.state.powercom_tries += 1,
+            None => {}
+        }
     }
+    Some(
+        context
+            .state
+            .powercom_voltage
+            .clone()
+            .unwrap_or_else(|| "0.0".to_owned()),
+    )
+}
+
+fn voltage_report(_: &super::State) -> (u8, usize) {
+    (0xa4, 8)
 }
 
 /// The PowerCom functions.
 pub const FUNCTIONS: &[Function] = &[
-    Function {
-        name: "powercom_startup_fun",
-        text: startup,
-        value: Some(startup_reverse),
-    },
-    Function {
-        name: "powercom_shutdown_fun",
-        text: shutdown,
-        value: Some(shutdown_reverse),
-    },
-    f("powercom_voltage_conversion_fun", voltage),
-    f("powercom_upsfail_conversion_fun", upsfail),
-    f("powercom_replacebatt_conversion_fun", replacebatt),
-    f("powercom_test_conversion_fun", test),
-    f("powercom_shutdownimm_conversion_fun", shutdownimm),
-    f("powercom_online_conversion_fun", online),
-    f("powercom_lowbatt_conversion_fun", lowbatt),
-    f("powercom_trim_conversion_fun", trim),
-    f("powercom_boost_conversion_fun", boost),
-    f("powercom_overload_conversion_fun", overload),
+    Function::new("powercom_startup_fun", startup).reverse(startup_reverse),
+    Function::new("powercom_shutdown_fun", shutdown).reverse(shutdown_reverse),
+    Function::new("powercom_voltage_conversion_fun", voltage),
+    Function::new("powercom_hack_voltage", hack_voltage).raw(voltage_report),
+    Function::new("powercom_upsfail_conversion_fun", upsfail),
+    Function::new("powercom_replacebatt_conversion_fun", replacebatt),
+    Function::new("powercom_test_conversion_fun", test),
+    Function::new("powercom_shutdownimm_conversion_fun", shutdownimm),
+    Function::new("powercom_online_conversion_fun", online),
+    Function::new("powercom_lowbatt_conversion_fun", lowbatt),
+    Function::new("powercom_trim_conversion_fun", trim),
+    Function::new("powercom_boost_conversion_fun", boost),
+    Function::new("powercom_overload_conversion_fun", overload),
 ];
 
 #[cfg(test)]
 mod tests {
     use super::super::Scratch;
-    use super::super::testing::{text, value_in};
+    use super::super::testing::{text, text_in, value_in};
 
     #[test]
     fn status_words() {
@@ -167,6 +178,42 @@ mod tests {
         assert_eq!(
             text("powercom_voltage_conversion_fun", 57.0).as_deref(),
             Some("228")
+        );
+    }
+
+    #[test]
+    fn voltage_from_report_a4() {
+        let mut scratch = Scratch::default();
+        assert_eq!(
+            text_in(&mut scratch, "powercom_hack_voltage", 0.0).as_deref(),
+            Some("0.0")
+        );
+        scratch.raw = Some(b"\xa413.62\0\0".to_vec());
+        assert_eq!(
+            text_in(&mut scratch, "powercom_hack_voltage", 0.0).as_deref(),
+            Some("13.62")
+        );
+        scratch.raw = Some(b"\xa4garbage".to_vec());
+        assert_eq!(
+            text_in(&mut scratch, "powercom_hack_voltage", 0.0).as_deref(),
+            Some("13.62")
+        );
+        // Five failures before any valid reading: no more reads are taken into account.
+        let mut broken = Scratch::default();
+        for _ in 0..5 {
+            assert_eq!(
+                text_in(&mut broken, "powercom_hack_voltage", 0.0).as_deref(),
+                Some("0.0")
+            );
+        }
+        broken.raw = Some(b"\xa412.00\0\0".to_vec());
+        assert_eq!(
+            text_in(&mut broken, "powercom_hack_voltage", 0.0).as_deref(),
+            Some("0.0")
+        );
+        assert_eq!(
+            super::super::testing::named("powercom_hack_voltage").raw_report(&broken.state),
+            Some((0xa4, 8))
         );
     }
 

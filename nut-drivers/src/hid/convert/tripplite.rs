@@ -2,7 +2,7 @@
 //! product by NUT's device callbacks (the `device_callback` column of subdrivers.tsv), and the
 //! battery chemistry some units cannot report.
 
-use super::{Context, Function};
+use super::{Context, Function, scaled};
 use crate::hid::tables::Tables;
 
 /// Scales `(battery voltage, I/O voltage, I/O frequency, I/O current)` of `product_id`.
@@ -18,20 +18,11 @@ fn scales(product_id: u16) -> (f64, f64, f64, f64) {
     }
 }
 
-fn battvolt(value: f64, context: &mut Context<'_>) -> Option<String> {
-    Some(format!("{:.1}", value * scales(context.product_id).0))
-}
-
-fn iovolt(value: f64, context: &mut Context<'_>) -> Option<String> {
-    Some(format!("{:.1}", value * scales(context.product_id).1))
-}
-
-fn iofreq(value: f64, context: &mut Context<'_>) -> Option<String> {
-    Some(format!("{:.1}", value * scales(context.product_id).2))
-}
-
-fn ioamp(value: f64, context: &mut Context<'_>) -> Option<String> {
-    Some(format!("{:.1}", value * scales(context.product_id).3))
+scaled! {
+    battvolt: |context| scales(context.product_id).0, 1;
+    iovolt: |context| scales(context.product_id).1, 1;
+    iofreq: |context| scales(context.product_id).2, 1;
+    ioamp: |context| scales(context.product_id).3, 1;
 }
 
 /// `unknown` on the products that report no chemistry string; `None` elsewhere (the driver
@@ -40,20 +31,12 @@ pub(crate) fn chemistry(context: &Context<'_>) -> Option<String> {
     matches!(context.product_id, 0x1003 | 0x2005).then(|| "unknown".to_owned())
 }
 
-const fn f(name: &'static str, text: super::TextFn) -> Function {
-    Function {
-        name,
-        text,
-        value: None,
-    }
-}
-
 /// The TrippLite functions (`tripplite_chemistry_fun` is [`super::Conversion::TrippliteChemistry`]).
 pub const FUNCTIONS: &[Function] = &[
-    f("tripplite_battvolt_fun", battvolt),
-    f("tripplite_iovolt_fun", iovolt),
-    f("tripplite_iofreq_fun", iofreq),
-    f("tripplite_ioamp_fun", ioamp),
+    Function::new("tripplite_battvolt_fun", battvolt),
+    Function::new("tripplite_iovolt_fun", iovolt),
+    Function::new("tripplite_iofreq_fun", iofreq),
+    Function::new("tripplite_ioamp_fun", ioamp),
 ];
 
 #[cfg(test)]
