@@ -2,12 +2,13 @@
 //! the mapping, polling with the report cache, interrupt reports, status derivation, commands
 //! and writable variables (NUT-REFERENCE.md §8.2).
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use nut_hal::hid::{HidDevice, HidInfo};
 
 use super::cache::ReportCache;
-use super::convert::{Conversion, printf};
+use super::convert::{self, Context, Conversion, printf};
 use super::descriptor::{ReportDescriptor, ReportKind};
 use super::explore;
 use super::fixups;
@@ -32,6 +33,12 @@ pub struct UsbHid<D> {
     attached: Option<Attached>,
     cache: ReportCache,
     bits: StatusBits,
+    /// The latest value of every variable published, for conversions that read others.
+    known: BTreeMap<String, String>,
+    /// Per-device state of the conversions.
+    conversions: convert::State,
+    /// USB vendor and product ids of the attached device.
+    ids: (u16, u16),
     last_full_walk: Option<Instant>,
     _device: core::marker::PhantomData<fn() -> D>,
 }
@@ -46,6 +53,9 @@ impl<D: HidDevice> UsbHid<D> {
             attached: None,
             cache,
             bits: StatusBits::default(),
+            known: BTreeMap::new(),
+            conversions: convert::State::default(),
+            ids: (0, 0),
             last_full_walk: None,
             _device: core::marker::PhantomData,
         }
@@ -136,7 +146,19 @@ impl<D: HidDevice> UsbHid<D> {
                 return Ok(None);
             }
         };
-        render(device, binding.render, row, value).await
+        render(device, binding.render, row, value, &mut self.context()).await
+    }
+
+    /// The conversion context over this driver's state.
+    fn context(&mut self) -> Context<'_> {
+        Context {
+            vendor_id: self.ids.0,
+            product_id: self.ids.1,
+            known: &self.known,
+            status: &mut self.bits,
+            state: &mut self.conversions,
+            raw: None,
+        }
     }
 
     /// Publishes the rows a walk covers into `reading`.
@@ -181,7 +203,10 @@ impl<D: HidDevice> UsbHid<D> {
 
     fn apply(&mut self, reading: &mut Reading, row: &MappingRow, role: Role, text: &str) {
         match role {
-            Role::Variable => reading.set(row.nut_name, text),
+            Role::Variable => {
+                reading.set(row.nut_name, text);
+                self.known.insert(row.nut_name.to_owned(), text.to_owned());
+            }
             Role::Status => {
                 self.bits.apply(text);
             }
@@ -242,11 +267,49 @@ impl<D: HidDevice> UsbHid<D> {
         }
         self.cache.store(report);
         for (binding, value) in updates {
-            if let Some(text) = render(device, binding.render, binding.row, value).await? {
+            let mut context = self.context();
+            let text = render(device, binding.render, binding.row, value, &mut context).await?;
+            if let Some(text) = text {
                 self.apply(reading, binding.row, binding.role, &text);
             }
         }
         Ok(())
+    }
+
+    /// The MGE model type, from the product string and the `UPS.PowerSummary.iModel` string
+    /// (as `mge_format_model`); `None` if either is missing or the model is not in the table.
+    async fn mge_type(&mut self, device: &mut D, info: &HidInfo) -> Option<u16> {
+        let product = info.product.clone()?;
+        let attached = self.attached.as_ref()?;
+        let path = attached
+            .mapping
+            .names
+            .parse("UPS.PowerSummary.iModel")
+            .ok()?;
+        let field = attached
+            .descriptor
+            .find(&path, ReportKind::Feature)?
+            .clone();
+        let report = self.fresh_report(device, field.report_id).await.ok()?;
+        let index = field.value(&report).ok()?;
+        let model = string_at(device, index).await.ok()??;
+        convert::mge::model_type(&product, &model)
+    }
+
+    /// Report `report_id` read afresh from the device (and cached).
+    async fn fresh_report(
+        &mut self,
+        device: &mut D,
+        report_id: u8,
+    ) -> Result<Vec<u8>, DeviceError> {
+        let Some(attached) = &self.attached else {
+            return Err(DeviceError::NotSupported("no device".into()));
+        };
+        let (report, _) = self
+            .cache
+            .get(device, &attached.descriptor, report_id, Duration::ZERO)
+            .await?;
+        Ok(report.to_vec())
     }
 
     fn command_binding(&self, command: &str) -> Option<Binding> {
@@ -269,16 +332,7 @@ impl<D: HidDevice> UsbHid<D> {
             return Err(DeviceError::NotSupported("no device".into()));
         };
         let field = attached.descriptor.fields()[binding.field].clone();
-        let (report, _) = self
-            .cache
-            .get(
-                device,
-                &attached.descriptor,
-                field.report_id,
-                Duration::ZERO,
-            )
-            .await?;
-        let mut report = report.to_vec();
+        let mut report = self.fresh_report(device, field.report_id).await?;
         field
             .write_logical(&mut report, field.to_logical(value))
             .map_err(|e| DeviceError::BadReply {
@@ -316,24 +370,77 @@ async fn render<D: HidDevice>(
     render: Render,
     row: &MappingRow,
     value: f64,
+    context: &mut Context<'_>,
 ) -> Result<Option<String>, DeviceError> {
     Ok(match render {
         Render::Format => Some(printf(row.default, value)),
         Render::Table(lookup) => lookup.text(value as i64).map(str::to_owned),
-        Render::Convert(Conversion::StringId, _) => {
-            let index = value as i64;
-            if !(1..=255).contains(&index) {
-                return Ok(None);
+        Render::Convert(
+            conversion @ (Conversion::StringId | Conversion::TrippliteChemistry),
+            _,
+        ) => {
+            if let Some(text) = conversion.text(value, context) {
+                return Ok(Some(text));
             }
-            device
-                .string_descriptor(index as u8)
-                .await
-                .map_err(|e| DeviceError::transport("string descriptor", &e))?
-                .map(|text| text.trim().to_owned())
-                .filter(|text| !text.is_empty())
+            string_at(device, value).await?
         }
-        Render::Convert(conversion, _) => conversion.text(value),
+        Render::Convert(conversion, _) => match conversion.raw_report(context.state) {
+            None => conversion.text(value, context),
+            Some((report_id, len)) => {
+                let raw = raw_report(device, report_id, len).await?;
+                let mut context = Context {
+                    raw: raw.as_deref(),
+                    known: context.known,
+                    status: &mut *context.status,
+                    state: &mut *context.state,
+                    ..*context
+                };
+                conversion.text(value, &mut context)
+            }
+        },
     })
+}
+
+/// Feature report `report_id` read as is (`len` bytes asked), for conversions that read a
+/// report rather than their field; `None` if the device refuses it.
+async fn raw_report<D: HidDevice>(
+    device: &mut D,
+    report_id: u8,
+    len: usize,
+) -> Result<Option<Vec<u8>>, DeviceError> {
+    let mut buffer = vec![0u8; len.max(1)];
+    buffer[0] = report_id;
+    match device.get_feature_report(&mut buffer).await {
+        Ok(got) => {
+            buffer.truncate(got);
+            Ok(Some(buffer))
+        }
+        Err(error) => {
+            let error = DeviceError::transport("GET_REPORT", &error);
+            if device_lost(&error) {
+                return Err(error);
+            }
+            tracing::debug!(report_id, %error, "raw report not read");
+            Ok(None)
+        }
+    }
+}
+
+/// The USB string whose index is `value`, if any.
+async fn string_at<D: HidDevice>(
+    device: &mut D,
+    value: f64,
+) -> Result<Option<String>, DeviceError> {
+    let index = value as i64;
+    if !(1..=255).contains(&index) {
+        return Ok(None);
+    }
+    Ok(device
+        .string_descriptor(index as u8)
+        .await
+        .map_err(|e| DeviceError::transport("string descriptor", &e))?
+        .map(|text| text.trim().to_owned())
+        .filter(|text| !text.is_empty()))
 }
 
 /// What a writable row accepts.
@@ -435,7 +542,13 @@ impl<D: HidDevice + 'static> DeviceProtocol for UsbHid<D> {
         });
         self.cache.clear();
         self.bits = StatusBits::default();
+        self.known.clear();
+        self.conversions = convert::State::default();
+        self.ids = (info.vendor_id, info.product_id);
         self.last_full_walk = None;
+        if subdriver.name == "mge" {
+            self.conversions.mge_type = self.mge_type(device, &info).await;
+        }
 
         let mut identity = Identity::default();
         // The subdriver is known only now; NUT publishes it as the data version.
@@ -443,6 +556,7 @@ impl<D: HidDevice + 'static> DeviceProtocol for UsbHid<D> {
             .info
             .set("driver.version.data", subdriver.name_string);
         for (name, value) in identity_values(subdriver, &info) {
+            self.known.insert(name.clone(), value.clone());
             identity.info.set(&name, value);
         }
         let statics: Vec<Binding> = self
@@ -454,6 +568,8 @@ impl<D: HidDevice + 'static> DeviceProtocol for UsbHid<D> {
             .collect();
         for binding in &statics {
             if let Some(text) = self.row_text(device, binding).await? {
+                self.known
+                    .insert(binding.row.nut_name.to_owned(), text.clone());
                 identity.info.set(binding.row.nut_name, text);
             }
         }
@@ -507,11 +623,17 @@ impl<D: HidDevice + 'static> DeviceProtocol for UsbHid<D> {
     ) -> Result<(), CommandError> {
         let binding = self.command_binding(command).ok_or(CommandError::Unknown)?;
         let text = match param {
-            Some(param) => param,
+            Some(param) => param.to_owned(),
             None if binding.row.flags.param_required => return Err(CommandError::Invalid),
-            None => self.settings.default_for(binding.row),
+            None => self.settings.default_for(binding.row).to_owned(),
         };
-        let value: f64 = text.trim().parse().map_err(|_| CommandError::Invalid)?;
+        let value = match binding.render {
+            Render::Convert(conversion, _) if conversion.reversible() => {
+                conversion.value(&text, &mut self.context())
+            }
+            _ => text.trim().parse().ok(),
+        }
+        .ok_or(CommandError::Invalid)?;
         self.write(device, &binding, value)
             .await
             .map_err(CommandError::Failed)
@@ -541,7 +663,7 @@ impl<D: HidDevice + 'static> DeviceProtocol for UsbHid<D> {
         }
         let hid_value = match binding.render {
             Render::Table(lookup) => lookup.value(value).map(|v| v as f64),
-            Render::Convert(conversion, _) => conversion.value(value),
+            Render::Convert(conversion, _) => conversion.value(value, &mut self.context()),
             Render::Format => value.trim().parse().ok(),
         }
         .ok_or(CommandError::Invalid)?;

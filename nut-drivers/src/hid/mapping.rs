@@ -2,9 +2,9 @@
 //!
 //! As NUT does at start-up: a row is kept only when its path names a field of the descriptor
 //! (a Feature field, or an Input field with `interruptonly`); of several rows for one variable or
-//! command the first kept row wins; `BOOL` and `ups.alarm` rows are all kept. We also leave out
-//! rows whose lookup or conversion we cannot apply, rather than publish a raw number where NUT
-//! would publish text.
+//! command the first kept row wins; `BOOL` and `ups.alarm` rows are all kept (their value-pair
+//! table or conversion yields status tokens or alarm texts). We also leave out rows whose lookup
+//! or conversion we cannot apply, rather than publish a raw number where NUT would publish text.
 
 use super::convert::Conversion;
 use super::descriptor::{ReportDescriptor, ReportKind};
@@ -153,7 +153,8 @@ impl Mapping {
                 }
             }
         };
-        if matches!(role, Role::Status | Role::Alarm) && !matches!(render, Render::Table(_)) {
+        // Status and alarm rows need a table or a conversion that yields tokens or texts.
+        if matches!(role, Role::Status | Role::Alarm) && render == Render::Format {
             return Err(Unbound::NoLookup(row));
         }
         Ok(Binding {

@@ -9,7 +9,8 @@
 //! * [`explore`] lists every field and value as NUT's `explore` mode does;
 //! * [`fixups`] repairs descriptors of known-broken firmware and formats product strings;
 //! * [`mapping`] binds a subdriver's rows to one device's fields;
-//! * [`convert`] turns values into NUT's text (formats, lookup conversions) and back;
+//! * [`convert`] turns values into NUT's text (formats, lookup conversions) and back, with the
+//!   vendor families' conversion functions in its submodules;
 //! * [`status`] derives `ups.status`, alarms and transfer reason from status booleans;
 //! * [`cache`] keeps one buffer per report ID within a poll;
 //! * [`driver`] is the protocol ([`UsbHid`]) on any [`nut_hal::hid::HidDevice`];
