@@ -61,4 +61,8 @@ impl<S: Serial + 'static> DeviceProtocol for ApcSmart<S> {
     async fn kill_power(&mut self, port: &mut S) -> Result<(), DeviceError> {
         self.do_kill_power(port).await
     }
+
+    async fn close(&mut self, port: &mut S) -> Result<(), DeviceError> {
+        self.do_close(port).await
+    }
 }

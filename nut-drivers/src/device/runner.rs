@@ -116,7 +116,8 @@ where
     }
 
     /// Runs until every request sender is gone, the output is dropped, a fatal error, or
-    /// the dump asked by [`Runner::dump_after`].
+    /// the dump asked by [`Runner::dump_after`]; on the clean stops (all but the fatal
+    /// error) the family closes the device first ([`DeviceProtocol::close`]).
     pub async fn run(
         mut self,
         mut requests: mpsc::UnboundedReceiver<Request>,
@@ -126,7 +127,10 @@ where
         loop {
             let sent = tokio::select! {
                 request = requests.recv() => match request {
-                    None => return Ok(()),
+                    None => {
+                        self.close().await;
+                        return Ok(());
+                    }
                     Some(request) => self.handle(request).await,
                 },
                 _ = tokio::time::sleep_until(self.next) => match self.step().await {
@@ -145,6 +149,7 @@ where
             };
             for output in sent {
                 if out.send(output).is_err() {
+                    self.close().await;
                     return Ok(());
                 }
             }
@@ -152,6 +157,7 @@ where
                 && self.updates >= *count
                 && let Some((_, tx)) = self.dump.take()
             {
+                self.close().await;
                 let _ = tx.send(self.core.tree().clone());
                 return Ok(());
             }
@@ -230,6 +236,16 @@ where
             self.identified = false;
         }
         self.core.poll_failed()
+    }
+
+    /// A clean stop: the family closes the device if it is open and identified.
+    async fn close(&mut self) {
+        if let Some(port) = self.port.as_mut()
+            && self.identified
+            && let Err(error) = self.family.close(port).await
+        {
+            tracing::warn!(%error, "closing the device failed");
+        }
     }
 
     fn retry_later(&mut self, now: Instant) {
@@ -324,7 +340,7 @@ where
 
 /// `-k`: opens the port, identifies the device and tells it to cut the load: with
 /// `sdcommands` in `config`, the first of those commands the device accepts, else the family's
-/// own method.
+/// own method; then closes the device ([`DeviceProtocol::close`]).
 pub async fn kill_power<F, O>(
     family: &mut F,
     opener: &mut O,
@@ -336,13 +352,19 @@ where
 {
     let mut port = opener.open().await?;
     family.identify(&mut port).await?;
-    match shutdown_default(family, &mut port, &sdcommands(config)).await {
+    let result = match shutdown_default(family, &mut port, &sdcommands(config)).await {
         Ok(()) => Ok(()),
         Err(CommandError::Failed(error)) => Err(error),
         Err(refused) => Err(DeviceError::NotSupported(format!(
             "no command of sdcommands was accepted: {refused}"
         ))),
+    };
+    // The device is handed back (APC Smart: `R`) whatever the outcome, as NUT's drivers
+    // clean up on exit after `-k`.
+    if let Err(error) = family.close(&mut port).await {
+        tracing::warn!(%error, "closing the device failed");
     }
+    result
 }
 
 /// The commands of the `sdcommands` setting (comma-separated), in order.
