@@ -260,21 +260,28 @@ async fn serve<F: Family>(
         return fail(name, "cannot handle signals");
     };
     let fatal = runner.on_fatal();
+    let mut stop = Some(runner.stop_handle());
     let served = nut_drivers::socket::serve(runner, listener);
     tokio::pin!(served);
     tokio::pin!(fatal);
     loop {
-        tokio::select! {
+        let signalled = tokio::select! {
             result = &mut served => return match result {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(error) => fail(name, error),
             },
             Ok(error) = &mut fatal => return fail(name, error),
-            _ = tokio::signal::ctrl_c() => return ExitCode::SUCCESS,
-            _ = terminate.recv() => return ExitCode::SUCCESS,
+            _ = tokio::signal::ctrl_c() => true,
+            _ = terminate.recv() => true,
             _ = hangup.recv() => {
                 tracing::info!("reload asked: settings are read at start; restart the driver to apply changes");
+                false
             }
+        };
+        // A stop closes the device (APC Smart leaves smart mode) before the program ends,
+        // as NUT's drivers clean up on SIGTERM; a second signal ends it at once.
+        if signalled && stop.take().is_none_or(|stop| stop.send(()).is_err()) {
+            return ExitCode::SUCCESS;
         }
     }
 }

@@ -106,7 +106,10 @@ async fn runner_leaves_smart_mode_on_a_clean_stop() {
         }
     }
     assert_eq!(status.as_deref(), Some("OL"));
-    assert!(!pty.with_sim(|s| s.received().contains(&b'R')), "no R while running");
+    assert!(
+        !pty.with_sim(|s| s.received().contains(&b'R')),
+        "no R while running"
+    );
     drop(requests);
     task.await.expect("runner task").expect("clean stop");
     assert_eq!(pty.with_sim(|s| s.received().last().copied()), Some(b'R'));

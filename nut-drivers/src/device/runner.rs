@@ -63,6 +63,8 @@ where
     dump: Option<(u64, oneshot::Sender<StateTree>)>,
     /// `sdcommands`: what `shutdown.default` (and `-k`) runs; empty: the family's own.
     sdcommands: Vec<String>,
+    /// Fires when the owner asks for a clean stop ([`Runner::stop_handle`]).
+    stop: Option<oneshot::Receiver<()>>,
 }
 
 impl<F, O> Runner<F, O>
@@ -93,6 +95,7 @@ where
             fatal: None,
             dump: None,
             sdcommands: sdcommands(config),
+            stop: None,
         })
     }
 
@@ -115,7 +118,15 @@ where
         rx
     }
 
-    /// Runs until every request sender is gone, the output is dropped, a fatal error, or
+    /// A handle that stops the runner cleanly (the device is closed first) when it sends;
+    /// dropping it without sending changes nothing. A program sends on `SIGTERM`.
+    pub fn stop_handle(&mut self) -> oneshot::Sender<()> {
+        let (tx, rx) = oneshot::channel();
+        self.stop = Some(rx);
+        tx
+    }
+
+    /// Runs until every request sender is gone, a stop is asked ([`Runner::stop_handle`]), the output is dropped, a fatal error, or
     /// the dump asked by [`Runner::dump_after`]; on the clean stops (all but the fatal
     /// error) the family closes the device first ([`DeviceProtocol::close`]).
     pub async fn run(
@@ -124,8 +135,13 @@ where
         out: mpsc::UnboundedSender<Output>,
     ) -> Result<(), RunError> {
         self.next = Instant::now();
+        let mut stop = self.stop.take();
         loop {
             let sent = tokio::select! {
+                () = stop_asked(&mut stop) => {
+                    self.close().await;
+                    return Ok(());
+                }
                 request = requests.recv() => match request {
                     None => {
                         self.close().await;
@@ -313,6 +329,18 @@ where
         }));
         sent
     }
+}
+
+/// Completes when the stop handle sends; never when there is none or it was dropped.
+async fn stop_asked(stop: &mut Option<oneshot::Receiver<()>>) {
+    let Some(receiver) = stop.as_mut() else {
+        return std::future::pending().await;
+    };
+    if receiver.await.is_ok() {
+        return;
+    }
+    *stop = None;
+    std::future::pending().await
 }
 
 fn not_connected() -> CommandError {
