@@ -384,6 +384,17 @@ async fn measure_ups_matches_real_apcsmart() {
         &real_view,
         &compared(&ours.view().await),
     );
+
+    // A packed reply turning `NA`: its values go, the other packed ones stay.
+    for pty in [&real.pty, &ours.pty] {
+        pty.with_sim(|s| s.set_raw(b'H', "NA"));
+    }
+    let real_view = compared(&real.wait_for(|v| !v.contains_key("ambient.1.humidity")));
+    assert_eq!(
+        real_view.get("ambient.1.humidity.high").map(String::as_str),
+        Some("80.0")
+    );
+    assert_same("Measure-UPS, NA", &real_view, &compared(&ours.view().await));
 }
 
 /// A unit whose `a` reply has a fourth (extended, dual-byte) section. NUT 2.8.0's

@@ -296,7 +296,7 @@ pub struct CommandSet {
     pub alerts: Vec<u8>,
     /// The command characters it answers.
     pub commands: Vec<u8>,
-    /// The extended (dual-byte) part, if any, unparsed.
+    /// The extended (dual-byte) part, if any, unparsed: NUT 2.8.0 queries nothing from it.
     pub extended: Option<String>,
 }
 

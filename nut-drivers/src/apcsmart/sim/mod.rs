@@ -2,7 +2,9 @@
 //! back what it returns. It answers the command characters of NUT's tables from values
 //! seeded from a `.dev` dump, lists its commands in `a` and its settable values in `^Z`,
 //! cycles writable variables with `-`, takes new strings for `c`/`x`, emits alert
-//! characters when switched on battery and back, and records the shutdown commands.
+//! characters when switched on battery and back, and records the shutdown commands. It
+//! answers `R` (leave smart mode) with `BYE`, can play a Measure-UPS probe (packed
+//! `ambient.N.*` values) and list dual-byte commands in `a` ([`Simulator::set_extended`]).
 //!
 //! ```
 //! use nut_drivers::apcsmart::sim::Simulator;
