@@ -286,31 +286,38 @@ async fn serve<F: Family>(
     };
     let fatal = runner.on_fatal();
     let reloader = runner.reloader();
+    let mut stop = Some(runner.stop_handle());
     let served = nut_drivers::socket::serve(runner, listener);
     tokio::pin!(served);
     tokio::pin!(fatal);
     loop {
-        tokio::select! {
+        let signalled = tokio::select! {
             result = &mut served => return match result {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(error) => fail(name, error),
             },
             Ok(error) = &mut fatal => return fail(name, error),
-            _ = tokio::signal::ctrl_c() => return ExitCode::SUCCESS,
-            _ = terminate.recv() => return ExitCode::SUCCESS,
+            _ = tokio::signal::ctrl_c() => true,
+            _ = terminate.recv() => true,
             _ = hangup.recv() => {
                 tracing::info!("reload asked: reading ups.conf again");
                 if args.standalone {
                     tracing::warn!("-s: no ups.conf to read again, nothing reloaded");
-                    continue;
-                }
-                match reread_settings::<F>(args) {
-                    Ok(config) => {
-                        let _ = reloader.send(config);
+                } else {
+                    match reread_settings::<F>(args) {
+                        Ok(config) => {
+                            let _ = reloader.send(config);
+                        }
+                        Err(error) => tracing::error!(%error, "reload refused: the old settings stay"),
                     }
-                    Err(error) => tracing::error!(%error, "reload refused: the old settings stay"),
                 }
+                false
             }
+        };
+        // A stop closes the device (APC Smart leaves smart mode) before the program ends,
+        // as NUT's drivers clean up on SIGTERM; a second signal ends it at once.
+        if signalled && stop.take().is_none_or(|stop| stop.send(()).is_err()) {
+            return ExitCode::SUCCESS;
         }
     }
 }

@@ -13,7 +13,7 @@ use nut_drivers::qx::Dialect;
 use nut_drivers::qx::sim::{SimState, Simulator};
 use nut_tests::pty::PtyDevice;
 use nut_tests::pty_apc::{PtyApc, simulator_from_fixture};
-use nut_tests::realnut::NUT_BIN;
+use nut_tests::realnut::{NUT_BIN, Sandbox, wait_or_explain};
 use nut_tests::realqx::RealNut;
 
 /// Variables allowed to differ, and why.
@@ -205,4 +205,84 @@ fn nutdrv_qx_inside_our_upsd() {
     );
     let diff = nut_tests::differences(&real, &ours, ALLOWED);
     assert!(diff.is_empty(), "(variable, real, ours embedded) {diff:#?}");
+}
+
+/// `SIGTERM`: the real apcsmart (started as a service, in the background) leaves smart mode
+/// (`R`) on its way out; our binary does the same, then exits with success.
+#[test]
+fn apcsmart_leaves_smart_mode_on_sigterm() {
+    let fixture = "APC__Smart-UPS_SC450_RM__apcsmart__2.6.1__01.dev";
+    let received_r = |pty: &PtyApc| pty.with_sim(|s| s.received().contains(&b'R'));
+    let polled = |pty: &PtyApc| pty.with_sim(|s| s.received().contains(&b'Q'));
+    let sigterm = |pid: &str| {
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", pid])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -TERM {pid}");
+    };
+    let configure = |pty: &PtyApc| {
+        let sandbox = Sandbox::new("apcsmart-term");
+        sandbox.write(
+            "ups.conf",
+            &format!(
+                "[apc]\n\tdriver = apcsmart\n\tport = {}\n\tpollinterval = 1\n",
+                pty.device().display()
+            ),
+        );
+        sandbox
+    };
+
+    // The real driver backgrounds itself; its pid file names the process to stop.
+    let real = PtyApc::start("term-real", simulator_from_fixture(fixture));
+    let sandbox = configure(&real);
+    let mut args = vec!["-a", "apc"];
+    args.extend(Sandbox::root_args());
+    let started = sandbox.client(&format!("{NUT_BIN}/apcsmart"), &args);
+    assert!(started.status.success(), "real apcsmart: {started:?}");
+    // 2.8.0 writes the pid file before it forks and again after: the pid to stop is the
+    // one that names a live process (the parent has exited when `client` returns).
+    let pid_file = sandbox.state().join("apcsmart-apc.pid");
+    let daemon = || {
+        std::fs::read_to_string(&pid_file)
+            .ok()
+            .map(|text| text.trim().to_string())
+            .filter(|pid| !pid.is_empty() && std::path::Path::new("/proc").join(pid).exists())
+    };
+    wait_or_explain(
+        || polled(&real) && daemon().is_some(),
+        "the real apcsmart polls in the background",
+        || format!("{started:?}"),
+    );
+    assert!(!received_r(&real), "real: no R while running");
+    sigterm(&daemon().expect("the daemon's pid"));
+    wait_or_explain(
+        || received_r(&real),
+        "the real apcsmart sends R on SIGTERM",
+        || format!("{:?}", real.with_sim(|s| s.received().to_vec())),
+    );
+
+    // Ours, in the foreground: the process ends after R.
+    let ours = PtyApc::start("term-ours", simulator_from_fixture(fixture));
+    let sandbox = configure(&ours);
+    let program =
+        std::env::var("CARGO_BIN_EXE_apcsmart").expect("Cargo sets CARGO_BIN_EXE_apcsmart");
+    let mut args = vec!["-a", "apc", "-F"];
+    args.extend(Sandbox::root_args());
+    let mut child = std::process::Command::new(&program)
+        .args(&args)
+        .env("NUT_CONFPATH", sandbox.etc())
+        .env("NUT_STATEPATH", sandbox.state())
+        .env("NUT_ALTPIDPATH", sandbox.state())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start our apcsmart");
+    wait_or_explain(|| polled(&ours), "our apcsmart polls", String::new);
+    assert!(!received_r(&ours), "ours: no R while running");
+    sigterm(&child.id().to_string());
+    let status = child.wait().expect("our apcsmart ends");
+    assert!(status.success(), "our apcsmart after SIGTERM: {status:?}");
+    assert_eq!(ours.with_sim(|s| s.received().last().copied()), Some(b'R'));
 }

@@ -8,6 +8,9 @@ use nut_hal::wrap::{Exchange, Replaying};
 const SC450: &str =
     include_str!("fixtures/apcsmart/APC__Smart-UPS_SC450_RM__apcsmart__2.6.1__01.dev");
 
+const MEASURE_UPS: &str =
+    include_str!("fixtures/apcsmart/SIM__Smart-UPS_1000_with_Measure-UPS__apcsmart__2.8.0.dev");
+
 fn feed(sim: &mut Simulator, bytes: &[u8]) -> Vec<u8> {
     bytes.iter().flat_map(|b| sim.handle(*b)).collect()
 }
@@ -100,4 +103,75 @@ async fn star_answers_a_shutdown() {
     let mut ups: ApcSmart<Replaying> = ApcSmart::new(&DriverConfig::default()).unwrap();
     ups.kill_power(&mut port).await.unwrap();
     assert!(port.is_finished());
+}
+
+/// `ambient.N.*` lines become the comma-separated fields of the packed replies (`N/A` and
+/// missing fields empty); the plain probe values answer their own characters.
+#[test]
+fn measure_ups_values_are_packed_replies() {
+    let mut sim = Simulator::from_dev(MEASURE_UPS).unwrap();
+    assert_eq!(feed(&mut sim, b"H"), b"45.0,50.0\r\n");
+    assert_eq!(feed(&mut sim, b"]"), b"10.00,\r\n");
+    assert_eq!(feed(&mut sim, b"T"), b"23.50\r\n");
+    assert_eq!(feed(&mut sim, b"t"), b"25.5\r\n");
+    assert_eq!(feed(&mut sim, b"i"), b"20\r\n");
+    let sparse = Simulator::from_dev("ambient.3.humidity.low: 9.0\nambient.9.humidity: 1\n");
+    let mut sparse = sparse.unwrap();
+    assert_eq!(feed(&mut sparse, b"}"), b",,9.0\r\n");
+    assert_eq!(
+        feed(&mut sparse, b"H"),
+        b"NA\r\n",
+        "field 9 is past APC_PACK_MAX"
+    );
+}
+
+/// A unit with dual-byte commands lists them as the fourth section of `a`.
+#[test]
+fn extended_section_of_the_command_set() {
+    let mut sim = Simulator::from_dev(SC450).unwrap();
+    assert!(!feed(&mut sim, b"a").windows(2).any(|w| w == b".\x9f"));
+    sim.set_extended(Some(b"\x9f\xd3\xd4"));
+    let reply = feed(&mut sim, b"a");
+    assert!(reply.ends_with(b".\x9f\xd3\xd4\r\n"), "{reply:?}");
+}
+
+/// `R` leaves smart mode: the simulator answers `BYE`.
+#[test]
+fn leave_smart_mode() {
+    let mut sim = Simulator::from_dev(SC450).unwrap();
+    assert_eq!(feed(&mut sim, b"R"), b"BYE\r\n");
+}
+
+/// Our family on the Measure-UPS unit in memory: the probe's values come with each poll.
+#[tokio::test]
+async fn measure_ups_values_are_polled() {
+    let mut port =
+        nut_drivers::apcsmart::sim::SimPort::new(Simulator::from_dev(MEASURE_UPS).unwrap());
+    let mut ups: ApcSmart<_> = ApcSmart::new(&DriverConfig::default()).unwrap();
+    let id = ups.identify(&mut port).await.unwrap();
+    assert_eq!(
+        id.info.get("ambient.1.humidity"),
+        None,
+        "polled values belong to update"
+    );
+    assert!(
+        id.writable
+            .iter()
+            .all(|(name, _)| !name.starts_with("ambient."))
+    );
+    let reading = ups.update(&mut port).await.unwrap();
+    assert_eq!(reading.get("ambient.1.humidity"), Some("45.0"));
+    assert_eq!(reading.get("ambient.2.humidity"), Some("50.0"));
+    assert_eq!(reading.get("ambient.2.temperature.low"), Some("N/A"));
+    assert_eq!(reading.get("ambient.1.temperature"), Some("23.50"));
+    assert_eq!(reading.get("ambient.temperature"), Some("25.5"));
+    assert_eq!(reading.get("ups.contacts"), Some("20"));
+    assert_eq!(
+        reading.get("device.uptime"),
+        None,
+        "23.50 is a temperature, not an uptime"
+    );
+    // Closing leaves smart mode.
+    ups.close(&mut port).await.unwrap();
+    assert_eq!(port.sim().received().last(), Some(&b'R'));
 }

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use nut_drivers::apcsmart::sim::Simulator;
+use nut_drivers::device::{DeviceError, PortOpener};
 
 use crate::socat::PtyPair;
 
@@ -110,4 +111,18 @@ pub fn simulator_from_fixture(file: &str) -> Simulator {
     let text =
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     Simulator::from_dev(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A [`PortOpener`] that hands out one port already opened (a tty on the pty), then refuses:
+/// lets the runner and `kill_power` drive a port the test still observes through its pty.
+pub struct OpenedPort<P>(pub Option<P>);
+
+impl<P: Send + 'static> PortOpener for OpenedPort<P> {
+    type Port = P;
+
+    async fn open(&mut self) -> Result<P, DeviceError> {
+        self.0
+            .take()
+            .ok_or_else(|| DeviceError::NotSupported("the port was already handed out".into()))
+    }
 }

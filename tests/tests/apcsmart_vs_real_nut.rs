@@ -13,13 +13,16 @@ use std::process::Command;
 
 use nut_drivers::apcsmart::ApcSmart;
 use nut_drivers::apcsmart::sim::{Shutdown, Simulator};
-use nut_drivers::device::{DeviceProtocol, DriverConfig, Identity, Writable};
+use nut_drivers::device::{DeviceProtocol, DriverConfig, Identity, Writable, kill_power};
 use nut_hal::serial::LineSettings;
 use nut_hal::tty::TtySerial;
-use nut_tests::pty_apc::{PtyApc, simulator_from_fixture};
+use nut_tests::pty_apc::{OpenedPort, PtyApc, simulator_from_fixture};
 use nut_tests::realnut::{NUT_BIN, Sandbox, USERS, free_port, wait_or_explain};
 
 type View = BTreeMap<String, String>;
+
+/// The hand-written unit with a Measure-UPS probe.
+const MEASURE_UPS: &str = "SIM__Smart-UPS_1000_with_Measure-UPS__apcsmart__2.8.0.dev";
 
 fn is_root() -> bool {
     Command::new("id")
@@ -312,6 +315,113 @@ async fn smart_ups_1500_matches_real_apcsmart() {
     check("APC__Smart-UPS_1500__apcsmart__2.2.1__01.dev").await;
 }
 
+/// A Smart-UPS with a Measure-UPS probe: ambient values, alarm contacts and the packed
+/// (comma-separated, `APC_PACK`) sensor replies published as `ambient.N.*`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn measure_ups_matches_real_apcsmart() {
+    let fixture = MEASURE_UPS;
+    let real = Real::start(simulator_from_fixture(fixture));
+    let mut ours = Ours::start(simulator_from_fixture(fixture)).await;
+    let real_view = compared(&real.upsc());
+    let expected = [
+        ("ambient.temperature", "25.5"),
+        ("ambient.humidity", "046.0"),
+        ("ups.contacts", "20"),
+        ("ambient.1.temperature", "23.50"),
+        ("ambient.1.temperature.high", "30.00"),
+        ("ambient.2.temperature.high", "35.00"),
+        ("ambient.1.temperature.low", "10.00"),
+        ("ambient.2.temperature.low", "N/A"),
+        ("ambient.1.humidity", "45.0"),
+        ("ambient.2.humidity", "50.0"),
+        ("ambient.1.humidity.high", "80.0"),
+        ("ambient.1.humidity.low", "20.0"),
+    ];
+    for (name, value) in expected {
+        assert_eq!(
+            real_view.get(name).map(String::as_str),
+            Some(value),
+            "the real driver's {name}"
+        );
+    }
+    assert_same("Measure-UPS", &real_view, &compared(&ours.view().await));
+    assert_eq!(real.commands(), ours.commands(), "Measure-UPS: commands");
+    assert_eq!(real.writable(), ours.writable(), "Measure-UPS: writable");
+
+    // New probe readings with more fields (five: the fifth is dropped): both publish them.
+    for pty in [&real.pty, &ours.pty] {
+        pty.with_sim(|s| {
+            s.set_raw(b'H', "41.0,42.0,43.0");
+            s.set_raw(b'[', "31.00,,33.00,34.00,35.00");
+        });
+    }
+    let real_view = compared(&real.wait_for(|v| {
+        v.get("ambient.3.humidity").map(String::as_str) == Some("43.0")
+            && v.get("ambient.4.temperature.high").map(String::as_str) == Some("34.00")
+    }));
+    assert_eq!(
+        real_view
+            .get("ambient.2.temperature.high")
+            .map(String::as_str),
+        Some("N/A")
+    );
+    assert!(!real_view.contains_key("ambient.5.temperature.high"));
+    assert_same(
+        "Measure-UPS, new readings",
+        &real_view,
+        &compared(&ours.view().await),
+    );
+
+    // Fewer fields than before.
+    for pty in [&real.pty, &ours.pty] {
+        pty.with_sim(|s| s.set_raw(b'H', "40.0"));
+    }
+    let real_view = compared(
+        &real.wait_for(|v| v.get("ambient.1.humidity").map(String::as_str) == Some("40.0")),
+    );
+    assert_same(
+        "Measure-UPS, fewer fields",
+        &real_view,
+        &compared(&ours.view().await),
+    );
+
+    // A packed reply turning `NA`: its values go, the other packed ones stay.
+    for pty in [&real.pty, &ours.pty] {
+        pty.with_sim(|s| s.set_raw(b'H', "NA"));
+    }
+    let real_view = compared(&real.wait_for(|v| !v.contains_key("ambient.1.humidity")));
+    assert_eq!(
+        real_view.get("ambient.1.humidity.high").map(String::as_str),
+        Some("80.0")
+    );
+    assert_same("Measure-UPS, NA", &real_view, &compared(&ours.view().await));
+}
+
+/// A unit whose `a` reply has a fourth (extended, dual-byte) section. NUT 2.8.0's
+/// `apcsmart` has no dual-byte variables (its binary holds no `battery.current`): it neither
+/// queries them nor publishes anything more; ours does the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extended_command_set_matches_real_apcsmart() {
+    let fixture = "APC__Smart-UPS_SC450_RM__apcsmart__2.6.1__01.dev";
+    let extended = || {
+        let mut sim = simulator_from_fixture(fixture);
+        sim.set_extended(Some(b"\x9f\xd3\xd4"));
+        sim
+    };
+    let real = Real::start(extended());
+    let mut ours = Ours::start(extended()).await;
+    let real_view = compared(&real.upsc());
+    assert!(real_view.len() > 20, "too little to compare: {real_view:?}");
+    assert_same("extended set", &real_view, &compared(&ours.view().await));
+    assert_eq!(real.commands(), ours.commands(), "extended set: commands");
+    assert_eq!(real.writable(), ours.writable(), "extended set: writable");
+    for (who, pty) in [("real", &real.pty), ("ours", &ours.pty)] {
+        let sent = pty.with_sim(|s| s.received().to_vec());
+        assert!(sent.contains(&b'a'), "{who} asked for the command set");
+        assert!(!sent.contains(&0x9f), "{who} sent a dual-byte prefix");
+    }
+}
+
 /// A model that answers `a` with `NA` and whose firmware no compatibility table knows.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn old_model_without_command_set_matches_real_apcsmart() {
@@ -337,9 +447,16 @@ async fn old_model_without_command_set_matches_real_apcsmart() {
     );
 }
 
-/// Runs the real `apcsmart -k` (kill power) with `settings` on `sim`; returns what the
-/// simulated UPS accepted.
-fn real_kill_power(sim: Simulator, settings: &[(&str, &str)]) -> Option<Shutdown> {
+/// What a kill-power run left on the simulated UPS: the shutdown it accepted and the last
+/// byte it received.
+type KillOutcome = (Option<Shutdown>, Option<u8>);
+
+fn outcome(pty: &PtyApc) -> KillOutcome {
+    pty.with_sim(|s| (s.shutdown().cloned(), s.received().last().copied()))
+}
+
+/// Runs the real `apcsmart -k` (kill power) with `settings` on `sim`.
+fn real_kill_power(sim: Simulator, settings: &[(&str, &str)]) -> KillOutcome {
     let pty = PtyApc::start("realk", sim);
     let sandbox = Sandbox::new("apcsmart-k");
     let mut conf = format!(
@@ -355,7 +472,7 @@ fn real_kill_power(sim: Simulator, settings: &[(&str, &str)]) -> Option<Shutdown
         args.extend(["-u", "root"]);
     }
     let out = sandbox.client(&format!("{NUT_BIN}/apcsmart"), &args);
-    let shutdown = pty.with_sim(|s| s.shutdown().cloned());
+    let shutdown = outcome(&pty);
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("Initiating UPS shutdown"),
         "real apcsmart -k did not run: {out:?}"
@@ -363,17 +480,17 @@ fn real_kill_power(sim: Simulator, settings: &[(&str, &str)]) -> Option<Shutdown
     shutdown
 }
 
-async fn our_kill_power(sim: Simulator, settings: &[(&str, &str)]) -> Option<Shutdown> {
+/// Our `-k`: the runtime's `kill_power` (identify, shut down, close) on `sim`.
+async fn our_kill_power(sim: Simulator, settings: &[(&str, &str)]) -> KillOutcome {
     let pty = PtyApc::start("oursk", sim);
-    let mut port = TtySerial::open(pty.device(), LineSettings::new_8n1(2400)).expect("open pty");
+    let port = TtySerial::open(pty.device(), LineSettings::new_8n1(2400)).expect("open pty");
     let mut config = DriverConfig::default();
     for (key, value) in settings {
         config.push(key, Some(value));
     }
     let mut ups: ApcSmart<TtySerial> = ApcSmart::new(&config).expect("config");
-    ups.identify(&mut port).await.expect("identify");
-    let _ = ups.kill_power(&mut port).await;
-    pty.with_sim(|s| s.shutdown().cloned())
+    let _ = kill_power(&mut ups, &mut OpenedPort(Some(port)), &config).await;
+    outcome(&pty)
 }
 
 /// Shutdown methods (`sdtype`, `advorder`, `awd`), on line and on battery.
@@ -419,9 +536,12 @@ async fn kill_power_matches_real_apcsmart() {
             }
             sim
         };
-        let real = real_kill_power(sim(), settings);
-        let ours = our_kill_power(sim(), settings).await;
+        let (real, real_last) = real_kill_power(sim(), settings);
+        let (ours, our_last) = our_kill_power(sim(), settings).await;
         let context = format!("on battery {on_battery}, settings {settings:?}");
+        // Both leave smart mode on the way out (`R`, CMD_GODUMB).
+        assert_eq!(real_last, Some(b'R'), "{context}: real's last byte");
+        assert_eq!(our_last, Some(b'R'), "{context}: our last byte");
         match known_difference {
             Some((nut, expected)) => {
                 assert_eq!(&real, nut, "{context}: NUT's behaviour changed");

@@ -351,24 +351,30 @@ impl<S: Serial> ApcSmart<S> {
         Ok(())
     }
 
-    /// Reads every present variable (`all`) or only the polled ones into `reading`; a
-    /// variable answering `NA` is dropped for good.
+    /// Reads the present variables `wanted` picks into `reading` (a packed reply gives
+    /// several values); a variable answering `NA` is dropped for good.
     pub(super) async fn read_vars(
         &mut self,
         port: &mut S,
-        all: bool,
+        wanted: impl Fn(&VarDef) -> bool,
         reading: &mut Reading,
     ) -> Result<(), DeviceError> {
-        let wanted: Vec<&'static VarDef> = self
-            .present
-            .iter()
-            .copied()
-            .filter(|v| all || v.poll)
-            .collect();
+        let wanted: Vec<&'static VarDef> =
+            self.present.iter().copied().filter(|v| wanted(v)).collect();
         for def in wanted {
-            match self.read_var(port, def.cmd).await? {
-                Some(raw) => reading.set(def.name, parse::convert(def, &raw)),
-                None => self.present.retain(|p| p.name != def.name),
+            let Some(raw) = self.read_var(port, def.cmd).await? else {
+                self.present.retain(|p| p.name != def.name);
+                continue;
+            };
+            if def.pack && parse::overfull_pack(&raw) {
+                tracing::warn!(
+                    "apcsmart: packed variable {} [{raw}] longer than {} fields, ignoring the rest",
+                    def.name,
+                    tables::PACK_MAX
+                );
+            }
+            for (name, value) in parse::unpack(def, &raw) {
+                reading.set(&name, value);
             }
         }
         Ok(())
@@ -395,21 +401,12 @@ impl<S: Serial> ApcSmart<S> {
         self.find_vars(port).await?;
         let mut identity = Identity::default();
         identity.info.set("ups.mfr", "APC");
-        self.read_vars(port, true, &mut identity.info).await?;
+        // The polled variables belong to update(); identify reads the static ones.
+        self.read_vars(port, |v| !v.poll, &mut identity.info)
+            .await?;
         self.last_full = Some(tokio::time::Instant::now());
         let locale = identity.info.get("ups.firmware").and_then(parse::locale_of);
         self.find_enums(port, locale).await?;
-        // The polled variables belong to update(); identify keeps the static ones.
-        let polled: Vec<&str> = self
-            .present
-            .iter()
-            .filter(|v| v.poll)
-            .map(|v| v.name)
-            .collect();
-        identity
-            .info
-            .values
-            .retain(|(name, _)| !polled.contains(&name.as_str()));
         for cmd in self.supported_cmds() {
             if !identity.commands.iter().any(|c| c == cmd.name) {
                 identity.commands.push(cmd.name.into());
@@ -427,6 +424,24 @@ impl<S: Serial> ApcSmart<S> {
             }
         }
         Ok(identity)
+    }
+
+    /// Leaves smart mode (`R`, answered `BYE`), as the real driver does when it exits; a
+    /// UPS that does not answer (it may be off already) is no failure.
+    pub(super) async fn do_close(&mut self, port: &mut S) -> Result<(), DeviceError> {
+        self.pending = None;
+        self.flush(port).await?;
+        match self
+            .query(port, tables::CMD_GODUMB, Filter::Normal, REPLY_TIMEOUT)
+            .await
+        {
+            Ok(reply) => {
+                tracing::debug!(%reply, "apcsmart: left smart mode");
+                Ok(())
+            }
+            Err(e) if e.kind() == ErrorKind::Timeout => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     /// Status and the polled variables (all variables hourly); after a failed poll, smart
@@ -448,7 +463,8 @@ impl<S: Serial> ApcSmart<S> {
             .last_full
             .is_none_or(|at| now.saturating_duration_since(at) >= FULL_REFRESH);
         let mut reading = Reading::default();
-        self.read_vars(port, all, &mut reading).await?;
+        self.read_vars(port, |v| all || v.poll, &mut reading)
+            .await?;
         if all {
             self.last_full = Some(now);
         }

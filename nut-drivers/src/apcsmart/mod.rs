@@ -6,8 +6,21 @@
 //!   tables, protocol constants, and the config keys ([`tables::CONFIG_KEYS`]).
 //! * [`parse`]: pure reply framing and parsing, tested on captured bytes.
 //! * [`settings`]: `cable`, `sdtype`, `advorder`, `awd`, `cshdelay`, `ttymode`.
-//! * [`ApcSmart`]: the [`DeviceProtocol`] over any `nut_hal::serial::Serial`.
-//! * [`sim`]: a UPS simulator for tests and demos.
+//! * [`ApcSmart`]: the [`DeviceProtocol`] over any `nut_hal::serial::Serial`; closing it
+//!   ([`DeviceProtocol::close`], on a clean stop and after `-k`) leaves smart mode (`R`).
+//! * [`sim`]: a UPS simulator for tests and demos, also of units with a Measure-UPS probe
+//!   and of units listing dual-byte commands.
+//!
+//! Measure-UPS (environment probe) values: `t`/`h` give `ambient.temperature`/`humidity`,
+//! `i` the alarm contacts (`ups.contacts`); the packed replies (`APC_PACK`: `T`, `[`, `]`,
+//! `H`, `{`, `}`) are comma-separated, one field per sensor, published as `ambient.N.*`
+//! from N = 1, as the real 2.8.0 driver publishes them ([`parse::unpack`]).
+//!
+//! Dual-byte ("extended") commands: the fourth section of the `a` reply is kept
+//! ([`parse::CommandSet::extended`]) but not probed: NUT 2.8.0's `apcsmart` has no dual-byte
+//! variables (its binary holds no `battery.current`), sends no prefix byte and publishes
+//! nothing more for such a unit (`tests/tests/apcsmart_vs_real_nut.rs`
+//! `extended_command_set_matches_real_apcsmart`).
 
 mod commands;
 mod driver;
@@ -60,5 +73,9 @@ impl<S: Serial + 'static> DeviceProtocol for ApcSmart<S> {
 
     async fn kill_power(&mut self, port: &mut S) -> Result<(), DeviceError> {
         self.do_kill_power(port).await
+    }
+
+    async fn close(&mut self, port: &mut S) -> Result<(), DeviceError> {
+        self.do_close(port).await
     }
 }

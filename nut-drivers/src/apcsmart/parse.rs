@@ -228,6 +228,57 @@ pub fn convert(def: &VarDef, raw: &str) -> String {
     }
 }
 
+/// The published `(name, value)` pairs of a packed (`APC_PACK`) reply, as the real 2.8.0
+/// driver publishes them: the reply is split at commas, the first [`tables::PACK_MAX`]
+/// fields are kept, field `n` (from 1) is named after `def.name` with its `0` replaced by
+/// `n`, and an empty field is published as `N/A`. Other rows give their one value.
+///
+/// ```
+/// use nut_drivers::apcsmart::parse::unpack;
+/// use nut_drivers::apcsmart::tables::var_named;
+///
+/// let def = var_named("ambient.0.temperature.low").unwrap();
+/// assert_eq!(
+///     unpack(def, "10.00,,12.00"),
+///     vec![
+///         ("ambient.1.temperature.low".to_string(), "10.00".to_string()),
+///         ("ambient.2.temperature.low".to_string(), "N/A".to_string()),
+///         ("ambient.3.temperature.low".to_string(), "12.00".to_string()),
+///     ]
+/// );
+/// ```
+pub fn unpack(def: &VarDef, raw: &str) -> Vec<(String, String)> {
+    if !def.pack {
+        return vec![(def.name.to_string(), convert(def, raw))];
+    }
+    raw.split(tables::PACK_SEPARATOR)
+        .take(tables::PACK_MAX)
+        .enumerate()
+        .map(|(index, field)| {
+            let value = if field.is_empty() {
+                tables::PACK_EMPTY.to_string()
+            } else {
+                convert(def, field)
+            };
+            (packed_name(def.name, index + 1), value)
+        })
+        .collect()
+}
+
+/// Whether a packed reply has more fields than are published.
+pub fn overfull_pack(raw: &str) -> bool {
+    raw.split(tables::PACK_SEPARATOR).count() > tables::PACK_MAX
+}
+
+/// `name` with its `.0.` component replaced by `.number.` (`ambient.0.humidity` →
+/// `ambient.2.humidity`).
+pub fn packed_name(name: &str, number: usize) -> String {
+    match name.split_once(".0.") {
+        Some((head, tail)) => format!("{head}.{number}.{tail}"),
+        None => name.to_string(),
+    }
+}
+
 /// The `input.transfer.reason` text of a `G` reply (unknown replies pass through).
 pub fn reason_text(raw: &str) -> String {
     raw.chars()
@@ -245,7 +296,7 @@ pub struct CommandSet {
     pub alerts: Vec<u8>,
     /// The command characters it answers.
     pub commands: Vec<u8>,
-    /// The extended (dual-byte) part, if any, unparsed.
+    /// The extended (dual-byte) part, if any, unparsed: NUT 2.8.0 queries nothing from it.
     pub extended: Option<String>,
 }
 

@@ -30,6 +30,12 @@ pub const STRING_LEN: usize = 8;
 pub const CONFIRM_MIN_SECS: u64 = 3;
 /// … and no later than this many seconds (`MAXCMDTIME`).
 pub const CONFIRM_MAX_SECS: u64 = 15;
+/// Most fields of a packed (`APC_PACK`, Measure-UPS) reply that are published (`APC_PACK_MAX`).
+pub const PACK_MAX: usize = 4;
+/// Separates the fields of a packed reply.
+pub const PACK_SEPARATOR: char = ',';
+/// What an empty field of a packed reply is published as.
+pub const PACK_EMPTY: &str = "N/A";
 /// The alternate cable that needs DTR set and RTS cleared.
 pub const ALT_CABLE_1: &str = "940-0095B";
 
@@ -99,7 +105,9 @@ pub struct VarDef {
     pub poll: bool,
     /// A writable string of at most [`STRING_LEN`] bytes (`APC_STRING`).
     pub string: bool,
-    /// One of several values in one reply (`APC_PACK`, Measure-UPS); never writable.
+    /// One of several values in one reply (`APC_PACK`, Measure-UPS): the fields of a
+    /// comma-separated reply are published with the `0` of the name replaced by the
+    /// field's number from 1 (see [`super::parse::unpack`]); never writable.
     pub pack: bool,
     /// Which reply shape selects this row among rows sharing `cmd` (`APC_MULTI`).
     pub shape: Shape,

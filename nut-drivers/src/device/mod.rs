@@ -232,6 +232,17 @@ pub trait DeviceProtocol: Send + 'static {
         &mut self,
         port: &mut Self::Port,
     ) -> impl Future<Output = Result<(), DeviceError>> + Send;
+
+    /// Called once before a clean stop (and after `-k`) while the port is still open: hands
+    /// the device back as the family found it (APC Smart leaves smart mode). The default does
+    /// nothing.
+    fn close(
+        &mut self,
+        port: &mut Self::Port,
+    ) -> impl Future<Output = Result<(), DeviceError>> + Send {
+        let _ = port;
+        async { Ok(()) }
+    }
 }
 
 /// Opens (and after a loss, re-opens) the port a [`DeviceProtocol`] talks over.

@@ -68,6 +68,8 @@ where
     family_keys: Vec<String>,
     /// New settings to take at run time ([`Runner::reloader`]).
     reloads: Option<mpsc::UnboundedReceiver<DriverConfig>>,
+    /// Fires when the owner asks for a clean stop ([`Runner::stop_handle`]).
+    stop: Option<oneshot::Receiver<()>>,
 }
 
 impl<F, O> Runner<F, O>
@@ -101,6 +103,7 @@ where
             config: config.clone(),
             family_keys: family_keys.iter().map(|&key| key.to_owned()).collect(),
             reloads: None,
+            stop: None,
         })
     }
 
@@ -172,8 +175,17 @@ where
         rx
     }
 
-    /// Runs until every request sender is gone, the output is dropped, a fatal error, or
-    /// the dump asked by [`Runner::dump_after`].
+    /// A handle that stops the runner cleanly (the device is closed first) when it sends;
+    /// dropping it without sending changes nothing. A program sends on `SIGTERM`.
+    pub fn stop_handle(&mut self) -> oneshot::Sender<()> {
+        let (tx, rx) = oneshot::channel();
+        self.stop = Some(rx);
+        tx
+    }
+
+    /// Runs until every request sender is gone, a stop is asked ([`Runner::stop_handle`]), the output is dropped, a fatal error, or
+    /// the dump asked by [`Runner::dump_after`]; on the clean stops (all but the fatal
+    /// error) the family closes the device first ([`DeviceProtocol::close`]).
     pub async fn run(
         mut self,
         mut requests: mpsc::UnboundedReceiver<Request>,
@@ -181,6 +193,7 @@ where
     ) -> Result<(), RunError> {
         self.next = Instant::now();
         let mut reloads = self.reloads.take();
+        let mut stop = self.stop.take();
         loop {
             let reload = async {
                 match reloads.as_mut() {
@@ -189,8 +202,15 @@ where
                 }
             };
             let sent = tokio::select! {
+                () = stop_asked(&mut stop) => {
+                    self.close().await;
+                    return Ok(());
+                }
                 request = requests.recv() => match request {
-                    None => return Ok(()),
+                    None => {
+                        self.close().await;
+                        return Ok(());
+                    }
                     Some(request) => self.handle(request).await,
                 },
                 Some(config) = reload => self
@@ -214,6 +234,7 @@ where
             };
             for output in sent {
                 if out.send(output).is_err() {
+                    self.close().await;
                     return Ok(());
                 }
             }
@@ -221,6 +242,7 @@ where
                 && self.updates >= *count
                 && let Some((_, tx)) = self.dump.take()
             {
+                self.close().await;
                 let _ = tx.send(self.core.tree().clone());
                 return Ok(());
             }
@@ -301,6 +323,16 @@ where
         self.core.poll_failed()
     }
 
+    /// A clean stop: the family closes the device if it is open and identified.
+    async fn close(&mut self) {
+        if let Some(port) = self.port.as_mut()
+            && self.identified
+            && let Err(error) = self.family.close(port).await
+        {
+            tracing::warn!(%error, "closing the device failed");
+        }
+    }
+
     fn retry_later(&mut self, now: Instant) {
         self.next = now + self.backoff;
         self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
@@ -368,6 +400,18 @@ where
     }
 }
 
+/// Completes when the stop handle sends; never when there is none or it was dropped.
+async fn stop_asked(stop: &mut Option<oneshot::Receiver<()>>) {
+    let Some(receiver) = stop.as_mut() else {
+        return std::future::pending().await;
+    };
+    if receiver.await.is_ok() {
+        return;
+    }
+    *stop = None;
+    std::future::pending().await
+}
+
 fn not_connected() -> CommandError {
     CommandError::Failed(DeviceError::Transport {
         operation: "command".into(),
@@ -393,7 +437,7 @@ where
 
 /// `-k`: opens the port, identifies the device and tells it to cut the load: with
 /// `sdcommands` in `config`, the first of those commands the device accepts, else the family's
-/// own method.
+/// own method; then closes the device ([`DeviceProtocol::close`]).
 pub async fn kill_power<F, O>(
     family: &mut F,
     opener: &mut O,
@@ -405,13 +449,19 @@ where
 {
     let mut port = opener.open().await?;
     family.identify(&mut port).await?;
-    match shutdown_default(family, &mut port, &sdcommands(config)).await {
+    let result = match shutdown_default(family, &mut port, &sdcommands(config)).await {
         Ok(()) => Ok(()),
         Err(CommandError::Failed(error)) => Err(error),
         Err(refused) => Err(DeviceError::NotSupported(format!(
             "no command of sdcommands was accepted: {refused}"
         ))),
+    };
+    // The device is handed back (APC Smart: `R`) whatever the outcome, as NUT's drivers
+    // clean up on exit after `-k`.
+    if let Err(error) = family.close(&mut port).await {
+        tracing::warn!(%error, "closing the device failed");
     }
+    result
 }
 
 /// The commands of the `sdcommands` setting (comma-separated), in order.

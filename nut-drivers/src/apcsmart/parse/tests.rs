@@ -168,6 +168,37 @@ fn capabilities() {
     assert_eq!(locale_of("736.1.I"), Some('I'));
 }
 
+#[test]
+fn packed_replies_are_numbered_fields() {
+    use crate::apcsmart::tables::var_named;
+    let humidity = var_named("ambient.0.humidity").unwrap();
+    let pairs = |raw| unpack(humidity, raw);
+    assert_eq!(
+        pairs("45.0"),
+        vec![("ambient.1.humidity".to_string(), "45.0".to_string())]
+    );
+    // Five fields: the fifth is dropped; an empty field (also a trailing one) is N/A.
+    let five = pairs("1,2,,4,5");
+    assert_eq!(five.len(), 4);
+    assert_eq!(
+        five[2],
+        ("ambient.3.humidity".to_string(), "N/A".to_string())
+    );
+    assert_eq!(five[3], ("ambient.4.humidity".to_string(), "4".to_string()));
+    assert!(overfull_pack("1,2,,4,5"));
+    assert!(!overfull_pack("1,2,3,4"));
+    assert_eq!(pairs("20.0,")[1].1, "N/A");
+    // Spaces are kept, as the real driver publishes them.
+    assert_eq!(pairs("80.0 ,81.0")[0].1, "80.0 ");
+    // Rows that are not packed give their one converted value.
+    let runtime = var_named("battery.runtime").unwrap();
+    assert_eq!(
+        unpack(runtime, "0016:"),
+        vec![("battery.runtime".to_string(), "960".to_string())]
+    );
+    assert_eq!(packed_name("ups.load", 2), "ups.load");
+}
+
 mod fuzz {
     use super::*;
     use proptest::prelude::*;
@@ -183,6 +214,7 @@ mod fuzz {
                     let _ = parse_capabilities(&reply);
                     for def in crate::apcsmart::tables::VARS {
                         let _ = convert(def, &reply);
+                        prop_assert!(unpack(def, &reply).len() <= crate::apcsmart::tables::PACK_MAX);
                     }
                     prop_assert!(reply.chars().count() <= MAX_REPLY + 1);
                 }

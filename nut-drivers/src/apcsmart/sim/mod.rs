@@ -2,7 +2,9 @@
 //! back what it returns. It answers the command characters of NUT's tables from values
 //! seeded from a `.dev` dump, lists its commands in `a` and its settable values in `^Z`,
 //! cycles writable variables with `-`, takes new strings for `c`/`x`, emits alert
-//! characters when switched on battery and back, and records the shutdown commands.
+//! characters when switched on battery and back, and records the shutdown commands. It
+//! answers `R` (leave smart mode) with `BYE`, can play a Measure-UPS probe (packed
+//! `ambient.N.*` values) and list dual-byte commands in `a` ([`Simulator::set_extended`]).
 //!
 //! ```
 //! use nut_drivers::apcsmart::sim::Simulator;
@@ -76,6 +78,8 @@ const COMMAND_CHARS: &[u8] = b"QYa\x1a@ADKSUWZ^\x0e";
 #[derive(Debug, Clone)]
 pub struct Simulator {
     raw: BTreeMap<u8, String>,
+    /// The fourth (extended, dual-byte) section of the `a` reply, if the unit lists one.
+    extended: Option<Vec<u8>>,
     caps: Vec<(u8, char, Vec<String>)>,
     status: u8,
     answers_cmdset: bool,
@@ -107,10 +111,13 @@ fn raw_for(cmd: u8, format: Format, value: &str) -> String {
 
 impl Simulator {
     /// A UPS seeded from a `.dev` dump (`name: value` lines; `#` comments). Variables NUT's
-    /// table knows become replies; `ups.status` sets the status byte; `ups.firmware.old`
-    /// answers `V`.
+    /// table knows become replies; `ambient.N.*` (Measure-UPS, N from 1 to 4) become the
+    /// comma-separated fields of the packed replies; `ups.status` sets the status byte;
+    /// `ups.firmware.old` answers `V`.
     pub fn from_dev(text: &str) -> Result<Simulator, SimError> {
+        let mut packed: BTreeMap<u8, BTreeMap<usize, String>> = BTreeMap::new();
         let mut sim = Simulator {
+            extended: None,
             raw: BTreeMap::new(),
             caps: Vec::new(),
             status: STAT_OL,
@@ -138,9 +145,17 @@ impl Simulator {
                     b'V'
                 };
                 sim.raw.insert(cmd, value.into());
+            } else if let Some((def, number)) = packed_field(name) {
+                packed
+                    .entry(def.cmd)
+                    .or_default()
+                    .insert(number, value.into());
             } else if let Some(def) = VARS.iter().find(|v| v.name == name) {
                 sim.raw.insert(def.cmd, raw_for(def.cmd, def.format, value));
             }
+        }
+        for (cmd, fields) in packed {
+            sim.raw.insert(cmd, pack_fields(&fields));
         }
         let locale = sim
             .raw
@@ -162,6 +177,12 @@ impl Simulator {
             sim.caps.push((*cmd, *loc, values));
         }
         Ok(sim)
+    }
+
+    /// Makes the `a` reply list `extended` as its fourth section (the dual-byte commands of
+    /// newer models: prefix and sub-command bytes), or no such section.
+    pub fn set_extended(&mut self, extended: Option<&[u8]>) {
+        self.extended = extended.map(<[u8]>::to_vec);
     }
 
     /// Makes the UPS answer `a` with `NA` (an old model), or answer it again.
@@ -216,6 +237,10 @@ impl Simulator {
         let mut out = b"3.!$%+?=#|.".to_vec();
         out.extend(self.raw.keys().copied().filter(|c| *c != b'V'));
         out.extend_from_slice(COMMAND_CHARS);
+        if let Some(extended) = &self.extended {
+            out.push(b'.');
+            out.extend_from_slice(extended);
+        }
         out.extend_from_slice(b"\r\n");
         out
     }
@@ -345,6 +370,34 @@ impl Simulator {
         }
         reply("OK")
     }
+}
+
+/// The packed row (`APC_PACK`) and field number of a published name such as
+/// `ambient.2.humidity` (fields 1 to [`tables::PACK_MAX`]).
+fn packed_field(name: &str) -> Option<(&'static tables::VarDef, usize)> {
+    let rest = name.strip_prefix("ambient.")?;
+    let (number, tail) = rest.split_once('.')?;
+    let number: usize = number.parse().ok()?;
+    if !(1..=tables::PACK_MAX).contains(&number) {
+        return None;
+    }
+    let def = VARS
+        .iter()
+        .find(|v| v.pack && v.name.strip_prefix("ambient.0.") == Some(tail))?;
+    Some((def, number))
+}
+
+/// The packed reply holding `fields` (by number from 1); a missing field, or one published
+/// as `N/A`, is left empty.
+fn pack_fields(fields: &BTreeMap<usize, String>) -> String {
+    let last = fields.keys().copied().max().unwrap_or(0);
+    (1..=last)
+        .map(|number| match fields.get(&number).map(String::as_str) {
+            Some(tables::PACK_EMPTY) | None => "",
+            Some(value) => value,
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// A status byte from `ups.status` words.
