@@ -15,8 +15,8 @@ use super::fixups;
 use super::mapping::{Binding, Mapping, Render, Role};
 use super::path::PathNames;
 use super::settings::HidSettings;
-use super::status::StatusBits;
-use super::tables::{MappingRow, Subdriver, Tables};
+use super::status::{LbRbDelay, StatusBits};
+use super::tables::{GENERIC_SUBDRIVER, MappingRow, Subdriver, Tables};
 use crate::device::{CommandError, DeviceError, DeviceProtocol, Identity, Reading, Writable};
 
 /// What the driver knows about the attached device after [`DeviceProtocol::identify`].
@@ -33,6 +33,8 @@ pub struct UsbHid<D> {
     attached: Option<Attached>,
     cache: ReportCache,
     bits: StatusBits,
+    /// `lbrb_log_delay_*`: holds LB+RB back for a while.
+    lbrb: LbRbDelay,
     /// The latest value of every variable published, for conversions that read others.
     known: BTreeMap<String, String>,
     /// Per-device state of the conversions.
@@ -48,11 +50,16 @@ impl<D: HidDevice> UsbHid<D> {
     pub fn new(settings: HidSettings) -> Self {
         let mut cache = ReportCache::default();
         cache.full_buffer = settings.maxreport.then_some(64);
+        let lbrb = LbRbDelay::new(
+            settings.lbrb_log_delay,
+            settings.lbrb_log_delay_without_calibrating,
+        );
         UsbHid {
             settings,
             attached: None,
             cache,
             bits: StatusBits::default(),
+            lbrb,
             known: BTreeMap::new(),
             conversions: convert::State::default(),
             ids: (0, 0),
@@ -76,7 +83,11 @@ impl<D: HidDevice> UsbHid<D> {
         self.attached.as_ref().map(|a| &a.mapping)
     }
 
-    fn choose_subdriver(&self, info: &HidInfo) -> Result<&'static Subdriver, DeviceError> {
+    fn choose_subdriver(
+        &self,
+        info: &HidInfo,
+        descriptor: &ReportDescriptor,
+    ) -> Result<&'static Subdriver, DeviceError> {
         let tables = Tables::get();
         if let Some(wanted) = &self.settings.subdriver {
             return tables
@@ -105,9 +116,14 @@ impl<D: HidDevice> UsbHid<D> {
                         && d.product_id.is_none_or(|p| p == info.product_id)
                 })
             })
+            .or_else(|| {
+                is_power_device(descriptor)
+                    .then(|| tables.subdriver(GENERIC_SUBDRIVER))
+                    .flatten()
+            })
             .ok_or_else(|| {
                 DeviceError::NotSupported(format!(
-                    "no usbhid-ups subdriver claims {:04x}:{:04x}",
+                    "no usbhid-ups subdriver claims {:04x}:{:04x}, and it is no Power Device",
                     info.vendor_id, info.product_id
                 ))
             })
@@ -349,6 +365,19 @@ impl<D: HidDevice> UsbHid<D> {
     }
 }
 
+/// Whether the descriptor describes a UPS: a field under the Power Device page's UPS (or
+/// Power Supply) collection, or under the Battery System page.
+fn is_power_device(descriptor: &ReportDescriptor) -> bool {
+    const UPS: u32 = 0x0084_0004;
+    const POWER_SUPPLY: u32 = 0x0084_0005;
+    descriptor.fields().iter().any(|field| {
+        field
+            .path
+            .first()
+            .is_some_and(|&top| top == UPS || top == POWER_SUPPLY || top >> 16 == 0x85)
+    })
+}
+
 /// Errors after which the device must be reopened, rather than one field skipped.
 fn device_lost(error: &DeviceError) -> bool {
     use nut_hal::ErrorKind::{Disconnected, Io, PermissionDenied};
@@ -517,7 +546,7 @@ impl<D: HidDevice + 'static> DeviceProtocol for UsbHid<D> {
         for repair in descriptor.repairs() {
             tracing::info!("HIDParse: {repair}");
         }
-        let subdriver = self.choose_subdriver(&info)?;
+        let subdriver = self.choose_subdriver(&info, &descriptor)?;
         if !self.settings.disable_fix_report_desc {
             for fix in fixups::fix_report_desc(subdriver, &info, &mut descriptor) {
                 tracing::info!(subdriver = subdriver.name, "descriptor fix-up: {fix}");
@@ -602,7 +631,8 @@ impl<D: HidDevice + 'static> DeviceProtocol for UsbHid<D> {
         let charge = reading
             .get("battery.charge")
             .and_then(|c| c.trim().parse::<f64>().ok());
-        let derived = self.bits.derive(self.settings.onlinedischarge, charge);
+        let mut derived = self.bits.derive(self.settings.onlinedischarge, charge);
+        self.lbrb.filter(&mut derived, Instant::now());
         for token in derived.status {
             reading.status(token);
         }

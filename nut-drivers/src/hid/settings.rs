@@ -18,6 +18,8 @@ pub const KEYS: &[&str] = &[
     "onlinedischarge",
     "onlinedischarge_onbattery",
     "onlinedischarge_calibration",
+    "lbrb_log_delay_sec",
+    "lbrb_log_delay_without_calibrating",
     "disable_fix_report_desc",
     "maxreport",
     "offdelay",
@@ -53,6 +55,10 @@ pub struct HidSettings {
     pub interrupt_timeout: Duration,
     /// `onlinedischarge*`: what `OL` with `DISCHRG` means.
     pub onlinedischarge: OnlineDischarge,
+    /// `lbrb_log_delay_sec`: how long LB+RB together are held back.
+    pub lbrb_log_delay: Duration,
+    /// `lbrb_log_delay_without_calibrating`: hold LB+RB back also when not calibrating.
+    pub lbrb_log_delay_without_calibrating: bool,
     /// `disable_fix_report_desc`: skip the subdriver's descriptor fix-ups.
     pub disable_fix_report_desc: bool,
     /// `maxreport`: ask for full buffers instead of the descriptor's lengths.
@@ -75,6 +81,8 @@ impl Default for HidSettings {
             interruptsize: None,
             interrupt_timeout: Duration::from_millis(750),
             onlinedischarge: OnlineDischarge::AsReported,
+            lbrb_log_delay: Duration::ZERO,
+            lbrb_log_delay_without_calibrating: false,
             disable_fix_report_desc: false,
             maxreport: false,
             offdelay: "20".into(),
@@ -116,6 +124,8 @@ impl HidSettings {
             interruptsize,
             interrupt_timeout: defaults.interrupt_timeout,
             onlinedischarge,
+            lbrb_log_delay: seconds("lbrb_log_delay_sec", Duration::ZERO)?,
+            lbrb_log_delay_without_calibrating: config.flag("lbrb_log_delay_without_calibrating"),
             disable_fix_report_desc: config.flag("disable_fix_report_desc"),
             maxreport: config.flag("maxreport"),
             offdelay: delay("offdelay", &defaults.offdelay)?,

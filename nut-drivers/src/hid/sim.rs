@@ -10,7 +10,9 @@ use std::time::Duration;
 use nut_hal::ErrorKind;
 use nut_hal::hid::{HidDevice, HidInfo};
 
+use super::descriptor::{INDEX_NODE, ReportKind, Usage};
 use super::nut_log::NutHidLog;
+use super::path::{PathError, PathNames};
 
 /// The state a test shares with the simulated device.
 #[derive(Debug, Default)]
@@ -129,5 +131,191 @@ impl HidDevice for SimulatedHid {
 
     async fn string_descriptor(&mut self, index: u8) -> Result<Option<String>, ErrorKind> {
         Ok(self.present()?.strings.get(&index).cloned())
+    }
+}
+
+/// One field for [`DescriptorBuilder`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldSpec {
+    /// Input, Output or Feature.
+    pub kind: ReportKind,
+    /// The report ID.
+    pub report_id: u8,
+    /// Size in bits.
+    pub size: u8,
+    /// Logical minimum.
+    pub logical_min: i32,
+    /// Logical maximum.
+    pub logical_max: i32,
+    /// HID unit code (0 for none; `0x00F0D121` is volt).
+    pub unit: u32,
+    /// Unit exponent (-8..=7).
+    pub exponent: i8,
+}
+
+impl FieldSpec {
+    /// A Feature field of `size` bits with the unsigned range it can hold.
+    pub fn feature(report_id: u8, size: u8) -> Self {
+        FieldSpec {
+            kind: ReportKind::Feature,
+            report_id,
+            size,
+            logical_min: 0,
+            logical_max: if size >= 31 {
+                i32::MAX
+            } else {
+                (1 << size) - 1
+            },
+            unit: 0,
+            exponent: 0,
+        }
+    }
+}
+
+/// Writes report descriptors for simulated devices: each field inside the collections its path
+/// names (a vendor index node `[n]` becomes the collection type `0x80 | n`), with its report ID,
+/// size, logical range, unit and exponent; usages are written in their four-byte form.
+#[derive(Debug, Clone)]
+pub struct DescriptorBuilder {
+    names: PathNames,
+    bytes: Vec<u8>,
+}
+
+impl Default for DescriptorBuilder {
+    fn default() -> Self {
+        DescriptorBuilder::new(PathNames::generic())
+    }
+}
+
+impl DescriptorBuilder {
+    /// A builder reading paths with `names`.
+    pub fn new(names: PathNames) -> Self {
+        DescriptorBuilder {
+            names,
+            bytes: Vec::new(),
+        }
+    }
+
+    fn item(&mut self, prefix: u8, data: &[u8]) {
+        let size_code = match data.len() {
+            0 => 0,
+            1 => 1,
+            2 => 2,
+            _ => 3,
+        };
+        self.bytes.push(prefix | size_code);
+        self.bytes.extend_from_slice(data);
+    }
+
+    /// Adds the field at `path`.
+    pub fn field(mut self, path: &str, spec: FieldSpec) -> Result<Self, PathError> {
+        let nodes = self.names.parse(path)?;
+        let Some((&usage, collections)) = nodes.split_last() else {
+            return Ok(self);
+        };
+        let mut opened = 0;
+        let mut index = 0;
+        while index < collections.len() {
+            let node: Usage = collections[index];
+            let vendor = collections
+                .get(index + 1)
+                .filter(|next| **next & 0xffff_ff80 == INDEX_NODE)
+                .map(|next| 0x80 | (*next & 0x7f) as u8);
+            self.item(0x08, &node.to_le_bytes());
+            let kind = vendor.unwrap_or(if opened == 0 { 0x01 } else { 0x00 });
+            self.item(0xa0, &[kind]);
+            opened += 1;
+            index += if vendor.is_some() { 2 } else { 1 };
+        }
+        self.item(0x84, &[spec.report_id]);
+        self.item(0x74, &[spec.size]);
+        self.item(0x94, &[1]);
+        self.item(0x14, &spec.logical_min.to_le_bytes());
+        self.item(0x24, &spec.logical_max.to_le_bytes());
+        self.item(0x64, &spec.unit.to_le_bytes());
+        self.item(0x54, &[(spec.exponent as u8) & 0x0f]);
+        self.item(0x08, &usage.to_le_bytes());
+        let main = match spec.kind {
+            ReportKind::Input => 0x80,
+            ReportKind::Output => 0x90,
+            ReportKind::Feature => 0xb0,
+        };
+        self.item(main, &[0x02]);
+        for _ in 0..opened {
+            self.item(0xc0, &[]);
+        }
+        Ok(self)
+    }
+
+    /// The descriptor.
+    pub fn build(self) -> Vec<u8> {
+        self.bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::descriptor::ReportDescriptor;
+    use super::*;
+
+    #[test]
+    fn built_descriptors_parse_back_to_their_paths() {
+        let names = PathNames::generic();
+        let bytes = DescriptorBuilder::default()
+            .field(
+                "UPS.PowerSummary.RemainingCapacity",
+                FieldSpec::feature(1, 8),
+            )
+            .unwrap()
+            .field(
+                "UPS.PowerConverter.Input.[1].Voltage",
+                FieldSpec {
+                    unit: 0x00f0_d121,
+                    exponent: 5,
+                    ..FieldSpec::feature(2, 16)
+                },
+            )
+            .unwrap()
+            .field(
+                "UPS.PowerSummary.PresentStatus.ACPresent",
+                FieldSpec::feature(3, 1),
+            )
+            .unwrap()
+            .field(
+                "UPS.PowerSummary.PresentStatus.Charging",
+                FieldSpec::feature(3, 1),
+            )
+            .unwrap()
+            .build();
+        let descriptor = ReportDescriptor::parse(&bytes).unwrap();
+        let paths: Vec<String> = descriptor
+            .fields()
+            .iter()
+            .map(|f| names.render(&f.path))
+            .collect();
+        assert_eq!(
+            paths,
+            vec![
+                "UPS.PowerSummary.RemainingCapacity",
+                "UPS.PowerConverter.Input.[1].Voltage",
+                "UPS.PowerSummary.PresentStatus.ACPresent",
+                "UPS.PowerSummary.PresentStatus.Charging"
+            ]
+        );
+        let voltage = &descriptor.fields()[1];
+        assert_eq!(
+            (voltage.unit, voltage.unit_exponent, voltage.size),
+            (0x00f0_d121, 5, 16)
+        );
+        let charging = &descriptor.fields()[3];
+        assert_eq!(
+            (charging.report_id, charging.offset, charging.logical_max),
+            (3, 1, 1)
+        );
+        assert!(
+            DescriptorBuilder::default()
+                .field("UPS.Nonsense", FieldSpec::feature(1, 8))
+                .is_err()
+        );
     }
 }

@@ -194,6 +194,45 @@ impl StatusBits {
     }
 }
 
+/// `lbrb_log_delay_sec`: some units raise LB and RB together for a moment (typically while
+/// calibrating); with a delay set, the pair is held back until it has lasted that long.
+/// `lbrb_log_delay_without_calibrating` holds it back even when the unit is not calibrating.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LbRbDelay {
+    /// How long LB+RB must last before it is reported.
+    pub delay: core::time::Duration,
+    /// Apply the delay also when the unit is not calibrating.
+    pub without_calibrating: bool,
+    since: Option<std::time::Instant>,
+}
+
+impl LbRbDelay {
+    /// A delay of `delay` (zero: report at once).
+    pub fn new(delay: core::time::Duration, without_calibrating: bool) -> Self {
+        LbRbDelay {
+            delay,
+            without_calibrating,
+            since: None,
+        }
+    }
+
+    /// Removes `LB` and `RB` from `derived` while the pair is younger than the delay.
+    pub fn filter(&mut self, derived: &mut Derived, now: std::time::Instant) {
+        let both = derived.status.contains(&"LB") && derived.status.contains(&"RB");
+        let calibrating = derived.status.contains(&"CAL");
+        if !both || self.delay.is_zero() || !(calibrating || self.without_calibrating) {
+            self.since = None;
+            return;
+        }
+        let since = *self.since.get_or_insert(now);
+        if now.duration_since(since) < self.delay {
+            derived
+                .status
+                .retain(|token| *token != "LB" && *token != "RB");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,6 +285,29 @@ mod tests {
             both.derive(OnlineDischarge::Calibration, None).status,
             vec!["OL", "CAL", "DISCHRG"]
         );
+    }
+
+    #[test]
+    fn lb_and_rb_together_wait_for_the_delay() {
+        let start = std::time::Instant::now();
+        let later = |secs| start + core::time::Duration::from_secs(secs);
+        let mut delay = LbRbDelay::new(core::time::Duration::from_secs(10), false);
+        let calibrating = bits(&["online", "cal", "lowbatt", "replacebatt"]);
+        let mut derived = calibrating.derive(OnlineDischarge::AsReported, None);
+        delay.filter(&mut derived, start);
+        assert_eq!(derived.status, vec!["CAL", "OL"]);
+        let mut derived = calibrating.derive(OnlineDischarge::AsReported, None);
+        delay.filter(&mut derived, later(10));
+        assert_eq!(derived.status, vec!["CAL", "OL", "LB", "RB"]);
+        // Not calibrating: reported at once unless asked otherwise.
+        let plain = bits(&["online", "lowbatt", "replacebatt"]);
+        let mut derived = plain.derive(OnlineDischarge::AsReported, None);
+        delay.filter(&mut derived, later(11));
+        assert_eq!(derived.status, vec!["OL", "LB", "RB"]);
+        let mut strict = LbRbDelay::new(core::time::Duration::from_secs(10), true);
+        let mut derived = plain.derive(OnlineDischarge::AsReported, None);
+        strict.filter(&mut derived, later(11));
+        assert_eq!(derived.status, vec!["OL"]);
     }
 
     #[test]

@@ -157,6 +157,9 @@ pub struct Tables {
     subdrivers: Vec<Subdriver>,
 }
 
+/// The name of our generic Power Device subdriver ([`Tables::subdriver`]).
+pub const GENERIC_SUBDRIVER: &str = "generic";
+
 /// The file of NUT's generic lookup tables, visible to every subdriver.
 const GENERIC_FILE: &str = "usbhid-ups.c";
 
@@ -239,7 +242,45 @@ impl Tables {
             }
         }
         tables.subdrivers.sort_by_key(|subdriver| subdriver.order);
+        tables.add_generic();
         tables
+    }
+
+    /// Builds the generic Power Device subdriver (ours; NUT has none): every row of the
+    /// vendor subdrivers whose path uses only the standard Power Device and Battery System
+    /// usages and whose lookup is one of NUT's generic tables, first occurrence kept, in claim
+    /// order. A device no subdriver claims but whose descriptor is a Power Device is read with
+    /// it, so a standard-conforming UPS of a new vendor works without a table.
+    fn add_generic(&mut self) {
+        let names = super::path::PathNames::generic();
+        let generic_lookups = self.lookups.get(GENERIC_FILE);
+        let mut rows: Vec<MappingRow> = Vec::new();
+        for subdriver in self.subdrivers.iter().filter(|s| s.name != "explore") {
+            for row in self.rows.iter().filter(|r| r.subdriver == subdriver.name) {
+                let standard_path = names.parse(row.path).is_ok();
+                let generic_lookup = row
+                    .lookup
+                    .is_none_or(|name| generic_lookups.is_some_and(|t| t.contains_key(name)));
+                let seen = rows
+                    .iter()
+                    .any(|r| r.nut_name == row.nut_name && r.path == row.path);
+                if standard_path && generic_lookup && !seen {
+                    rows.push(MappingRow {
+                        subdriver: GENERIC_SUBDRIVER,
+                        ..row.clone()
+                    });
+                }
+            }
+        }
+        self.rows.extend(rows);
+        self.subdrivers.push(Subdriver {
+            order: u32::MAX,
+            name: GENERIC_SUBDRIVER,
+            name_string: "Generic HID 0.1",
+            file: GENERIC_FILE,
+            usage_table: None,
+            devices: Vec::new(),
+        });
     }
 
     /// The tables, read on first use.
@@ -296,6 +337,25 @@ mod tests {
         assert_eq!(dates.function, Some("apc_date_conversion_fun"));
         let sensitivity = tables.lookup(apc, "apc_sensitivity_info").unwrap();
         assert_eq!(sensitivity.value("medium"), Some(1));
+    }
+
+    #[test]
+    fn the_generic_subdriver_takes_standard_rows_only() {
+        let tables = Tables::get();
+        let generic = tables.subdriver(GENERIC_SUBDRIVER).unwrap();
+        assert!(generic.devices.is_empty(), "claims nothing by id");
+        let rows: Vec<_> = tables.rows(GENERIC_SUBDRIVER).collect();
+        assert!(rows.len() > 50, "{}", rows.len());
+        let names = super::super::path::PathNames::generic();
+        assert!(rows.iter().all(|row| names.parse(row.path).is_ok()));
+        assert!(rows.iter().any(|row| row.nut_name == "battery.charge"
+            && row.path == "UPS.PowerSummary.RemainingCapacity"));
+        assert!(rows.iter().all(|row| !row.path.contains("APC")));
+        let mut pairs: Vec<_> = rows.iter().map(|r| (r.nut_name, r.path)).collect();
+        let before = pairs.len();
+        pairs.sort();
+        pairs.dedup();
+        assert_eq!(pairs.len(), before, "no row twice");
     }
 
     #[test]
