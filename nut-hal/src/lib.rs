@@ -35,6 +35,7 @@ extern crate alloc;
 
 pub mod error;
 pub mod hid;
+pub mod hid_usb;
 #[cfg(feature = "hidapi")]
 pub mod hidapi;
 pub mod modbus;
