@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use nut_hal::hid::{HidDevice, HidInfo};
 
 use super::cache::ReportCache;
+use super::claim;
 use super::convert::{self, Context, Conversion, printf};
 use super::descriptor::{ReportDescriptor, ReportKind};
 use super::explore;
@@ -109,13 +110,7 @@ impl<D: HidDevice> UsbHid<D> {
         tables
             .subdrivers()
             .iter()
-            .filter(|s| s.name != "explore")
-            .find(|s| {
-                s.devices.iter().any(|d| {
-                    d.vendor_id == Some(info.vendor_id)
-                        && d.product_id.is_none_or(|p| p == info.product_id)
-                })
-            })
+            .find(|s| claim::claims(s, info, self.settings.productid_given))
             .or_else(|| {
                 is_power_device(descriptor)
                     .then(|| tables.subdriver(GENERIC_SUBDRIVER))
@@ -547,6 +542,17 @@ impl<D: HidDevice + 'static> DeviceProtocol for UsbHid<D> {
             tracing::info!("HIDParse: {repair}");
         }
         let subdriver = self.choose_subdriver(&info, &descriptor)?;
+        let quirks = claim::quirks(subdriver, &info);
+        if quirks.full_reports {
+            self.cache.full_buffer = Some(64);
+        }
+        if quirks.no_interrupt_pipe {
+            self.settings.pollonly = true;
+        }
+        if quirks.interrupt_only_8 {
+            self.settings.interruptonly = true;
+            self.settings.interruptsize = Some(8);
+        }
         if !self.settings.disable_fix_report_desc {
             for fix in fixups::fix_report_desc(subdriver, &info, &mut descriptor) {
                 tracing::info!(subdriver = subdriver.name, "descriptor fix-up: {fix}");
@@ -628,10 +634,7 @@ impl<D: HidDevice + 'static> DeviceProtocol for UsbHid<D> {
             self.last_full_walk = Some(Instant::now());
         }
         self.interrupt(device, &mut reading).await?;
-        let charge = reading
-            .get("battery.charge")
-            .and_then(|c| c.trim().parse::<f64>().ok());
-        let mut derived = self.bits.derive(self.settings.onlinedischarge, charge);
+        let mut derived = self.bits.derive(self.settings.onlinedischarge);
         self.lbrb.filter(&mut derived, Instant::now());
         for token in derived.status {
             reading.status(token);

@@ -7,6 +7,7 @@
 //! * [`path`] prints and reads paths with NUT's usage-name tables;
 //! * [`tables`] holds NUT's subdriver mapping rows, lookup tables and device lists as data;
 //! * [`explore`] lists every field and value as NUT's `explore` mode does;
+//! * [`claim`] chooses the subdriver by NUT's claim rules and device-table quirks;
 //! * [`fixups`] repairs descriptors of known-broken firmware and formats product strings;
 //! * [`mapping`] binds a subdriver's rows to one device's fields;
 //! * [`convert`] turns values into NUT's text (formats, lookup conversions) and back, with the
@@ -18,6 +19,7 @@
 //! * [`sim`] plays a device from a real capture; [`nut_log`] reads `usbhid-ups -DDD` logs.
 
 pub mod cache;
+pub mod claim;
 pub mod convert;
 pub mod descriptor;
 pub mod driver;

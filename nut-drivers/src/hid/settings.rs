@@ -63,6 +63,8 @@ pub struct HidSettings {
     pub disable_fix_report_desc: bool,
     /// `maxreport`: ask for full buffers instead of the descriptor's lengths.
     pub maxreport: bool,
+    /// `productid` was given: a subdriver may take a device its table only "possibly" supports.
+    pub productid_given: bool,
     /// `offdelay` in seconds (default 20).
     pub offdelay: String,
     /// `ondelay` in seconds (default 30).
@@ -85,6 +87,7 @@ impl Default for HidSettings {
             lbrb_log_delay_without_calibrating: false,
             disable_fix_report_desc: false,
             maxreport: false,
+            productid_given: false,
             offdelay: "20".into(),
             ondelay: "30".into(),
         }
@@ -128,6 +131,7 @@ impl HidSettings {
             lbrb_log_delay_without_calibrating: config.flag("lbrb_log_delay_without_calibrating"),
             disable_fix_report_desc: config.flag("disable_fix_report_desc"),
             maxreport: config.flag("maxreport"),
+            productid_given: config.value("productid").is_some(),
             offdelay: delay("offdelay", &defaults.offdelay)?,
             ondelay: delay("ondelay", &defaults.ondelay)?,
         })

@@ -247,6 +247,20 @@ impl DescriptorBuilder {
         Ok(self)
     }
 
+    /// Adds `bits` of padding (a main item without a usage) to report `report_id` of `kind`.
+    pub fn padding(mut self, kind: ReportKind, report_id: u8, bits: u8) -> Self {
+        self.item(0x84, &[report_id]);
+        self.item(0x74, &[bits]);
+        self.item(0x94, &[1]);
+        let main = match kind {
+            ReportKind::Input => 0x80,
+            ReportKind::Output => 0x90,
+            ReportKind::Feature => 0xb0,
+        };
+        self.item(main, &[0x01]);
+        self
+    }
+
     /// The descriptor.
     pub fn build(self) -> Vec<u8> {
         self.bytes

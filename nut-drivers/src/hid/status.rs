@@ -122,8 +122,11 @@ impl StatusBits {
         true
     }
 
-    /// `ups.status`, alarms and transfer reason; `charge` is `battery.charge` if known.
-    pub fn derive(&self, online_discharge: OnlineDischarge, charge: Option<f64>) -> Derived {
+    /// `ups.status`, alarms and transfer reason.
+    ///
+    /// `CHRG` is published as the device reports it (as NUT 2.8.0 does, also at 100 %), except
+    /// when the device itself says the battery is fully charged.
+    pub fn derive(&self, online_discharge: OnlineDischarge) -> Derived {
         let mut derived = Derived::default();
         let has = |name| self.has(name);
         let push = |token: &'static str, status: &mut Vec<&'static str>| {
@@ -152,9 +155,7 @@ impl StatusBits {
         if discharging {
             push("DISCHRG", status);
         }
-        let charging_allowed = has("notfullycharged")
-            || (!has("fullycharged") && charge.is_none_or(|c| c > 0.0 && c < 100.0));
-        if has("chrg") && charging_allowed && !has("fullycharged") {
+        if has("chrg") && !has("fullycharged") {
             push("CHRG", status);
         }
         if has("lowbatt") || has("timelimitexp") || has("shutdownimm") {
@@ -247,25 +248,26 @@ mod tests {
 
     #[test]
     fn on_line_and_charging() {
-        let derived =
-            bits(&["online", "chrg", "!dischrg"]).derive(OnlineDischarge::AsReported, Some(80.0));
+        let derived = bits(&["online", "chrg", "!dischrg"]).derive(OnlineDischarge::AsReported);
         assert_eq!(derived.status, vec!["OL", "CHRG"]);
         assert!(derived.alarms.is_empty());
     }
 
     #[test]
-    fn a_full_battery_is_not_charging() {
-        let derived = bits(&["online", "chrg"]).derive(OnlineDischarge::AsReported, Some(100.0));
+    fn charging_is_as_reported_unless_the_device_says_full() {
+        let derived = bits(&["online", "chrg"]).derive(OnlineDischarge::AsReported);
+        assert_eq!(derived.status, vec!["OL", "CHRG"]);
+        let derived = bits(&["online", "chrg", "fullycharged"]).derive(OnlineDischarge::AsReported);
         assert_eq!(derived.status, vec!["OL"]);
-        let derived = bits(&["online", "chrg", "notfullycharged"])
-            .derive(OnlineDischarge::AsReported, Some(100.0));
+        let derived =
+            bits(&["online", "chrg", "notfullycharged"]).derive(OnlineDischarge::AsReported);
         assert_eq!(derived.status, vec!["OL", "CHRG"]);
     }
 
     #[test]
     fn on_battery_low_and_shutting_down() {
         let derived = bits(&["!online", "dischrg", "lowbatt", "shutdownimm"])
-            .derive(OnlineDischarge::AsReported, Some(5.0));
+            .derive(OnlineDischarge::AsReported);
         assert_eq!(derived.status, vec!["OB", "DISCHRG", "LB"]);
         assert_eq!(derived.alarms, vec!["Shutdown imminent!"]);
     }
@@ -274,15 +276,15 @@ mod tests {
     fn online_discharge_options() {
         let both = bits(&["online", "dischrg"]);
         assert_eq!(
-            both.derive(OnlineDischarge::AsReported, None).status,
+            both.derive(OnlineDischarge::AsReported).status,
             vec!["OL", "DISCHRG"]
         );
         assert_eq!(
-            both.derive(OnlineDischarge::OnBattery, None).status,
+            both.derive(OnlineDischarge::OnBattery).status,
             vec!["OB", "DISCHRG"]
         );
         assert_eq!(
-            both.derive(OnlineDischarge::Calibration, None).status,
+            both.derive(OnlineDischarge::Calibration).status,
             vec!["OL", "CAL", "DISCHRG"]
         );
     }
@@ -293,19 +295,19 @@ mod tests {
         let later = |secs| start + core::time::Duration::from_secs(secs);
         let mut delay = LbRbDelay::new(core::time::Duration::from_secs(10), false);
         let calibrating = bits(&["online", "cal", "lowbatt", "replacebatt"]);
-        let mut derived = calibrating.derive(OnlineDischarge::AsReported, None);
+        let mut derived = calibrating.derive(OnlineDischarge::AsReported);
         delay.filter(&mut derived, start);
         assert_eq!(derived.status, vec!["CAL", "OL"]);
-        let mut derived = calibrating.derive(OnlineDischarge::AsReported, None);
+        let mut derived = calibrating.derive(OnlineDischarge::AsReported);
         delay.filter(&mut derived, later(10));
         assert_eq!(derived.status, vec!["CAL", "OL", "LB", "RB"]);
         // Not calibrating: reported at once unless asked otherwise.
         let plain = bits(&["online", "lowbatt", "replacebatt"]);
-        let mut derived = plain.derive(OnlineDischarge::AsReported, None);
+        let mut derived = plain.derive(OnlineDischarge::AsReported);
         delay.filter(&mut derived, later(11));
         assert_eq!(derived.status, vec!["OL", "LB", "RB"]);
         let mut strict = LbRbDelay::new(core::time::Duration::from_secs(10), true);
-        let mut derived = plain.derive(OnlineDischarge::AsReported, None);
+        let mut derived = plain.derive(OnlineDischarge::AsReported);
         strict.filter(&mut derived, later(11));
         assert_eq!(derived.status, vec!["OL"]);
     }
@@ -313,13 +315,13 @@ mod tests {
     #[test]
     fn bits_persist_and_clear() {
         let mut state = bits(&["online", "replacebatt", "vrange"]);
-        let derived = state.derive(OnlineDischarge::AsReported, None);
+        let derived = state.derive(OnlineDischarge::AsReported);
         assert_eq!(derived.status, vec!["OL", "RB"]);
         assert_eq!(derived.alarms, vec!["Replace battery!"]);
         assert_eq!(derived.transfer_reason, Some("input voltage out of range"));
         state.apply("!replacebatt");
         state.apply("offline");
-        let derived = state.derive(OnlineDischarge::AsReported, None);
+        let derived = state.derive(OnlineDischarge::AsReported);
         assert_eq!(derived.status, vec!["OB"]);
         assert!(!state.apply("normal"));
     }
