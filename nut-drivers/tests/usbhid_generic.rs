@@ -128,3 +128,80 @@ async fn a_device_that_is_no_power_device_is_refused() {
     assert!(matches!(error, DeviceError::NotSupported(_)), "{error:?}");
     assert!(error.to_string().contains("1234:5678"), "{error}");
 }
+
+/// A UPS with the two delay fields: usbhid-ups builds load.off/load.on, shutdown.return and
+/// shutdown.stayoff from them, and `-k` runs shutdown.return.
+#[tokio::test]
+async fn commands_built_from_the_delays() {
+    let signed = |report_id| FieldSpec {
+        logical_min: -32768,
+        logical_max: 32767,
+        ..FieldSpec::feature(report_id, 16)
+    };
+    let descriptor = DescriptorBuilder::default()
+        .field(
+            "UPS.PowerSummary.RemainingCapacity",
+            FieldSpec::feature(1, 8),
+        )
+        .and_then(|b| b.field("UPS.PowerSummary.DelayBeforeShutdown", signed(6)))
+        .and_then(|b| b.field("UPS.PowerSummary.DelayBeforeStartup", signed(7)))
+        .unwrap()
+        .build();
+    let sim = SimulatedHid::new(unknown_vendor(), descriptor);
+    {
+        let mut state = sim.state();
+        state.reports.insert(1, vec![1, 100]);
+        state.reports.insert(6, vec![6, 0xff, 0xff]);
+        state.reports.insert(7, vec![7, 0xff, 0xff]);
+    }
+    let mut device = sim.clone();
+    let settings = HidSettings {
+        offdelay: "60".into(),
+        ..HidSettings::default()
+    };
+    let mut driver = UsbHid::new(settings);
+    let identity = driver.identify(&mut device).await.unwrap();
+    for command in ["load.off", "load.on", "shutdown.return", "shutdown.stayoff"] {
+        assert!(
+            identity.commands.iter().any(|c| c == command),
+            "{command}: {:?}",
+            identity.commands
+        );
+    }
+    let writes = |sim: &SimulatedHid| -> Vec<(u8, i16)> {
+        sim.state()
+            .written
+            .iter()
+            .map(|r| (r[0], i16::from_le_bytes([r[1], r[2]])))
+            .collect()
+    };
+
+    driver
+        .instcmd(&mut device, "shutdown.return", None)
+        .await
+        .unwrap();
+    assert_eq!(
+        writes(&sim),
+        vec![(7, 30), (6, 60)],
+        "start after 30 s, off after offdelay"
+    );
+    sim.state().written.clear();
+    driver
+        .instcmd(&mut device, "shutdown.stayoff", None)
+        .await
+        .unwrap();
+    assert_eq!(writes(&sim), vec![(7, -1), (6, 60)], "no restart");
+    sim.state().written.clear();
+    driver.instcmd(&mut device, "load.off", None).await.unwrap();
+    assert_eq!(writes(&sim), vec![(6, 0)]);
+    sim.state().written.clear();
+    driver.kill_power(&mut device).await.unwrap();
+    assert_eq!(writes(&sim), vec![(7, 30), (6, 60)]);
+    assert!(
+        driver
+            .instcmd(&mut device, "beeper.on", None)
+            .await
+            .is_err(),
+        "no beeper here"
+    );
+}

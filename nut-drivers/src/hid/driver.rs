@@ -323,6 +323,108 @@ impl<D: HidDevice> UsbHid<D> {
         Ok(report.to_vec())
     }
 
+    /// A command the mapping has a row for: writes the row's value (or `param`).
+    async fn direct(
+        &mut self,
+        device: &mut D,
+        binding: &Binding,
+        param: Option<&str>,
+    ) -> Result<(), CommandError> {
+        let text = match param {
+            Some(param) => param.to_owned(),
+            None if binding.row.flags.param_required => return Err(CommandError::Invalid),
+            None => self.settings.default_for(binding.row).to_owned(),
+        };
+        let value = match binding.render {
+            Render::Convert(conversion, _) if conversion.reversible() => {
+                conversion.value(&text, &mut self.context())
+            }
+            _ => text.trim().parse().ok(),
+        }
+        .ok_or(CommandError::Invalid)?;
+        self.write(device, binding, value)
+            .await
+            .map_err(CommandError::Failed)
+    }
+
+    /// A bound command by name.
+    async fn direct_named(
+        &mut self,
+        device: &mut D,
+        command: &str,
+        param: Option<&str>,
+    ) -> Result<(), CommandError> {
+        let binding = self.command_binding(command).ok_or(CommandError::Unknown)?;
+        self.direct(device, &binding, param).await
+    }
+
+    /// Writes a writable variable (the `SET VAR` of a client).
+    async fn set_variable(
+        &mut self,
+        device: &mut D,
+        name: &str,
+        value: &str,
+    ) -> Result<(), CommandError> {
+        let binding = self
+            .attached
+            .as_ref()
+            .and_then(|a| {
+                a.mapping
+                    .variables()
+                    .find(|b| b.row.nut_name == name && b.row.writable)
+            })
+            .cloned()
+            .ok_or(CommandError::Unknown)?;
+        if binding.row.flags.absent {
+            return self
+                .settings
+                .set_delay(binding.row, value)
+                .ok_or(CommandError::Invalid);
+        }
+        let hid_value = match binding.render {
+            Render::Table(lookup) => lookup.value(value).map(|v| v as f64),
+            Render::Convert(conversion, _) => conversion.value(value, &mut self.context()),
+            Render::Format => value.trim().parse().ok(),
+        }
+        .ok_or(CommandError::Invalid)?;
+        self.write(device, &binding, hid_value)
+            .await
+            .map_err(CommandError::Failed)
+    }
+
+    /// The commands usbhid-ups builds from the delay commands, and the old beeper names.
+    async fn composite(
+        &mut self,
+        device: &mut D,
+        command: &str,
+        param: Option<&str>,
+    ) -> Result<(), CommandError> {
+        let ondelay = self.settings.ondelay.clone();
+        let offdelay = self.settings.offdelay.clone();
+        match command {
+            "load.off" => self.direct_named(device, "load.off.delay", Some("0")).await,
+            "load.on" => self.direct_named(device, "load.on.delay", Some("0")).await,
+            "beeper.on" => self.direct_named(device, "beeper.enable", param).await,
+            "beeper.off" => self.direct_named(device, "beeper.disable", param).await,
+            "shutdown.return" | "shutdown.stayoff" => {
+                let stay_off = command == "shutdown.stayoff";
+                if self.command_binding("load.off.delay").is_none() {
+                    return Err(CommandError::Unknown);
+                }
+                let auto_start = if stay_off { "no" } else { "yes" };
+                // Where the unit has it, restart on mains return only for shutdown.return.
+                let _ = self
+                    .set_variable(device, "ups.start.auto", auto_start)
+                    .await;
+                let on = if stay_off { "-1" } else { ondelay.as_str() };
+                self.direct_named(device, "load.on.delay", Some(on)).await?;
+                self.direct_named(device, "load.off.delay", Some(&offdelay))
+                    .await
+            }
+            _ => Err(CommandError::Unknown),
+        }
+    }
+
     fn command_binding(&self, command: &str) -> Option<Binding> {
         self.attached
             .as_ref()?
@@ -358,6 +460,24 @@ impl<D: HidDevice> UsbHid<D> {
         self.last_full_walk = None;
         Ok(())
     }
+}
+
+/// The commands usbhid-ups adds when the device has the delay (or beeper) commands they are
+/// built from, and the device has no row of that name itself.
+fn composites(bound: &[String]) -> Vec<&'static str> {
+    let has = |name: &str| bound.iter().any(|b| b == name);
+    let mut added = Vec::new();
+    if has("load.off.delay") {
+        added.push("load.off");
+    }
+    if has("load.on.delay") {
+        added.push("load.on");
+    }
+    if has("load.off.delay") && has("load.on.delay") {
+        added.extend(["shutdown.return", "shutdown.stayoff"]);
+    }
+    added.retain(|name| !has(name));
+    added
 }
 
 /// Whether the descriptor describes a UPS: a field under the Power Device page's UPS (or
@@ -614,6 +734,9 @@ impl<D: HidDevice + 'static> DeviceProtocol for UsbHid<D> {
                 .commands()
                 .map(|b| b.row.nut_name.to_owned())
                 .collect();
+            for composite in composites(&identity.commands) {
+                identity.commands.push(composite.to_owned());
+            }
             identity.writable = attached
                 .mapping
                 .variables()
@@ -654,22 +777,10 @@ impl<D: HidDevice + 'static> DeviceProtocol for UsbHid<D> {
         command: &str,
         param: Option<&str>,
     ) -> Result<(), CommandError> {
-        let binding = self.command_binding(command).ok_or(CommandError::Unknown)?;
-        let text = match param {
-            Some(param) => param.to_owned(),
-            None if binding.row.flags.param_required => return Err(CommandError::Invalid),
-            None => self.settings.default_for(binding.row).to_owned(),
-        };
-        let value = match binding.render {
-            Render::Convert(conversion, _) if conversion.reversible() => {
-                conversion.value(&text, &mut self.context())
-            }
-            _ => text.trim().parse().ok(),
+        match self.command_binding(command) {
+            Some(binding) => self.direct(device, &binding, param).await,
+            None => self.composite(device, command, param).await,
         }
-        .ok_or(CommandError::Invalid)?;
-        self.write(device, &binding, value)
-            .await
-            .map_err(CommandError::Failed)
     }
 
     async fn set_var(
@@ -678,45 +789,16 @@ impl<D: HidDevice + 'static> DeviceProtocol for UsbHid<D> {
         name: &str,
         value: &str,
     ) -> Result<(), CommandError> {
-        let binding = self
-            .attached
-            .as_ref()
-            .and_then(|a| {
-                a.mapping
-                    .variables()
-                    .find(|b| b.row.nut_name == name && b.row.writable)
-            })
-            .cloned()
-            .ok_or(CommandError::Unknown)?;
-        if binding.row.flags.absent {
-            return self
-                .settings
-                .set_delay(binding.row, value)
-                .ok_or(CommandError::Invalid);
-        }
-        let hid_value = match binding.render {
-            Render::Table(lookup) => lookup.value(value).map(|v| v as f64),
-            Render::Convert(conversion, _) => conversion.value(value, &mut self.context()),
-            Render::Format => value.trim().parse().ok(),
-        }
-        .ok_or(CommandError::Invalid)?;
-        self.write(device, &binding, hid_value)
-            .await
-            .map_err(CommandError::Failed)
+        self.set_variable(device, name, value).await
     }
 
     async fn kill_power(&mut self, device: &mut D) -> Result<(), DeviceError> {
-        // As usbhid-ups: shutdown.return, else load.on.delay + load.off.delay, else
-        // shutdown.stayoff.
-        if self.instcmd(device, "shutdown.return", None).await.is_ok() {
-            return Ok(());
-        }
-        let on = self.instcmd(device, "load.on.delay", None).await;
-        let off = self.instcmd(device, "load.off.delay", None).await;
-        if on.is_ok() && off.is_ok() {
-            return Ok(());
-        }
-        match self.instcmd(device, "shutdown.stayoff", None).await {
+        // As usbhid-ups: shutdown.return (restart when mains return), else shutdown.stayoff.
+        let result = match self.instcmd(device, "shutdown.return", None).await {
+            Ok(()) => return Ok(()),
+            Err(_) => self.instcmd(device, "shutdown.stayoff", None).await,
+        };
+        match result {
             Ok(()) => Ok(()),
             Err(CommandError::Failed(error)) => Err(error),
             Err(_) => Err(DeviceError::NotSupported(

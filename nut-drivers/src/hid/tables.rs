@@ -264,7 +264,15 @@ impl Tables {
                 let seen = rows
                     .iter()
                     .any(|r| r.nut_name == row.nut_name && r.path == row.path);
-                if standard_path && generic_lookup && !seen {
+                // The driver builds these from the delay commands; a vendor's own row for
+                // them (EVER writes shutdown.return straight to the shutdown delay) is not
+                // generic.
+                let composite = row.flags.command
+                    && matches!(
+                        row.nut_name,
+                        "load.off" | "load.on" | "shutdown.return" | "shutdown.stayoff"
+                    );
+                if standard_path && generic_lookup && !seen && !composite {
                     rows.push(MappingRow {
                         subdriver: GENERIC_SUBDRIVER,
                         ..row.clone()
