@@ -285,14 +285,12 @@ pub use hid::UsbHidUps;
 
 #[cfg(feature = "hid")]
 mod hid {
-    use nut_hal::hidapi::HidapiDevice;
-
     use crate::device::{ConfigError, DriverConfig, Family};
-    use crate::hid::open::HidOpener;
+    use crate::hid::open::{HidOpener, HidPort};
     use crate::hid::{HidSettings, UsbHid, settings::KEYS};
 
-    /// NUT's `usbhid-ups`: [`UsbHid`] over hidraw.
-    pub type UsbHidUps = UsbHid<HidapiDevice>;
+    /// NUT's `usbhid-ups`: [`UsbHid`] over hidraw (or libusb, with the `usb` feature).
+    pub type UsbHidUps = UsbHid<HidPort>;
 
     impl Family for UsbHidUps {
         type Opener = HidOpener;

@@ -102,3 +102,68 @@ impl<T: HidDevice + ?Sized> HidDevice for &mut T {
         T::string_descriptor(self, index)
     }
 }
+
+/// One of two kinds of HID device (hidraw or raw USB), chosen when the device is opened.
+#[derive(Debug)]
+pub enum EitherHid<A, B> {
+    /// The first kind.
+    Left(A),
+    /// The second kind.
+    Right(B),
+}
+
+impl<A: HidDevice, B: HidDevice> HidDevice for EitherHid<A, B> {
+    type Error = crate::serial::EitherError<A::Error, B::Error>;
+
+    async fn info(&mut self) -> Result<HidInfo, Self::Error> {
+        use crate::serial::EitherError::{Left, Right};
+        match self {
+            EitherHid::Left(a) => a.info().await.map_err(Left),
+            EitherHid::Right(b) => b.info().await.map_err(Right),
+        }
+    }
+
+    async fn report_descriptor(&mut self) -> Result<Vec<u8>, Self::Error> {
+        use crate::serial::EitherError::{Left, Right};
+        match self {
+            EitherHid::Left(a) => a.report_descriptor().await.map_err(Left),
+            EitherHid::Right(b) => b.report_descriptor().await.map_err(Right),
+        }
+    }
+
+    async fn get_feature_report(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+        use crate::serial::EitherError::{Left, Right};
+        match self {
+            EitherHid::Left(a) => a.get_feature_report(buf).await.map_err(Left),
+            EitherHid::Right(b) => b.get_feature_report(buf).await.map_err(Right),
+        }
+    }
+
+    async fn set_feature_report(&mut self, data: &[u8]) -> Result<(), Self::Error> {
+        use crate::serial::EitherError::{Left, Right};
+        match self {
+            EitherHid::Left(a) => a.set_feature_report(data).await.map_err(Left),
+            EitherHid::Right(b) => b.set_feature_report(data).await.map_err(Right),
+        }
+    }
+
+    async fn read_input_report(
+        &mut self,
+        buf: &mut [u8],
+        timeout: Duration,
+    ) -> Result<usize, Self::Error> {
+        use crate::serial::EitherError::{Left, Right};
+        match self {
+            EitherHid::Left(a) => a.read_input_report(buf, timeout).await.map_err(Left),
+            EitherHid::Right(b) => b.read_input_report(buf, timeout).await.map_err(Right),
+        }
+    }
+
+    async fn string_descriptor(&mut self, index: u8) -> Result<Option<String>, Self::Error> {
+        use crate::serial::EitherError::{Left, Right};
+        match self {
+            EitherHid::Left(a) => a.string_descriptor(index).await.map_err(Left),
+            EitherHid::Right(b) => b.string_descriptor(index).await.map_err(Right),
+        }
+    }
+}

@@ -4,6 +4,11 @@
 //!
 //! Strings compare case-insensitively and whole (NUT takes regular expressions; a plain string
 //! without metacharacters means the same). Bus, device and port come from sysfs.
+//!
+//! With the `usb` feature too, a UPS that has no hidraw node (no kernel HID driver bound) is
+//! opened through libusb instead, as NUT does: [`nut_hal::hid_usb::HidOverUsb`] on interface 0
+//! and interrupt endpoint 0x81 — only a device a subdriver claims by its ids, so no other USB
+//! device is ever detached from its kernel driver.
 
 use std::path::{Path, PathBuf};
 
@@ -125,6 +130,12 @@ impl HidMatch {
 
     /// Whether `info` (at `location`) is the device the keys describe.
     pub fn matches(&self, info: &HidDeviceInfo, location: &UsbLocation) -> bool {
+        (self.vendor_id.is_some() || info.is_power_device()) && self.matches_usb(info, location)
+    }
+
+    /// [`HidMatch::matches`] without the usage-page check (a device seen through libusb has
+    /// no parsed top-level collection yet).
+    pub fn matches_usb(&self, info: &HidDeviceInfo, location: &UsbLocation) -> bool {
         let claimed = self.any_device
             || Tables::get().subdrivers().iter().any(|s| {
                 s.name != "explore"
@@ -134,7 +145,6 @@ impl HidMatch {
                     })
             });
         claimed
-            && (self.vendor_id.is_some() || info.is_power_device())
             && self.vendor_id.is_none_or(|v| v == info.vendor_id)
             && self.product_id.is_none_or(|p| p == info.product_id)
             && same(&self.vendor, &info.manufacturer)
@@ -160,8 +170,78 @@ impl HidOpener {
         })
     }
 
-    /// Opens the first matching device now; none is a `Disconnected` error.
-    pub fn open_now(&self) -> Result<HidapiDevice, DeviceError> {
+    /// Opens the first matching device now (hidraw, else libusb with the `usb` feature); none
+    /// is a `Disconnected` error.
+    pub fn open_now(&self) -> Result<HidPort, DeviceError> {
+        #[cfg(feature = "usb")]
+        {
+            match self.open_hidraw() {
+                Ok(device) => Ok(nut_hal::hid::EitherHid::Left(device)),
+                Err(error) if error.kind() == nut_hal::ErrorKind::Disconnected => self
+                    .open_libusb()
+                    .map(nut_hal::hid::EitherHid::Right)
+                    .map_err(|_| error),
+                Err(error) => Err(error),
+            }
+        }
+        #[cfg(not(feature = "usb"))]
+        {
+            self.open_hidraw()
+        }
+    }
+
+    /// Opens a matching device claimed through libusb: interface 0, interrupt IN 0x81.
+    #[cfg(feature = "usb")]
+    pub fn open_libusb(
+        &self,
+    ) -> Result<nut_hal::hid_usb::HidOverUsb<nut_hal::rusb::RusbUsb>, DeviceError> {
+        let devices = nut_hal::rusb::enumerate()
+            .map_err(|e| DeviceError::transport("listing USB devices", &e))?;
+        let found = devices
+            .iter()
+            .find(|d| {
+                let info = HidDeviceInfo {
+                    vendor_id: d.vendor_id,
+                    product_id: d.product_id,
+                    manufacturer: d.vendor.clone(),
+                    product: d.product.clone(),
+                    serial_number: d.serial.clone(),
+                    ..HidDeviceInfo::default()
+                };
+                let location = UsbLocation {
+                    bus: Some(u16::from(d.bus)),
+                    device: Some(u16::from(d.address)),
+                    busport: None,
+                };
+                self.wanted.matches_usb(&info, &location)
+            })
+            .ok_or_else(|| DeviceError::Transport {
+                operation: "finding the UPS on USB".into(),
+                kind: nut_hal::ErrorKind::Disconnected,
+                message: "no matching USB HID UPS".into(),
+            })?;
+        let exact = nut_hal::rusb::UsbMatch {
+            vendor_id: Some(found.vendor_id),
+            product_id: Some(found.product_id),
+            bus: Some(format!("{:03}", found.bus)),
+            device: Some(format!("{:03}", found.address)),
+            ..nut_hal::rusb::UsbMatch::default()
+        };
+        let usb = nut_hal::rusb::RusbUsb::open(&exact)
+            .map_err(|e| DeviceError::transport("opening the UPS through libusb", &e))?;
+        let seen = usb.info().clone();
+        let info = nut_hal::hid::HidInfo {
+            vendor_id: seen.vendor_id,
+            product_id: seen.product_id,
+            manufacturer: seen.vendor,
+            product: seen.product,
+            serial_number: seen.serial,
+        };
+        Ok(nut_hal::hid_usb::HidOverUsb::new(usb, info, 0, 0x81))
+    }
+
+    /// Opens the first matching hidraw device now; none is a `Disconnected` error.
+    pub fn open_hidraw(&self) -> Result<HidapiDevice, DeviceError> {
         let devices = nut_hal::hidapi::enumerate()
             .map_err(|e| DeviceError::transport("listing HID devices", &e))?;
         let sysfs = Path::new("/sys");
@@ -178,10 +258,19 @@ impl HidOpener {
     }
 }
 
-impl PortOpener for HidOpener {
-    type Port = HidapiDevice;
+/// The port usbhid-ups reads: hidraw, or (feature `usb`) libusb when there is no hidraw node.
+#[cfg(feature = "usb")]
+pub type HidPort =
+    nut_hal::hid::EitherHid<HidapiDevice, nut_hal::hid_usb::HidOverUsb<nut_hal::rusb::RusbUsb>>;
 
-    async fn open(&mut self) -> Result<HidapiDevice, DeviceError> {
+/// The port usbhid-ups reads: hidraw.
+#[cfg(not(feature = "usb"))]
+pub type HidPort = HidapiDevice;
+
+impl PortOpener for HidOpener {
+    type Port = HidPort;
+
+    async fn open(&mut self) -> Result<HidPort, DeviceError> {
         let this = self.clone();
         match tokio::task::spawn_blocking(move || this.open_now()).await {
             Ok(result) => result,
@@ -258,6 +347,13 @@ mod tests {
             let other = HidMatch::from_config(&config(&[(key, value)])).unwrap();
             assert!(!other.matches(&apc, &here), "{key}={value}");
         }
+    }
+
+    #[test]
+    fn an_absent_ups_is_disconnected() {
+        let opener = HidOpener::from_config(&config(&[("vendorid", "fffe")])).unwrap();
+        let error = opener.open_now().unwrap_err();
+        assert_eq!(error.kind(), nut_hal::ErrorKind::Disconnected, "{error}");
     }
 
     #[test]
