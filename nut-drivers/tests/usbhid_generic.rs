@@ -205,3 +205,54 @@ async fn commands_built_from_the_delays() {
         "no beeper here"
     );
 }
+
+/// A descriptor longer than NUT's 6 KiB limit is read whole; a device that stalls makes the
+/// poll fail with a typed timeout (the runtime then marks the data stale), and it recovers.
+#[tokio::test]
+async fn a_long_descriptor_and_a_stalling_device() {
+    let mut builder = DescriptorBuilder::default();
+    for index in 0..200u32 {
+        let report_id = (index % 200) as u8 + 1;
+        builder = builder
+            .field(
+                "UPS.PowerSummary.RemainingCapacity",
+                FieldSpec::feature(report_id, 8),
+            )
+            .unwrap();
+    }
+    let bytes = builder
+        .field(
+            "UPS.PowerSummary.PresentStatus.ACPresent",
+            FieldSpec::feature(201, 1),
+        )
+        .unwrap()
+        .build();
+    assert!(bytes.len() > 6144, "{} bytes", bytes.len());
+    let sim = SimulatedHid::new(unknown_vendor(), bytes);
+    {
+        let mut state = sim.state();
+        for id in 1..=200u8 {
+            state.reports.insert(id, vec![id, 42]);
+        }
+        state.reports.insert(201, vec![201, 1]);
+    }
+    let mut device = sim.clone();
+    // Every poll a full walk, straight from the device.
+    let mut driver = UsbHid::new(HidSettings {
+        pollinterval: std::time::Duration::ZERO,
+        pollfreq: std::time::Duration::ZERO,
+        ..HidSettings::default()
+    });
+    driver.identify(&mut device).await.unwrap();
+    assert_eq!(driver.descriptor().unwrap().fields().len(), 201);
+    let reading = driver.update(&mut device).await.unwrap();
+    assert_eq!(reading.get("battery.charge"), Some("42"));
+    assert_eq!(reading.status_text(), "OL");
+
+    sim.state().stalled = true;
+    let error = driver.update(&mut device).await.unwrap_err();
+    assert_eq!(error.kind(), nut_hal::ErrorKind::Timeout);
+    sim.state().stalled = false;
+    let reading = driver.update(&mut device).await.unwrap();
+    assert_eq!(reading.get("battery.charge"), Some("42"));
+}

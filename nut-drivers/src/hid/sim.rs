@@ -31,6 +31,8 @@ pub struct SimState {
     pub written: Vec<Vec<u8>>,
     /// While true, every call fails as a disconnected device does.
     pub gone: bool,
+    /// While true, report requests time out (a stalled device).
+    pub stalled: bool,
 }
 
 /// A simulated HID UPS; clones share one state.
@@ -102,6 +104,9 @@ impl HidDevice for SimulatedHid {
 
     async fn get_feature_report(&mut self, buf: &mut [u8]) -> Result<usize, ErrorKind> {
         let state = self.present()?;
+        if state.stalled {
+            return Err(ErrorKind::Timeout);
+        }
         let id = *buf.first().ok_or(ErrorKind::InvalidInput)?;
         let report = state.reports.get(&id).ok_or(ErrorKind::Protocol)?;
         let len = report.len().min(buf.len());
