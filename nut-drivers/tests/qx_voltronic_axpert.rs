@@ -13,6 +13,9 @@ use nut_drivers::qx::{Dialect, QxDriver, QxSettings};
 use nut_hal::ErrorKind;
 use nut_hal::wrap::{Fault, FaultInjecting};
 
+/// The testing table's `QPIGS` reply.
+const QPIGS: &[u8] = b"(233.5 50.1 233.5 50.1 0467 0396 009 440 54.00 000 100 0033 0000 000.0 00.00 00000 00010101 00 00 00000 110\r";
+
 fn settings(protocol: Option<&str>) -> QxSettings {
     let mut config = DriverConfig::default();
     if let Some(protocol) = protocol {
@@ -267,4 +270,37 @@ async fn axpert_garbage_and_short_replies_are_typed_errors() {
     }
     let error = qx.update(&mut always).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Protocol, "{error}");
+
+    // A unit that sends CRCs: a reply whose CRC is wrong is a bad reply.
+    let ups = unit();
+    ups.lock().unwrap().axpert.send_crc = true;
+    let mut qx = QxDriver::new(settings(Some("voltronic-axpert")));
+    let mut clean = FaultInjecting::new(SimPort::new(Arc::clone(&ups)));
+    qx.identify(&mut clean).await.unwrap();
+    assert_eq!(
+        qx.update(&mut clean).await.unwrap().get("ups.load"),
+        Some("9")
+    );
+    let mut bad_crc = with_crc(QPIGS);
+    bad_crc.pop();
+    let at = bad_crc.len() - 1;
+    bad_crc[at] ^= 0x01;
+    {
+        let mut ups = ups.lock().unwrap();
+        ups.axpert.send_crc = false;
+        ups.axpert.set_reply("QPIGS", &bad_crc);
+    }
+    let error = qx.update(&mut clean).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Protocol, "{error}");
+    // The same reply without any CRC is refused too, once the unit has sent CRCs.
+    let plain = QPIGS.strip_suffix(b"\r").unwrap_or(QPIGS);
+    ups.lock().unwrap().axpert.set_reply("QPIGS", plain);
+    let error = qx.update(&mut clean).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Protocol, "{error}");
+    // A new start takes a unit without CRCs again.
+    qx.identify(&mut clean).await.unwrap();
+    assert_eq!(
+        qx.update(&mut clean).await.unwrap().get("ups.load"),
+        Some("9")
+    );
 }

@@ -42,9 +42,10 @@ impl Default for AxpertSim {
 
 impl AxpertSim {
     /// Replaces the reply to `command` (without CR); `reply` is given without its CR.
-    pub fn set_reply(&mut self, command: &str, reply: &str) {
-        self.replies
-            .insert(command.to_owned(), format!("{reply}\r").into_bytes());
+    pub fn set_reply(&mut self, command: &str, reply: impl AsRef<[u8]>) {
+        let mut reply = reply.as_ref().to_vec();
+        reply.push(b'\r');
+        self.replies.insert(command.to_owned(), reply);
     }
 
     /// The reply to one command line (CR included, CRC optional).

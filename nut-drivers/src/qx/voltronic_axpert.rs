@@ -7,7 +7,7 @@
 //! a normal build: the `WITH_UNMAPPED_DATA_POINTS` groups are left out, except the instant
 //! commands and the `battery.energysave` setting) and `voltronic-codes.tsv`. Commands carry the
 //! Voltronic CRC before the CR ([`with_crc`]); a reply ending in a valid CRC has it stripped
-//! ([`strip_crc`]). Field helpers are shared with [`super::voltronic`].
+//! ([`strip_crc`]), and once a unit has sent one, a reply without a valid CRC is refused. Field helpers are shared with [`super::voltronic`].
 
 use super::voltronic::{checked, columns, field, text};
 use super::voltronic_caps::Flags;
@@ -64,16 +64,21 @@ pub fn with_crc(command: &[u8]) -> Vec<u8> {
 /// `line` (CR-terminated) without its two CRC bytes when they are the CRC of what precedes
 /// them; otherwise `line` unchanged (a unit that sends no CRC).
 pub fn strip_crc(line: &[u8]) -> Vec<u8> {
+    split_crc(line).0
+}
+
+/// As [`strip_crc`], also telling whether a valid CRC was there.
+pub fn split_crc(line: &[u8]) -> (Vec<u8>, bool) {
     let body = line.strip_suffix(b"\r").unwrap_or(line);
     if let Some(split) = body.len().checked_sub(2).filter(|&n| n > 0) {
         let (data, sum) = body.split_at(split);
         if crc(data) == sum {
             let mut out = data.to_vec();
             out.push(b'\r');
-            return out;
+            return (out, true);
         }
     }
-    line.to_vec()
+    (line.to_vec(), false)
 }
 
 /// `QPI` → `device.firmware.aux`: only `(PI30` is this dialect's, published `P30`.

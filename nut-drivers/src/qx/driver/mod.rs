@@ -59,6 +59,8 @@ pub struct QxDriver<S> {
     extra_commands: Vec<String>,
     /// Voltronic: the beeper state of the last status (for `beeper.toggle`).
     beeper_enabled: bool,
+    /// Voltronic Axpert: the unit sends CRCs (a reply without one is then refused).
+    axpert_crc: bool,
     _port: std::marker::PhantomData<fn() -> S>,
 }
 
@@ -87,6 +89,7 @@ impl<S: Serial> QxDriver<S> {
             published: Reading::default(),
             semi_static_at: None,
             beeper_enabled: false,
+            axpert_crc: false,
             _port: std::marker::PhantomData,
         }
     }

@@ -25,7 +25,8 @@ const FIRMWARE: &[(&[u8], usize, &[&str])] = &[
 
 impl<S: Serial + 'static> QxDriver<S> {
     /// Sends `command` with its CRC and checks the reply without its CRC (retried as
-    /// [`QxDriver::ask`] does).
+    /// [`QxDriver::ask`] does). Once the unit has sent a CRC, a reply without a valid one is
+    /// a bad reply.
     async fn axpert_ask<T>(
         &mut self,
         port: &mut S,
@@ -33,14 +34,25 @@ impl<S: Serial + 'static> QxDriver<S> {
         check: impl Fn(&[u8]) -> Option<T>,
     ) -> Result<T, DeviceError> {
         let framed = axp::with_crc(command);
-        self.ask(port, &framed, move |r| check(&axp::strip_crc(r)))
-            .await
+        let required = self.axpert_crc;
+        let (value, had_crc) = self
+            .ask(port, &framed, move |r| {
+                let (reply, had_crc) = axp::split_crc(r);
+                if required && !had_crc {
+                    return None;
+                }
+                check(&reply).map(|value| (value, had_crc))
+            })
+            .await?;
+        self.axpert_crc |= had_crc;
+        Ok(value)
     }
 
     /// Identify for the Voltronic Axpert dialect: protocol, status, firmware, serial, model
     /// data, ratings, defaults and capabilities.
     pub(super) async fn axpert_identify(&mut self, port: &mut S) -> Result<Identity, DeviceError> {
         let mut info = Reading::default();
+        self.axpert_crc = false;
         let asked = self.axpert_ask(port, b"QPI\r", axp::protocol).await;
         if let Some(aux) = optional(asked, "protocol id")? {
             info.set("device.firmware.aux", aux);
