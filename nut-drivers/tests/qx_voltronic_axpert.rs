@@ -12,6 +12,7 @@ use nut_drivers::qx::voltronic_axpert::with_crc;
 use nut_drivers::qx::{Dialect, QxDriver, QxSettings};
 use nut_hal::ErrorKind;
 use nut_hal::wrap::{Fault, FaultInjecting};
+use proptest::prelude::*;
 
 /// The testing table's `QPIGS` reply.
 const QPIGS: &[u8] = b"(233.5 50.1 233.5 50.1 0467 0396 009 440 54.00 000 100 0033 0000 000.0 00.00 00000 00010101 00 00 00000 110\r";
@@ -303,4 +304,36 @@ async fn axpert_garbage_and_short_replies_are_typed_errors() {
         qx.update(&mut clean).await.unwrap().get("ups.load"),
         Some("9")
     );
+}
+
+proptest! {
+    /// Whatever the unit answers (one arbitrary line to every query), identify and update
+    /// never panic, and succeed only when that line is a valid `QPIGS` status.
+    #[test]
+    fn arbitrary_replies_never_panic(reply in proptest::collection::vec(any::<u8>(), 0..130)) {
+        let line: Vec<u8> = reply.iter().map(|&b| if b == b'\r' { b' ' } else { b }).collect();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+        rt.block_on(async {
+            let ups = unit();
+            {
+                let mut ups = ups.lock().unwrap();
+                for command in ["QPI", "QVFW", "QID", "QMD", "QPIRI", "QDI", "QFLAG", "QPIGS", "QPIWS", "QMOD"] {
+                    ups.axpert.set_reply(command, &line);
+                }
+            }
+            let mut port = SimPort::new(Arc::clone(&ups));
+            let mut qx = QxDriver::new(settings(Some("voltronic-axpert")));
+            let mut with_cr = line.clone();
+            with_cr.push(b'\r');
+            let valid = nut_drivers::qx::voltronic_axpert::general_status(
+                &nut_drivers::qx::voltronic_axpert::strip_crc(&with_cr),
+            )
+            .is_some();
+            let identified = qx.identify(&mut port).await.is_ok();
+            assert_eq!(identified, valid);
+            if identified {
+                assert!(qx.update(&mut port).await.is_ok());
+            }
+        });
+    }
 }

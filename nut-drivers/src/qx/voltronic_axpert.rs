@@ -428,6 +428,46 @@ mod tests {
     }
 
     #[test]
+    fn detected_after_voltronic_before_voltronic_qs() {
+        use crate::qx::dialect::{Dialect, detect};
+        let axpert = |cmd: &[u8]| {
+            let cmd = strip_crc(cmd);
+            Some(match cmd.as_slice() {
+                b"QPI\r" => b"(PI30\r".to_vec(),
+                // It would also pass the voltronic-qs claim.
+                b"M\r" => b"V\r".to_vec(),
+                b"QS\r" => b"(215.0 195.0 230.0 014 49.0 22.7 30.0 00000000\r".to_vec(),
+                _ => b"(NAK\r".to_vec(),
+            })
+        };
+        assert_eq!(detect(axpert), Some(Dialect::VoltronicAxpert));
+        // A unit that answers only CRC-framed commands is found too: the claim sends QPI
+        // with its CRC.
+        let crc_only = |cmd: &[u8]| {
+            let (cmd, had_crc) = split_crc(cmd);
+            Some(if had_crc && cmd == b"QPI\r" {
+                b"(PI30\r".to_vec()
+            } else {
+                b"(NAK\r".to_vec()
+            })
+        };
+        assert_eq!(detect(crc_only), Some(Dialect::VoltronicAxpert));
+        let other = |cmd: &[u8]| {
+            Some(match cmd {
+                b"QPI\r" => b"(PI31\r".to_vec(),
+                _ => b"(NAK\r".to_vec(),
+            })
+        };
+        assert_ne!(detect(other), Some(Dialect::VoltronicAxpert));
+        assert_eq!(
+            Dialect::ALL
+                .iter()
+                .position(|&d| d == Dialect::VoltronicAxpert),
+            Some(1)
+        );
+    }
+
+    #[test]
     fn status_warnings_and_mode() {
         let s = general_status(b"(233.5 50.1 233.5 50.1 0467 0396 009 440 54.00 000 100 0033 0000 000.0 00.00 00000 00000001 00 00 00000 110\r").unwrap();
         assert_eq!(s.status, ["OFF"]);
