@@ -119,9 +119,7 @@ impl UsbControl for Replaying {
                 endpoint: e,
                 data: d,
                 result,
-            } if e == endpoint && d == data => {
-                result.map(|()| data.len()).map_err(Replaying::recorded)
-            }
+            } if e == endpoint && d == data => result.map(|()| data.len()).map_err(Replaying::recorded),
             other => Err(self.usb_mismatch(
                 ErrorKind::Protocol,
                 &format!("interrupt out {endpoint:#04x} {data:02x?}"),
