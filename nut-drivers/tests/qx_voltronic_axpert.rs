@@ -168,6 +168,40 @@ async fn axpert_status_warnings_and_mode() {
         reading.alarms,
         ["Device warnings: Device has fault. Low battery. Overload."]
     );
+    // QPICF "(00 00" (the table's): no fault, and no fault record asked.
+    assert!(
+        !ups.lock()
+            .unwrap()
+            .received
+            .iter()
+            .any(|c| c.starts_with(b"QPIHF"))
+    );
+    // A new fault, id 01: QPIHF01 gives code 14, at 2014-01-20 22:30:15.
+    ups.lock().unwrap().axpert.set_reply("QPICF", "(01 01");
+    let reading = qx.update(&mut port).await.unwrap();
+    assert_eq!(
+        reading.alarms,
+        [
+            "Device warnings: Device has fault. Low battery. Overload.",
+            "New fault found.",
+            "Inverter DC component exceeds the allowable range.",
+        ]
+    );
+    assert_eq!(
+        reading.get("experimental.device.date.fault"),
+        Some("2014/01/20")
+    );
+    assert_eq!(
+        reading.get("experimental.device.time.fault"),
+        Some("22:30:15")
+    );
+    assert!(
+        ups.lock()
+            .unwrap()
+            .received
+            .contains(&with_crc(b"QPIHF01\r"))
+    );
+    ups.lock().unwrap().axpert.set_reply("QPICF", "(00 00");
     ups.lock().unwrap().axpert.set_reply("QMOD", "(P");
     let reading = qx.update(&mut port).await.unwrap();
     assert!(reading.alarms.iter().any(|a| a == "Device is going ON."));

@@ -26,8 +26,8 @@
 //!   refuse the protocol name. innovart31/33, q2, q6 and gtec came after 2.8.0 and are not
 //!   modelled either.
 //! * `voltronic-axpert` (after 2.8.0, tested on NUT's testing table through [`sim`]): the
-//!   items of a normal build, plus the instant commands and `battery.energysave` setting of
-//!   its unmapped groups ([`voltronic_axpert`]).
+//!   items of a normal build, plus the instant commands, `battery.energysave` setting and
+//!   fault query (`QPICF`/`QPIHF`) of its unmapped groups ([`voltronic_axpert`]).
 
 pub mod ablerex;
 pub mod battery;

@@ -1,13 +1,15 @@
 //! The Voltronic Axpert dialect (`voltronic-axpert`, NUT's `Voltronic-Axpert 0.02`): solar
 //! inverter/chargers answering `QPIGS` (general status), `QPIRI` (ratings), `QMOD` (mode),
-//! `QPIWS` (warnings), `QFLAG` (capabilities), `QMD`/`QDI` (model data, defaults) and the
-//! firmware/serial queries. The UPS claims when `QPI` answers `(PI30`.
+//! `QPIWS` (warnings), `QPICF`/`QPIHF` (faults), `QFLAG` (capabilities), `QMD`/`QDI` (model
+//! data, defaults) and the firmware/serial queries. The UPS claims when `QPI` answers `(PI30`.
 //!
-//! Columns, formats and texts follow the dialect's rows of `dialects/items.tsv` (the items of
-//! a normal build: the `WITH_UNMAPPED_DATA_POINTS` groups are left out, except the instant
-//! commands and the `battery.energysave` setting) and `voltronic-codes.tsv`. Commands carry the
-//! Voltronic CRC before the CR ([`with_crc`]); a reply ending in a valid CRC has it stripped
-//! ([`strip_crc`]), and once a unit has sent one, a reply without a valid CRC is refused. Field helpers are shared with [`super::voltronic`].
+//! Columns, formats and texts follow the dialect's rows of `dialects/items.tsv` and
+//! `voltronic-codes.tsv`: the items of a normal build (the `WITH_UNMAPPED_DATA_POINTS` groups
+//! are left out, except the instant commands, the `battery.energysave` setting and the
+//! `QPICF`/`QPIHF` fault query). Commands carry the Voltronic CRC before the CR
+//! ([`with_crc`]); a reply ending in a valid CRC has it stripped ([`strip_crc`]), and once a
+//! unit has sent one, a reply without a valid CRC is refused. Field helpers are shared with
+//! [`super::voltronic`].
 
 use super::voltronic::{checked, columns, field, text};
 use super::voltronic_caps::Flags;
@@ -363,6 +365,127 @@ pub fn warnings(reply: &[u8]) -> Option<Warnings> {
     Some(Warnings {
         alarm: (!texts.is_empty()).then(|| format!("Device warnings: {}", texts.join(" "))),
         status,
+    })
+}
+
+/// `QPIFS`/`QPIHF` fault codes and their texts.
+const FAULTS: &[(u8, &str)] = &[
+    (1, "DC bus voltage exceeds the upper threshold."),
+    (2, "DC bus voltage falls below the lower threshold."),
+    (3, "DC bus voltage soft-start is time-out."),
+    (4, "Inverter soft-start is time-out."),
+    (5, "An Inverter overcurrent event is detected."),
+    (6, "Over temperature fault."),
+    (7, "An relay failure event is detected."),
+    (
+        8,
+        "DC component in the output current exceeds the upper threshold.",
+    ),
+    (9, "PV input voltage exceeds the upper threshold."),
+    (10, "Auxiliary power failed."),
+    (11, "An PV input overcurrent event is detected."),
+    (12, "Leakage current exceeds the allowable range."),
+    (13, "PV insulation resistance is too low."),
+    (14, "Inverter DC component exceeds the allowable range."),
+    (
+        15,
+        "A difference occurred in the readings from the main and secondary controllers.",
+    ),
+    (16, "Leakage current CT failed."),
+    (
+        17,
+        "Communication with the main and secondary controllers is interrupted.",
+    ),
+    (
+        18,
+        "A communicating error occurred in the handshake between MCU and DSP.",
+    ),
+    (19, "No electrical ground."),
+    (20, "Discharge circuit fault."),
+    (21, "Soft start in battery discharge fails."),
+    (22, "Charging voltage is too high."),
+    (23, "Overload fault."),
+    (24, "Battery disconnected."),
+    (25, "Inverter current is too high for a long time."),
+    (26, "Short circuited on inverter output."),
+    (27, "Fan fault."),
+    (28, "OP Current Sensor fault."),
+    (29, "Charger failure."),
+    (
+        30,
+        "Version mismatch between controller board and power board.",
+    ),
+    (31, "Reverse connection of input and output wires."),
+];
+
+/// A parsed `QPICF` current-fault status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FaultStatus {
+    /// A new fault is reported (status other than `00`).
+    pub new_fault: bool,
+    /// The latest fault id (for `QPIHF<id>`), when a fault is reported.
+    pub id: Option<u8>,
+}
+
+/// Parses `QPICF` (at least 7 bytes): status in columns 1–2, fault id in 4–5.
+pub fn fault_status(reply: &[u8]) -> Option<FaultStatus> {
+    let reply = checked(reply, 7)?;
+    let status = columns(reply, 1, Some(2))?;
+    if !status.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let new_fault = status != b"00";
+    let id = columns(reply, 4, Some(5))
+        .and_then(|c| std::str::from_utf8(c).ok())
+        .and_then(|c| c.parse().ok())
+        .filter(|_| new_fault);
+    Some(FaultStatus { new_fault, id })
+}
+
+/// `QPIHF<id>` (two-digit id) bytes without CRC.
+pub fn fault_query(id: u8) -> Vec<u8> {
+    format!("QPIHF{id:02}\r").into_bytes()
+}
+
+/// A parsed `QPIHF` fault record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FaultRecord {
+    /// `ups.alarm` text of the fault code (`No fault found` for `00`).
+    pub alarm: &'static str,
+    /// Status words the fault adds (`OVER` for an overload).
+    pub status: Vec<&'static str>,
+    /// When it happened: `experimental.device.date.fault` (`YYYY/MM/DD`) and
+    /// `experimental.device.time.fault` (`hh:mm:ss`).
+    pub values: Vec<(&'static str, String)>,
+}
+
+/// Parses a `QPIHF` fault record (at least 91 bytes); `None` for an unknown code.
+pub fn fault_record(reply: &[u8]) -> Option<FaultRecord> {
+    let reply = checked(reply, 91)?;
+    let code = columns(reply, 1, Some(2))?;
+    let (alarm, status) = if code == b"00" {
+        ("No fault found", Vec::new())
+    } else {
+        let code: u8 = std::str::from_utf8(code).ok()?.parse().ok()?;
+        let &(_, text) = FAULTS.iter().find(|&&(c, _)| c == code)?;
+        (text, if code == 23 { vec!["OVER"] } else { Vec::new() })
+    };
+    let digits = |from: usize, to: usize| {
+        columns(reply, from, Some(to))
+            .filter(|c| c.iter().all(u8::is_ascii_digit))
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+    };
+    let mut values = Vec::new();
+    if let (Some(y), Some(m), Some(d)) = (digits(4, 7), digits(8, 9), digits(10, 11)) {
+        values.push(("experimental.device.date.fault", format!("{y}/{m}/{d}")));
+    }
+    if let (Some(h), Some(m), Some(s)) = (digits(12, 13), digits(14, 15), digits(16, 17)) {
+        values.push(("experimental.device.time.fault", format!("{h}:{m}:{s}")));
+    }
+    Some(FaultRecord {
+        alarm,
+        status,
+        values,
     })
 }
 

@@ -59,8 +59,8 @@ pub struct QxDriver<S> {
     extra_commands: Vec<String>,
     /// Voltronic: the beeper state of the last status (for `beeper.toggle`).
     beeper_enabled: bool,
-    /// Voltronic Axpert: the unit sends CRCs (a reply without one is then refused).
-    axpert_crc: bool,
+    /// Voltronic Axpert: what the unit turned out to send and answer.
+    axpert: voltronic_axpert::AxpertState,
     _port: std::marker::PhantomData<fn() -> S>,
 }
 
@@ -89,7 +89,7 @@ impl<S: Serial> QxDriver<S> {
             published: Reading::default(),
             semi_static_at: None,
             beeper_enabled: false,
-            axpert_crc: false,
+            axpert: voltronic_axpert::AxpertState::default(),
             _port: std::marker::PhantomData,
         }
     }

@@ -15,6 +15,15 @@ use crate::qx::voltronic_caps::Flags;
 use super::QxDriver;
 use super::identify::optional;
 
+/// What a Voltronic Axpert unit turned out to do, learnt while identifying and polling.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct AxpertState {
+    /// The unit sends CRCs: a reply without a valid one is then refused.
+    crc: bool,
+    /// The unit answers `QPICF` (current fault status), so it is polled.
+    faults: bool,
+}
+
 /// The firmware queries: command, first column, variables.
 const FIRMWARE: &[(&[u8], usize, &[&str])] = &[
     (b"QVFW\r", 7, &["device.firmware", "device.firmware.main"]),
@@ -34,7 +43,7 @@ impl<S: Serial + 'static> QxDriver<S> {
         check: impl Fn(&[u8]) -> Option<T>,
     ) -> Result<T, DeviceError> {
         let framed = axp::with_crc(command);
-        let required = self.axpert_crc;
+        let required = self.axpert.crc;
         let (value, had_crc) = self
             .ask(port, &framed, move |r| {
                 let (reply, had_crc) = axp::split_crc(r);
@@ -44,7 +53,7 @@ impl<S: Serial + 'static> QxDriver<S> {
                 check(&reply).map(|value| (value, had_crc))
             })
             .await?;
-        self.axpert_crc |= had_crc;
+        self.axpert.crc |= had_crc;
         Ok(value)
     }
 
@@ -52,7 +61,7 @@ impl<S: Serial + 'static> QxDriver<S> {
     /// data, ratings, defaults and capabilities.
     pub(super) async fn axpert_identify(&mut self, port: &mut S) -> Result<Identity, DeviceError> {
         let mut info = Reading::default();
-        self.axpert_crc = false;
+        self.axpert = AxpertState::default();
         let asked = self.axpert_ask(port, b"QPI\r", axp::protocol).await;
         if let Some(aux) = optional(asked, "protocol id")? {
             info.set("device.firmware.aux", aux);
@@ -94,6 +103,8 @@ impl<S: Serial + 'static> QxDriver<S> {
             }
         }
         self.axpert_capabilities(port, &mut info).await?;
+        let asked = self.axpert_ask(port, b"QPICF\r", axp::fault_status).await;
+        self.axpert.faults = optional(asked, "fault status")?.is_some();
         self.extra_commands.clear();
         if self.flags.as_ref().and_then(|f| f.get(b'a')).is_some() {
             self.extra_commands
@@ -183,7 +194,43 @@ impl<S: Serial + 'static> QxDriver<S> {
                 reading.alarm(&alarm);
             }
         }
+        if self.axpert.faults {
+            self.axpert_faults(port, &mut reading).await?;
+        }
         Ok(reading)
+    }
+
+    /// `QPICF`: a new fault is the alarm "New fault found." and the fault record `QPIHF<id>`
+    /// (its text as an alarm, its date and time).
+    async fn axpert_faults(
+        &mut self,
+        port: &mut S,
+        reading: &mut Reading,
+    ) -> Result<(), DeviceError> {
+        let asked = self.axpert_ask(port, b"QPICF\r", axp::fault_status).await;
+        let Some(status) = optional(asked, "fault status")? else {
+            return Ok(());
+        };
+        if !status.new_fault {
+            return Ok(());
+        }
+        reading.alarm("New fault found.");
+        let Some(id) = status.id else {
+            return Ok(());
+        };
+        let asked = self
+            .axpert_ask(port, &axp::fault_query(id), axp::fault_record)
+            .await;
+        if let Some(record) = optional(asked, "fault record")? {
+            for word in record.status {
+                reading.status(word);
+            }
+            reading.alarm(record.alarm);
+            for (name, value) in record.values {
+                reading.set(name, value);
+            }
+        }
+        Ok(())
     }
 
     /// Sets a Voltronic Axpert variable (`battery.energysave`, when the unit reports it).
