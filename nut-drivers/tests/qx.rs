@@ -514,7 +514,7 @@ fn protocol_names() {
         ("voltronic-qs-hex", true),
         ("masterguard", false),
         ("q2", false),
-        ("voltronic-axpert", false),
+        ("voltronic-axpert", true),
     ] {
         let mut config = DriverConfig::default();
         config.push("protocol", Some(name));

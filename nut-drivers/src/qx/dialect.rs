@@ -2,11 +2,12 @@
 //!
 //! Detection tries the dialects in NUT's order (`dialects/detection.tsv`), each claiming the
 //! UPS when its claim queries get valid replies. Dialects needing a USB vendor id (omron) or
-//! not modelled here (masterguard; and voltronic-axpert, innovart, q2, q6, gtec, which came
-//! after NUT 2.8.0) are skipped.
+//! not modelled here (masterguard; and innovart, q2, q6, gtec, which came after NUT 2.8.0)
+//! are skipped.
 
 use super::commands;
 use super::megatec::{InfoLayout, RatingReply, StatusReply, number};
+use super::voltronic_axpert;
 use super::voltronic_qs;
 
 /// What a UPS's reply to an instant command says.
@@ -27,6 +28,9 @@ pub enum CommandOutcome {
 pub enum Dialect {
     /// `voltronic`: `QGS` status, `QPI` protocol id, `(ACK`/`(NAK`.
     Voltronic,
+    /// `voltronic-axpert`: solar inverter/chargers, `QPI` answering `(PI30`, `QPIGS` status,
+    /// commands framed with the Voltronic CRC ([`super::voltronic_axpert`]).
+    VoltronicAxpert,
     /// `voltronic-qs`: `M` protocol letter `V`/`H`, `QS` in the `Q1` layout, `F` output
     /// nominals.
     VoltronicQs,
@@ -56,8 +60,9 @@ pub enum Dialect {
 
 impl Dialect {
     /// Every modelled dialect, in NUT's detection order.
-    pub const ALL: [Dialect; 13] = [
+    pub const ALL: [Dialect; 14] = [
         Dialect::Voltronic,
+        Dialect::VoltronicAxpert,
         Dialect::VoltronicQs,
         Dialect::VoltronicQsHex,
         Dialect::Mustek,
@@ -76,6 +81,7 @@ impl Dialect {
     pub fn name(self) -> &'static str {
         match self {
             Dialect::Voltronic => "voltronic",
+            Dialect::VoltronicAxpert => "voltronic-axpert",
             Dialect::VoltronicQs => "voltronic-qs",
             Dialect::VoltronicQsHex => "voltronic-qs-hex",
             Dialect::Mustek => "mustek",
@@ -102,6 +108,7 @@ impl Dialect {
     pub fn status_command(self) -> &'static [u8] {
         match self {
             Dialect::Voltronic => b"QGS\r",
+            Dialect::VoltronicAxpert => b"QPIGS\r",
             Dialect::Mustek | Dialect::VoltronicQs | Dialect::VoltronicQsHex => b"QS\r",
             Dialect::MegatecOld => b"D\r",
             _ => b"Q1\r",
@@ -110,13 +117,20 @@ impl Dialect {
 
     /// Whether the status reply has the Megatec `Q1` layout ([`StatusReply`]).
     pub fn has_q1_status(self) -> bool {
-        !matches!(self, Dialect::Voltronic | Dialect::VoltronicQsHex)
+        !matches!(
+            self,
+            Dialect::Voltronic | Dialect::VoltronicAxpert | Dialect::VoltronicQsHex
+        )
     }
 
     /// The ratings query (`F`), if the dialect has one with the Megatec layout.
     pub fn rating_command(self) -> Option<&'static [u8]> {
         match self {
-            Dialect::Voltronic | Dialect::VoltronicQsHex | Dialect::BestUps | Dialect::Q1 => None,
+            Dialect::Voltronic
+            | Dialect::VoltronicAxpert
+            | Dialect::VoltronicQsHex
+            | Dialect::BestUps
+            | Dialect::Q1 => None,
             _ => Some(b"F\r"),
         }
     }
@@ -125,6 +139,7 @@ impl Dialect {
     pub fn info_command(self) -> Option<(&'static [u8], InfoLayout)> {
         match self {
             Dialect::Voltronic
+            | Dialect::VoltronicAxpert
             | Dialect::VoltronicQs
             | Dialect::VoltronicQsHex
             | Dialect::BestUps
@@ -141,7 +156,7 @@ impl Dialect {
     /// The reply that acknowledges a command, if the dialect sends one.
     pub fn accepted_reply(self) -> Option<&'static [u8]> {
         match self {
-            Dialect::Voltronic | Dialect::Mecer => Some(b"(ACK\r"),
+            Dialect::Voltronic | Dialect::VoltronicAxpert | Dialect::Mecer => Some(b"(ACK\r"),
             _ => None,
         }
     }
@@ -173,7 +188,7 @@ impl Dialect {
     /// The reply that rejects a command or query (besides an echo of the command).
     pub fn rejected_reply(self) -> Option<&'static [u8]> {
         match self {
-            Dialect::Voltronic | Dialect::Mecer => Some(b"(NAK\r"),
+            Dialect::Voltronic | Dialect::VoltronicAxpert | Dialect::Mecer => Some(b"(NAK\r"),
             Dialect::Innovatae => Some(b"NAK\r"),
             Dialect::VoltronicQsHex => Some(b"N\r"),
             _ => None,
@@ -266,6 +281,11 @@ impl Dialect {
                                 | b"(PI99"
                         )
                     )
+                })
+            }
+            Dialect::VoltronicAxpert => {
+                ask(&voltronic_axpert::with_crc(b"QPI\r")).is_some_and(|r| {
+                    voltronic_axpert::protocol(&voltronic_axpert::strip_crc(&r)).is_some()
                 })
             }
             Dialect::VoltronicQs => {

@@ -23,8 +23,11 @@
 //! * `masterguard`: NUT 2.8.0's claim looks for an item "series" its table does not have
 //!   ("claim: cannot find series", then "Device not supported!" even with
 //!   `protocol=masterguard`, checked with `nutdrv_qx -DDDDD`), so 2.8.0 never drives one; we
-//!   refuse the protocol name. voltronic-axpert, innovart31/33, q2, q6 and gtec came after
-//!   2.8.0 and are not modelled either.
+//!   refuse the protocol name. innovart31/33, q2, q6 and gtec came after 2.8.0 and are not
+//!   modelled either.
+//! * `voltronic-axpert` (after 2.8.0, tested on NUT's testing table through [`sim`]): the
+//!   items of a normal build, plus the instant commands, `battery.energysave` setting and
+//!   fault query (`QPICF`/`QPIHF`) of its unmapped groups ([`voltronic_axpert`]).
 
 pub mod ablerex;
 pub mod battery;
@@ -36,8 +39,10 @@ pub mod io;
 pub mod megatec;
 pub mod settings;
 pub mod sim;
+pub mod sim_axpert;
 pub mod usb;
 pub mod voltronic;
+pub mod voltronic_axpert;
 pub mod voltronic_caps;
 pub mod voltronic_phases;
 pub mod voltronic_qs;

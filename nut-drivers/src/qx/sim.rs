@@ -222,6 +222,8 @@ pub struct Simulator {
     pub state: SimState,
     /// Every command line received (CR included), in order.
     pub received: Vec<Vec<u8>>,
+    /// The Voltronic Axpert unit's replies (used when `dialect` is `VoltronicAxpert`).
+    pub axpert: super::sim_axpert::AxpertSim,
     pending: Vec<u8>,
 }
 
@@ -237,6 +239,7 @@ impl Simulator {
             dialect,
             state,
             received: Vec::new(),
+            axpert: super::sim_axpert::AxpertSim::default(),
             pending: Vec::new(),
         }
     }
@@ -271,6 +274,9 @@ impl Simulator {
         }
         if d == Dialect::VoltronicQsHex {
             return self.qs_hex(text);
+        }
+        if d == Dialect::VoltronicAxpert {
+            return Some(self.axpert.respond(line));
         }
         if line == d.status_command() {
             return Some(self.state.q1());

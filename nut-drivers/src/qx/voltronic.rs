@@ -35,7 +35,7 @@ pub(crate) fn field(
 }
 
 /// A text field trimmed of spaces and the `#` padding.
-fn text(reply: &[u8], from: usize, to: Option<usize>) -> Option<String> {
+pub(crate) fn text(reply: &[u8], from: usize, to: Option<usize>) -> Option<String> {
     let raw = String::from_utf8_lossy(columns(reply, from, to)?).into_owned();
     let trimmed = raw.trim_matches(|c: char| c == ' ' || c == '#');
     (!trimmed.is_empty()).then(|| trimmed.to_owned())

@@ -52,6 +52,9 @@ impl<S: Serial + 'static> QxDriver<S> {
         if dialect == Dialect::Voltronic {
             return self.voltronic_identify(port).await;
         }
+        if dialect == Dialect::VoltronicAxpert {
+            return self.axpert_identify(port).await;
+        }
         if matches!(dialect, Dialect::VoltronicQs | Dialect::VoltronicQsHex) {
             return self.qs_identify(port, dialect).await;
         }
@@ -178,6 +181,7 @@ impl<S: Serial + 'static> QxDriver<S> {
 fn version_data(dialect: Dialect) -> &'static str {
     match dialect {
         Dialect::Voltronic => "Voltronic 0.06",
+        Dialect::VoltronicAxpert => crate::qx::voltronic_axpert::VERSION_DATA,
         Dialect::VoltronicQs => "Voltronic-QS 0.07",
         Dialect::VoltronicQsHex => "Voltronic-QS-Hex 0.10",
         Dialect::Mustek => "Mustek 0.07",

@@ -14,6 +14,7 @@ use crate::device::{
 
 mod identify;
 mod voltronic;
+mod voltronic_axpert;
 mod voltronic_qs;
 
 use super::ablerex;
@@ -58,6 +59,8 @@ pub struct QxDriver<S> {
     extra_commands: Vec<String>,
     /// Voltronic: the beeper state of the last status (for `beeper.toggle`).
     beeper_enabled: bool,
+    /// Voltronic Axpert: what the unit turned out to send and answer.
+    axpert: voltronic_axpert::AxpertState,
     _port: std::marker::PhantomData<fn() -> S>,
 }
 
@@ -86,6 +89,7 @@ impl<S: Serial> QxDriver<S> {
             published: Reading::default(),
             semi_static_at: None,
             beeper_enabled: false,
+            axpert: voltronic_axpert::AxpertState::default(),
             _port: std::marker::PhantomData,
         }
     }
@@ -184,9 +188,19 @@ impl<S: Serial> QxDriver<S> {
     /// Sends an instant command's bytes and judges the reply as the dialect does.
     async fn send_command(&mut self, port: &mut S, bytes: &[u8]) -> Result<(), CommandError> {
         let dialect = self.dialect.unwrap_or(Dialect::Megatec);
-        let reply = io::exchange(port, bytes, self.timeout)
+        let framed;
+        let bytes = if dialect == Dialect::VoltronicAxpert {
+            framed = super::voltronic_axpert::with_crc(bytes);
+            &framed
+        } else {
+            bytes
+        };
+        let mut reply = io::exchange(port, bytes, self.timeout)
             .await
             .map_err(CommandError::Failed)?;
+        if let (Dialect::VoltronicAxpert, Reply::Line(line)) = (dialect, &mut reply) {
+            *line = super::voltronic_axpert::strip_crc(line);
+        }
         let reply = match &reply {
             Reply::Line(line) => Some(line.as_slice()),
             Reply::Partial(bytes) => Some(bytes.as_slice()),
@@ -222,6 +236,11 @@ impl<S: Serial> QxDriver<S> {
         let s = &self.settings;
         if dialect == Dialect::Voltronic {
             return self.voltronic_command(command, param);
+        }
+        if dialect == Dialect::VoltronicAxpert {
+            return super::voltronic_axpert::command(command)
+                .map(<[u8]>::to_vec)
+                .ok_or(CommandError::Unknown);
         }
         Ok(match command {
             "beeper.toggle" => commands::beeper_toggle(),
@@ -336,6 +355,7 @@ pub fn command_names(dialect: Dialect) -> &'static [&'static str] {
         Dialect::VoltronicQs => QS,
         // test.battery.start.quick only with protocol `T` (not modelled).
         Dialect::VoltronicQsHex => QS.get(..6).unwrap_or(QS),
+        Dialect::VoltronicAxpert => super::voltronic_axpert::COMMANDS,
         _ => ALL,
     }
 }
@@ -375,6 +395,9 @@ impl<S: Serial + 'static> QxDriver<S> {
             .ok_or_else(|| DeviceError::NotSupported("update before identify".into()))?;
         if dialect == Dialect::Voltronic {
             return self.voltronic_update(port).await;
+        }
+        if dialect == Dialect::VoltronicAxpert {
+            return self.axpert_update(port).await;
         }
         if matches!(dialect, Dialect::VoltronicQs | Dialect::VoltronicQsHex) {
             return self.qs_update(port, dialect).await;
@@ -477,6 +500,9 @@ impl<S: Serial + 'static> DeviceProtocol for QxDriver<S> {
     }
 
     async fn set_var(&mut self, port: &mut S, name: &str, value: &str) -> Result<(), CommandError> {
+        if self.dialect == Some(Dialect::VoltronicAxpert) {
+            return self.axpert_set(port, name, value).await;
+        }
         if self.dialect == Some(Dialect::Voltronic)
             && !name.starts_with("ups.delay.")
             && self.published.get(name).is_some()
@@ -509,6 +535,11 @@ impl<S: Serial + 'static> DeviceProtocol for QxDriver<S> {
 
     async fn kill_power(&mut self, port: &mut S) -> Result<(), DeviceError> {
         let dialect = self.dialect.unwrap_or(Dialect::Megatec);
+        if dialect == Dialect::VoltronicAxpert {
+            return Err(DeviceError::NotSupported(
+                "voltronic-axpert has no shutdown command".into(),
+            ));
+        }
         // Cancel a pending shutdown first, as NUT does; a refusal means none was pending.
         let stop = self
             .command_bytes("shutdown.stop", None)
