@@ -23,8 +23,10 @@
 //! * `masterguard`: NUT 2.8.0's claim looks for an item "series" its table does not have
 //!   ("claim: cannot find series", then "Device not supported!" even with
 //!   `protocol=masterguard`, checked with `nutdrv_qx -DDDDD`), so 2.8.0 never drives one; we
-//!   refuse the protocol name. voltronic-axpert, innovart31/33, q2, q6 and gtec came after
-//!   2.8.0 and are not modelled either.
+//!   refuse the protocol name. voltronic-axpert came after 2.8.0 and is not modelled either.
+//! * q2, q6, gtec, innovart31 and innovart33 came after 2.8.0: they follow the item tables
+//!   and testing vectors of NUT's sources ([`items`]); innovart33's claim uses its own table's
+//!   items (NUT's asks for two it lacks and never claims).
 
 pub mod ablerex;
 pub mod battery;
@@ -32,8 +34,13 @@ pub mod bestups;
 pub mod commands;
 pub mod dialect;
 pub mod driver;
+pub mod gtec;
+pub mod innovart;
 pub mod io;
+pub mod items;
 pub mod megatec;
+pub mod q2;
+pub mod q6;
 pub mod settings;
 pub mod sim;
 pub mod usb;

@@ -55,6 +55,9 @@ impl<S: Serial + 'static> QxDriver<S> {
         if matches!(dialect, Dialect::VoltronicQs | Dialect::VoltronicQsHex) {
             return self.qs_identify(port, dialect).await;
         }
+        if let Some(table) = crate::qx::items::table(dialect) {
+            return self.table_identify(port, dialect, table).await;
+        }
         if dialect == Dialect::Hunnox {
             // Hunnox's own defaults (its table's ups.delay.* items).
             if !self.settings.delays_given.0 {
@@ -175,7 +178,7 @@ impl<S: Serial + 'static> QxDriver<S> {
 
 /// `driver.version.data`: the subdriver's name and version as NUT 2.8.0's nutdrv_qx shows
 /// them (read from the real driver with each `protocol=`).
-fn version_data(dialect: Dialect) -> &'static str {
+pub(super) fn version_data(dialect: Dialect) -> &'static str {
     match dialect {
         Dialect::Voltronic => "Voltronic 0.06",
         Dialect::VoltronicQs => "Voltronic-QS 0.07",
@@ -190,6 +193,12 @@ fn version_data(dialect: Dialect) -> &'static str {
         Dialect::Ablerex => "Ablerex 0.01",
         // Not in 2.8.0; NUT 2.8.1's first version.
         Dialect::Innovatae => "Innovatae 0.01",
+        // After 2.8.0: the versions of NUT's sources (`dialects/detection.tsv`).
+        Dialect::Innovart31 => "INNOVART31 0.02",
+        Dialect::Innovart33 => "INNOVART33 0.01",
+        Dialect::Q2 => "Q2 0.01",
+        Dialect::Q6 => "Q6 0.01",
+        Dialect::Gtec => "Gtec 0.01",
         Dialect::Q1 => "Q1 0.07",
     }
 }

@@ -13,6 +13,7 @@ use crate::device::{
 };
 
 mod identify;
+mod items;
 mod voltronic;
 mod voltronic_qs;
 
@@ -331,8 +332,8 @@ pub fn command_names(dialect: Dialect) -> &'static [&'static str] {
         "test.battery.start.quick",
     ];
     match dialect {
-        // Best Power units have no beeper toggle.
-        Dialect::BestUps => ALL.get(1..).unwrap_or(ALL),
+        // Best Power and innovart units have no beeper toggle.
+        Dialect::BestUps | Dialect::Innovart31 | Dialect::Innovart33 => ALL.get(1..).unwrap_or(ALL),
         Dialect::VoltronicQs => QS,
         // test.battery.start.quick only with protocol `T` (not modelled).
         Dialect::VoltronicQsHex => QS.get(..6).unwrap_or(QS),
@@ -375,6 +376,9 @@ impl<S: Serial + 'static> QxDriver<S> {
             .ok_or_else(|| DeviceError::NotSupported("update before identify".into()))?;
         if dialect == Dialect::Voltronic {
             return self.voltronic_update(port).await;
+        }
+        if let Some(table) = super::items::table(dialect) {
+            return self.table_update(port, dialect, table).await;
         }
         if matches!(dialect, Dialect::VoltronicQs | Dialect::VoltronicQsHex) {
             return self.qs_update(port, dialect).await;
