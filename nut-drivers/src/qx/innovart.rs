@@ -64,28 +64,11 @@ pub const BPS_31: Query = Query {
     ],
 };
 
-/// innovart33's `Q6`: three-phase output.
+/// innovart33's `Q6`: three-phase output, q6's items without its negative battery voltage
+/// and topology.
 pub const Q6_33: Query = Query {
-    command: b"Q6\r",
-    min_len: 110,
-    lead: Some(b'('),
-    items: &[
-        item("input.L1-N.voltage", 1, 5, Conv::F1),
-        item("input.L2-N.voltage", 7, 11, Conv::F1),
-        item("input.L3-N.voltage", 13, 17, Conv::F1),
-        item("input.frequency", 19, 22, Conv::F1),
-        item("output.L1-N.voltage", 24, 28, Conv::F1),
-        item("output.L2-N.voltage", 30, 34, Conv::F1),
-        item("output.L3-N.voltage", 36, 40, Conv::F1),
-        item("output.frequency", 42, 45, Conv::F1),
-        item("output.L1.load", 47, 49, Conv::F0),
-        item("output.L2.load", 51, 53, Conv::F0),
-        item("output.L3.load", 55, 57, Conv::F0),
-        item("ups.temperature", 71, 74, Conv::F1),
-        item("battery.voltage", 59, 63, Conv::F1),
-        item("battery.runtime", 76, 80, Conv::F0),
-        item("battery.charge", 82, 84, Conv::F0),
-    ],
+    items: super::q6::Q6.items.split_at(15).0,
+    ..super::q6::Q6
 };
 
 /// innovart33's `BPS`: per-phase bypass voltages and frequency.

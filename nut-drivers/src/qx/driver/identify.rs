@@ -153,10 +153,32 @@ impl<S: Serial + 'static> QxDriver<S> {
             }
         }
         info.set("ups.type", status.ups_type());
-        info.set("ups.delay.start", self.settings.ondelay.to_string());
-        info.set("ups.delay.shutdown", self.settings.offdelay.to_string());
         self.battery = Some(battery);
         self.last_poll = None;
+        self.settings_info(&mut info, dialect, blazer);
+        Ok(identity(info, dialect, blazer))
+    }
+}
+
+/// The identity: `info`, the dialect's commands, and (not for `blazer`) the writable delays.
+pub(super) fn identity(info: Reading, dialect: Dialect, blazer: bool) -> Identity {
+    Identity {
+        info,
+        commands: command_names(dialect)
+            .iter()
+            .map(|&c| c.to_owned())
+            .collect(),
+        // blazer_ser publishes the delays read-only (upsrw refuses them).
+        writable: if blazer { Vec::new() } else { writable() },
+    }
+}
+
+impl<S> QxDriver<S> {
+    /// The delays and, for nutdrv_qx (not `blazer`), `driver.version.data` and
+    /// `driver.parameter.pollfreq`.
+    pub(super) fn settings_info(&self, info: &mut Reading, dialect: Dialect, blazer: bool) {
+        info.set("ups.delay.start", self.settings.ondelay.to_string());
+        info.set("ups.delay.shutdown", self.settings.offdelay.to_string());
         if !blazer {
             info.set("driver.version.data", version_data(dialect));
             info.set(
@@ -164,21 +186,12 @@ impl<S: Serial + 'static> QxDriver<S> {
                 self.settings.pollfreq.to_string(),
             );
         }
-        Ok(Identity {
-            info,
-            commands: command_names(dialect)
-                .iter()
-                .map(|&c| c.to_owned())
-                .collect(),
-            // blazer_ser publishes the delays read-only (upsrw refuses them).
-            writable: if blazer { Vec::new() } else { writable() },
-        })
     }
 }
 
 /// `driver.version.data`: the subdriver's name and version as NUT 2.8.0's nutdrv_qx shows
 /// them (read from the real driver with each `protocol=`).
-pub(super) fn version_data(dialect: Dialect) -> &'static str {
+fn version_data(dialect: Dialect) -> &'static str {
     match dialect {
         Dialect::Voltronic => "Voltronic 0.06",
         Dialect::VoltronicQs => "Voltronic-QS 0.07",

@@ -2,7 +2,6 @@
 //! gtec, innovart31, innovart33).
 
 use nut_hal::serial::Serial;
-use tokio::time::Instant;
 
 use crate::device::{DeviceError, Identity, Reading};
 use crate::qx::battery::BatteryModel;
@@ -11,8 +10,8 @@ use crate::qx::gtec::Q4Status;
 use crate::qx::items::{Query, RATINGS, TableDialect};
 use crate::qx::megatec::StatusReply;
 
-use super::identify::{optional, writable};
-use super::{QxDriver, command_names, regulation_valid};
+use super::identify::{identity, optional};
+use super::{QxDriver, regulation_valid};
 
 /// A variable's value as a number.
 fn value_of(vars: &[(&'static str, String)], name: &str) -> Option<f64> {
@@ -105,24 +104,8 @@ impl<S: Serial + 'static> QxDriver<S> {
         self.nominal = self.settings.battery_nominal.or(nominal);
         self.asks_runtime = false;
         self.last_poll = None;
-        info.set("ups.delay.start", self.settings.ondelay.to_string());
-        info.set("ups.delay.shutdown", self.settings.offdelay.to_string());
-        info.set(
-            "driver.version.data",
-            super::identify::version_data(dialect),
-        );
-        info.set(
-            "driver.parameter.pollfreq",
-            self.settings.pollfreq.to_string(),
-        );
-        Ok(Identity {
-            info,
-            commands: command_names(dialect)
-                .iter()
-                .map(|&c| c.to_owned())
-                .collect(),
-            writable: writable(),
-        })
+        self.settings_info(&mut info, dialect, false);
+        Ok(identity(info, dialect, false))
     }
 
     /// `update` for a table-driven dialect: every status query must answer.
@@ -160,24 +143,15 @@ impl<S: Serial + 'static> QxDriver<S> {
             }
             decoded.words
         };
-        for word in words {
-            if word == "FSD" && self.settings.ignoresab {
-                continue;
+        self.push_status(&mut reading, words);
+        let number = |name| reading.get(name).and_then(|v| v.parse().ok());
+        match (number("battery.voltage"), number("ups.load")) {
+            (Some(voltage), Some(load)) => {
+                let on_battery = reading.has_status("OB");
+                self.battery_guesses(&mut reading, voltage, load, on_battery);
             }
-            reading.status(word);
-        }
-        let now = Instant::now();
-        let elapsed = self.last_poll.map_or(0.0, |last| {
-            now.saturating_duration_since(last).as_secs_f64()
-        });
-        self.last_poll = Some(now);
-        let voltage = reading.get("battery.voltage").and_then(|v| v.parse().ok());
-        let load = reading.get("ups.load").and_then(|v| v.parse().ok());
-        let on_battery = reading.has_status("OB");
-        if let (Some(battery), Some(voltage), Some(load)) = (self.battery.as_mut(), voltage, load) {
-            let pack_voltage = battery.pack_voltage(voltage);
-            for (name, value) in battery.update(pack_voltage, load, on_battery, elapsed) {
-                reading.set(name, value);
+            _ => {
+                self.poll_elapsed();
             }
         }
         Ok(reading)
