@@ -305,6 +305,15 @@ async fn innovart31_maps_its_test_vectors() {
     // A refusal (`NAK`) is a failed command.
     let mut unit = Simulator::new(Dialect::Innovart31);
     assert_eq!(unit.respond(b"Q\r").unwrap(), b"NAK\r");
+    let mut refusing = port(&ups).on_read(0, Fault::Garbage(b"NAK\r".to_vec()));
+    let error = qx
+        .instcmd(&mut refusing, "test.battery.stop", None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, CommandError::Failed(DeviceError::BadReply { .. })),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]

@@ -26,7 +26,9 @@
 //!   refuse the protocol name. voltronic-axpert came after 2.8.0 and is not modelled either.
 //! * q2, q6, gtec, innovart31 and innovart33 came after 2.8.0: they follow the item tables
 //!   and testing vectors of NUT's sources ([`items`]); innovart33's claim uses its own table's
-//!   items (NUT's asks for two it lacks and never claims).
+//!   items (NUT's asks for two it lacks and never claims). Not modelled for them: the
+//!   `nooutstats` flag (skips `WA`) and `battery_voltage_reports_one_pack`, which later NUT
+//!   versions added with these dialects and 2.8.0's option list lacks.
 
 pub mod ablerex;
 pub mod battery;
