@@ -10,7 +10,7 @@ use nut_drivers::device::{
     CommandError, DeviceError, DeviceProtocol, DriverConfig, Identity, Reading,
 };
 use nut_drivers::qx::gtec::Q4;
-use nut_drivers::qx::items::table;
+use nut_drivers::qx::items::{ItemError, table};
 use nut_drivers::qx::sim::{SimPort, Simulator};
 use nut_drivers::qx::{Dialect, ParseError, QxDriver, QxSettings};
 use nut_hal::ErrorKind;
@@ -396,7 +396,7 @@ async fn garbage_and_short_replies_are_typed_errors() {
         assert!(
             matches!(
                 main.parse(&cut, dialect.rejected_reply()),
-                Err(ParseError::TooShort { got: 21, .. })
+                Err(ItemError::Parse(ParseError::TooShort { got: 21, .. }))
             ),
             "{dialect:?}"
         );
@@ -405,7 +405,7 @@ async fn garbage_and_short_replies_are_typed_errors() {
         assert!(
             matches!(
                 main.parse(&garbled, None),
-                Err(ParseError::NotNumeric { .. })
+                Err(ItemError::Parse(ParseError::NotNumeric { .. }))
             ),
             "{dialect:?}"
         );

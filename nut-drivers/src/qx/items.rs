@@ -11,6 +11,17 @@ use super::dialect::Dialect;
 use super::megatec::{ParseError, StatusReply, number};
 use super::sim::SimState;
 
+/// Why a reply to a table query was not used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ItemError {
+    /// The UPS answered with the dialect's refusal (`NAK`).
+    #[error("the UPS refused the query")]
+    Refused,
+    /// The reply is malformed.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+}
+
 /// How an item's columns become a NUT value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Conv {
@@ -80,12 +91,16 @@ impl Query {
         &self,
         reply: &[u8],
         rejected: Option<&[u8]>,
-    ) -> Result<Vec<(&'static str, String)>, ParseError> {
-        if reply.len() < self.min_len || Some(reply) == rejected {
+    ) -> Result<Vec<(&'static str, String)>, ItemError> {
+        if Some(reply) == rejected {
+            return Err(ItemError::Refused);
+        }
+        if reply.len() < self.min_len {
             return Err(ParseError::TooShort {
                 min: self.min_len,
                 got: reply.len(),
-            });
+            }
+            .into());
         }
         if let Some(lead) = self.lead
             && reply.first() != Some(&lead)
@@ -93,7 +108,8 @@ impl Query {
             return Err(ParseError::BadLeadingChar {
                 expected: char::from(lead),
                 got: reply.first().copied(),
-            });
+            }
+            .into());
         }
         let mut vars = Vec::new();
         for item in self.items {
@@ -288,16 +304,16 @@ mod tests {
         );
         assert!(matches!(
             Q.parse(b"(001.4\r", None),
-            Err(ParseError::TooShort { min: 12, got: 7 })
+            Err(ItemError::Parse(ParseError::TooShort { min: 12, got: 7 }))
         ));
         assert!(matches!(
             Q.parse(b"#001.4 1 ab \r", None),
-            Err(ParseError::BadLeadingChar { .. })
+            Err(ItemError::Parse(ParseError::BadLeadingChar { .. }))
         ));
         assert!(matches!(
             Q.parse(b"(0x1.4 1 ab \r", None),
-            Err(ParseError::NotNumeric { field: "a", .. })
+            Err(ItemError::Parse(ParseError::NotNumeric { field: "a", .. }))
         ));
-        assert!(Q.parse(b"NAK\r", Some(b"NAK\r")).is_err());
+        assert_eq!(Q.parse(b"NAK\r", Some(b"NAK\r")), Err(ItemError::Refused));
     }
 }
