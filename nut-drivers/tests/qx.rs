@@ -503,8 +503,8 @@ fn voltronic_set_commands() {
     assert_eq!(set("ups.load", "1"), None);
 }
 
-/// `protocol=` takes the 2.8.0 dialects we model; masterguard (which 2.8.0 cannot claim) and
-/// the later dialects are configuration errors naming the key.
+/// `protocol=` takes the dialects we model (q2 is one of the later ones); masterguard (which
+/// 2.8.0 cannot claim) and voltronic-axpert are configuration errors naming the key.
 #[test]
 fn protocol_names() {
     use nut_drivers::device::DriverConfig;
@@ -513,7 +513,7 @@ fn protocol_names() {
         ("voltronic-qs", true),
         ("voltronic-qs-hex", true),
         ("masterguard", false),
-        ("q2", false),
+        ("q2", true),
         ("voltronic-axpert", true),
     ] {
         let mut config = DriverConfig::default();

@@ -2,8 +2,9 @@
 //!
 //! Detection tries the dialects in NUT's order (`dialects/detection.tsv`), each claiming the
 //! UPS when its claim queries get valid replies. Dialects needing a USB vendor id (omron) or
-//! not modelled here (masterguard; and innovart, q2, q6, gtec, which came after NUT 2.8.0)
-//! are skipped.
+//! not modelled here (masterguard) are skipped. voltronic-axpert came after NUT 2.8.0 and has
+//! its own module; q2, q6, gtec and innovart31/33 (also after 2.8.0) are table-driven
+//! ([`super::items`]).
 
 use super::commands;
 use super::megatec::{InfoLayout, RatingReply, StatusReply, number};
@@ -52,15 +53,25 @@ pub enum Dialect {
     Hunnox,
     /// `ablerex`: `F` gives output nominals.
     Ablerex,
+    /// `innovart31`: `Q6` single-phase output, `WA`, `BPS` bypass, `F`, `FW?`, `SASV07?`.
+    Innovart31,
+    /// `innovart33`: as innovart31 with a three-phase output.
+    Innovart33,
     /// `innovatae`: `I` carries only a firmware version.
     Innovatae,
+    /// `q2`: three-phase `Q2`, `WA`, status bits from `Q1`.
+    Q2,
+    /// `q6`: three-phase `Q6`, `WA`, status bits from `Q1`.
+    Q6,
+    /// `gtec`: `Q4` with status letters, `F`, `I`.
+    Gtec,
     /// `q1`: the fallback, `Q1` only.
     Q1,
 }
 
 impl Dialect {
     /// Every modelled dialect, in NUT's detection order.
-    pub const ALL: [Dialect; 14] = [
+    pub const ALL: [Dialect; 19] = [
         Dialect::Voltronic,
         Dialect::VoltronicAxpert,
         Dialect::VoltronicQs,
@@ -73,7 +84,12 @@ impl Dialect {
         Dialect::Zinto,
         Dialect::Hunnox,
         Dialect::Ablerex,
+        Dialect::Innovart31,
+        Dialect::Innovart33,
         Dialect::Innovatae,
+        Dialect::Q2,
+        Dialect::Q6,
+        Dialect::Gtec,
         Dialect::Q1,
     ];
 
@@ -92,7 +108,12 @@ impl Dialect {
             Dialect::Zinto => "zinto",
             Dialect::Hunnox => "hunnox",
             Dialect::Ablerex => "ablerex",
+            Dialect::Innovart31 => "innovart31",
+            Dialect::Innovart33 => "innovart33",
             Dialect::Innovatae => "innovatae",
+            Dialect::Q2 => "q2",
+            Dialect::Q6 => "q6",
+            Dialect::Gtec => "gtec",
             Dialect::Q1 => "q1",
         }
     }
@@ -111,6 +132,9 @@ impl Dialect {
             Dialect::VoltronicAxpert => b"QPIGS\r",
             Dialect::Mustek | Dialect::VoltronicQs | Dialect::VoltronicQsHex => b"QS\r",
             Dialect::MegatecOld => b"D\r",
+            Dialect::Q2 => b"Q2\r",
+            Dialect::Q6 | Dialect::Innovart31 | Dialect::Innovart33 => b"Q6\r",
+            Dialect::Gtec => b"Q4\r",
             _ => b"Q1\r",
         }
     }
@@ -120,7 +144,7 @@ impl Dialect {
         !matches!(
             self,
             Dialect::Voltronic | Dialect::VoltronicAxpert | Dialect::VoltronicQsHex
-        )
+        ) && !self.table_driven()
     }
 
     /// The ratings query (`F`), if the dialect has one with the Megatec layout.
@@ -130,7 +154,9 @@ impl Dialect {
             | Dialect::VoltronicAxpert
             | Dialect::VoltronicQsHex
             | Dialect::BestUps
-            | Dialect::Q1 => None,
+            | Dialect::Q1
+            | Dialect::Q2
+            | Dialect::Q6 => None,
             _ => Some(b"F\r"),
         }
     }
@@ -143,7 +169,11 @@ impl Dialect {
             | Dialect::VoltronicQs
             | Dialect::VoltronicQsHex
             | Dialect::BestUps
-            | Dialect::Q1 => None,
+            | Dialect::Q1
+            | Dialect::Q2
+            | Dialect::Q6
+            | Dialect::Innovart31
+            | Dialect::Innovart33 => None,
             // NUT 2.8.0's megatec 0.06 reads `I` with the standard layout (device.mfr
             // "NOT_A_LIVE_UPS", checked against the real driver); the later 0.10 table's
             // layout is [`InfoLayout::Megatec`].
@@ -189,7 +219,7 @@ impl Dialect {
     pub fn rejected_reply(self) -> Option<&'static [u8]> {
         match self {
             Dialect::Voltronic | Dialect::VoltronicAxpert | Dialect::Mecer => Some(b"(NAK\r"),
-            Dialect::Innovatae => Some(b"NAK\r"),
+            Dialect::Innovatae | Dialect::Innovart31 | Dialect::Innovart33 => Some(b"NAK\r"),
             Dialect::VoltronicQsHex => Some(b"N\r"),
             _ => None,
         }
@@ -248,6 +278,11 @@ impl Dialect {
         }
     }
 
+    /// Whether the dialect is table-driven ([`super::items`]: q2, q6, gtec, innovart31/33).
+    pub fn table_driven(self) -> bool {
+        super::items::table(self).is_some()
+    }
+
     /// Whether this dialect claims a UPS, given a way to query it (`None` = no reply).
     fn claims(self, query: &mut dyn FnMut(&[u8]) -> Option<Vec<u8>>) -> bool {
         let mut ask =
@@ -257,6 +292,9 @@ impl Dialect {
         let id_ok = |reply: Option<Vec<u8>>, min: usize| {
             reply.is_some_and(|r| r.len() >= min && r.first() == Some(&b'#'))
         };
+        if let Some(table) = super::items::table(self) {
+            return super::items::claims(self, table, &mut ask);
+        }
         match self {
             Dialect::Voltronic => {
                 let qgs = ask(b"QGS\r").is_some_and(|r| {
@@ -320,6 +358,11 @@ impl Dialect {
                 };
                 q1_like(ask(b"Q1\r")) && id_ok(ask(cmd), layout.min_len())
             }
+            Dialect::Innovart31
+            | Dialect::Innovart33
+            | Dialect::Q2
+            | Dialect::Q6
+            | Dialect::Gtec => false,
         }
     }
 }

@@ -23,11 +23,15 @@
 //! * `masterguard`: NUT 2.8.0's claim looks for an item "series" its table does not have
 //!   ("claim: cannot find series", then "Device not supported!" even with
 //!   `protocol=masterguard`, checked with `nutdrv_qx -DDDDD`), so 2.8.0 never drives one; we
-//!   refuse the protocol name. innovart31/33, q2, q6 and gtec came after 2.8.0 and are not
-//!   modelled either.
+//!   refuse the protocol name.
 //! * `voltronic-axpert` (after 2.8.0, tested on NUT's testing table through [`sim`]): the
 //!   items of a normal build, plus the instant commands, `battery.energysave` setting and
 //!   fault query (`QPICF`/`QPIHF`) of its unmapped groups ([`voltronic_axpert`]).
+//! * q2, q6, gtec, innovart31 and innovart33 came after 2.8.0: they follow the item tables
+//!   and testing vectors of NUT's sources ([`items`]); innovart33's claim uses its own table's
+//!   items (NUT's asks for two it lacks and never claims). Not modelled for them: the
+//!   `nooutstats` flag (skips `WA`) and `battery_voltage_reports_one_pack`, which later NUT
+//!   versions added with these dialects and 2.8.0's option list lacks.
 
 pub mod ablerex;
 pub mod battery;
@@ -35,8 +39,13 @@ pub mod bestups;
 pub mod commands;
 pub mod dialect;
 pub mod driver;
+pub mod gtec;
+pub mod innovart;
 pub mod io;
+pub mod items;
 pub mod megatec;
+pub mod q2;
+pub mod q6;
 pub mod settings;
 pub mod sim;
 pub mod sim_axpert;

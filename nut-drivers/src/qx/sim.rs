@@ -235,6 +235,7 @@ impl Simulator {
             state.rating.1 = 4;
             state.info = "222222222222222222222222222R1.00.48".into();
         }
+        super::items::sim_defaults(dialect, &mut state);
         Simulator {
             dialect,
             state,
@@ -278,7 +279,21 @@ impl Simulator {
         if d == Dialect::VoltronicAxpert {
             return Some(self.axpert.respond(line));
         }
-        if line == d.status_command() {
+        if d.table_driven() {
+            if let Some(reply) = super::items::sim_reply(d, &self.state, text) {
+                return Some(reply);
+            }
+            // innovart: battery tests are acknowledged `ACK` (no CR, as in NUT's testing
+            // tables), other commands answer nothing, anything else `NAK`.
+            if let Some(nak) = d.rejected_reply() {
+                let test = matches!(text, "T" | "TL" | "CT") || is_test(text);
+                return match text != "Q" && self.command(text) {
+                    true if test => Some(b"ACK".to_vec()),
+                    true => None,
+                    false => Some(nak.to_vec()),
+                };
+            }
+        } else if line == d.status_command() {
             return Some(self.state.q1());
         }
         match text {

@@ -58,6 +58,9 @@ impl<S: Serial + 'static> QxDriver<S> {
         if matches!(dialect, Dialect::VoltronicQs | Dialect::VoltronicQsHex) {
             return self.qs_identify(port, dialect).await;
         }
+        if let Some(table) = crate::qx::items::table(dialect) {
+            return self.table_identify(port, dialect, table).await;
+        }
         if dialect == Dialect::Hunnox {
             // Hunnox's own defaults (its table's ups.delay.* items).
             if !self.settings.delays_given.0 {
@@ -153,10 +156,32 @@ impl<S: Serial + 'static> QxDriver<S> {
             }
         }
         info.set("ups.type", status.ups_type());
-        info.set("ups.delay.start", self.settings.ondelay.to_string());
-        info.set("ups.delay.shutdown", self.settings.offdelay.to_string());
         self.battery = Some(battery);
         self.last_poll = None;
+        self.settings_info(&mut info, dialect, blazer);
+        Ok(identity(info, dialect, blazer))
+    }
+}
+
+/// The identity: `info`, the dialect's commands, and (not for `blazer`) the writable delays.
+pub(super) fn identity(info: Reading, dialect: Dialect, blazer: bool) -> Identity {
+    Identity {
+        info,
+        commands: command_names(dialect)
+            .iter()
+            .map(|&c| c.to_owned())
+            .collect(),
+        // blazer_ser publishes the delays read-only (upsrw refuses them).
+        writable: if blazer { Vec::new() } else { writable() },
+    }
+}
+
+impl<S> QxDriver<S> {
+    /// The delays and, for nutdrv_qx (not `blazer`), `driver.version.data` and
+    /// `driver.parameter.pollfreq`.
+    pub(super) fn settings_info(&self, info: &mut Reading, dialect: Dialect, blazer: bool) {
+        info.set("ups.delay.start", self.settings.ondelay.to_string());
+        info.set("ups.delay.shutdown", self.settings.offdelay.to_string());
         if !blazer {
             info.set("driver.version.data", version_data(dialect));
             info.set(
@@ -164,15 +189,6 @@ impl<S: Serial + 'static> QxDriver<S> {
                 self.settings.pollfreq.to_string(),
             );
         }
-        Ok(Identity {
-            info,
-            commands: command_names(dialect)
-                .iter()
-                .map(|&c| c.to_owned())
-                .collect(),
-            // blazer_ser publishes the delays read-only (upsrw refuses them).
-            writable: if blazer { Vec::new() } else { writable() },
-        })
     }
 }
 
@@ -194,6 +210,12 @@ fn version_data(dialect: Dialect) -> &'static str {
         Dialect::Ablerex => "Ablerex 0.01",
         // Not in 2.8.0; NUT 2.8.1's first version.
         Dialect::Innovatae => "Innovatae 0.01",
+        // After 2.8.0: the versions of NUT's sources (`dialects/detection.tsv`).
+        Dialect::Innovart31 => "INNOVART31 0.02",
+        Dialect::Innovart33 => "INNOVART33 0.01",
+        Dialect::Q2 => "Q2 0.01",
+        Dialect::Q6 => "Q6 0.01",
+        Dialect::Gtec => "Gtec 0.01",
         Dialect::Q1 => "Q1 0.07",
     }
 }

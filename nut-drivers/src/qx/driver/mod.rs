@@ -13,6 +13,7 @@ use crate::device::{
 };
 
 mod identify;
+mod items;
 mod voltronic;
 mod voltronic_axpert;
 mod voltronic_qs;
@@ -350,8 +351,8 @@ pub fn command_names(dialect: Dialect) -> &'static [&'static str] {
         "test.battery.start.quick",
     ];
     match dialect {
-        // Best Power units have no beeper toggle.
-        Dialect::BestUps => ALL.get(1..).unwrap_or(ALL),
+        // Best Power and innovart units have no beeper toggle.
+        Dialect::BestUps | Dialect::Innovart31 | Dialect::Innovart33 => ALL.get(1..).unwrap_or(ALL),
         Dialect::VoltronicQs => QS,
         // test.battery.start.quick only with protocol `T` (not modelled).
         Dialect::VoltronicQsHex => QS.get(..6).unwrap_or(QS),
@@ -399,6 +400,9 @@ impl<S: Serial + 'static> QxDriver<S> {
         if dialect == Dialect::VoltronicAxpert {
             return self.axpert_update(port).await;
         }
+        if let Some(table) = super::items::table(dialect) {
+            return self.table_update(port, dialect, table).await;
+        }
         if matches!(dialect, Dialect::VoltronicQs | Dialect::VoltronicQsHex) {
             return self.qs_update(port, dialect).await;
         }
@@ -439,34 +443,59 @@ impl<S: Serial + 'static> QxDriver<S> {
         } else {
             dialect.status_words(status)
         };
+        self.push_status(&mut reading, words);
+        if let Some(alarm) = status.alarm() {
+            reading.alarm(alarm);
+        }
+        if dialect == Dialect::Ablerex {
+            self.poll_elapsed();
+            let voltage = ablerex::battery_voltage(status.battery_voltage, self.nominal);
+            reading.set("battery.voltage", format!("{voltage:.2}"));
+            let charge = ablerex::battery_charge(status.battery_voltage, self.nominal);
+            reading.set("battery.charge", charge.to_string());
+        } else {
+            let (voltage, load) = (status.battery_voltage, status.load);
+            self.battery_guesses(&mut reading, voltage, load, status.bits.utility_fail);
+        }
+        reading
+    }
+
+    /// Adds status words, leaving `FSD` out with `ignoresab`.
+    fn push_status(&self, reading: &mut Reading, words: Vec<&'static str>) {
         for word in words {
             if word == "FSD" && self.settings.ignoresab {
                 continue;
             }
             reading.status(word);
         }
-        if let Some(alarm) = status.alarm() {
-            reading.alarm(alarm);
-        }
+    }
+
+    /// Seconds since the previous poll (0 at the first); this poll becomes the previous one.
+    fn poll_elapsed(&mut self) -> f64 {
         let now = Instant::now();
         let elapsed = self.last_poll.map_or(0.0, |last| {
             now.saturating_duration_since(last).as_secs_f64()
         });
         self.last_poll = Some(now);
-        if dialect == Dialect::Ablerex {
-            let voltage = ablerex::battery_voltage(status.battery_voltage, self.nominal);
-            reading.set("battery.voltage", format!("{voltage:.2}"));
-            let charge = ablerex::battery_charge(status.battery_voltage, self.nominal);
-            reading.set("battery.charge", charge.to_string());
-        } else if let Some(battery) = self.battery.as_mut() {
-            let pack_voltage = battery.pack_voltage(status.battery_voltage);
-            for (name, value) in
-                battery.update(pack_voltage, status.load, status.bits.utility_fail, elapsed)
-            {
+        elapsed
+    }
+
+    /// Adds the battery model's guesses (`battery.charge`, `battery.runtime`) for the reported
+    /// battery voltage and load, and marks the poll.
+    fn battery_guesses(
+        &mut self,
+        reading: &mut Reading,
+        reported: f64,
+        load: f64,
+        on_battery: bool,
+    ) {
+        let elapsed = self.poll_elapsed();
+        if let Some(battery) = self.battery.as_mut() {
+            let pack_voltage = battery.pack_voltage(reported);
+            for (name, value) in battery.update(pack_voltage, load, on_battery, elapsed) {
                 reading.set(name, value);
             }
         }
-        reading
     }
 }
 

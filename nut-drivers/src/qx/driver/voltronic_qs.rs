@@ -1,7 +1,6 @@
 //! The `voltronic-qs` and `voltronic-qs-hex` dialects' identify and update (`M`, `QS`).
 
 use nut_hal::serial::Serial;
-use tokio::time::Instant;
 
 use crate::device::{DeviceError, Identity, Reading};
 use crate::qx::battery::BatteryModel;
@@ -115,28 +114,12 @@ impl<S: Serial + 'static> QxDriver<S> {
             reading.set(name, value);
         }
         reading.set("ups.beeper.status", status.beeper_status());
-        for word in dialect.status_words(&status) {
-            if word == "FSD" && self.settings.ignoresab {
-                continue;
-            }
-            reading.status(word);
-        }
+        self.push_status(&mut reading, dialect.status_words(&status));
         if let Some(alarm) = status.alarm() {
             reading.alarm(alarm);
         }
-        let now = Instant::now();
-        let elapsed = self.last_poll.map_or(0.0, |last| {
-            now.saturating_duration_since(last).as_secs_f64()
-        });
-        self.last_poll = Some(now);
-        if let Some(battery) = self.battery.as_mut() {
-            let pack_voltage = battery.pack_voltage(status.battery_voltage);
-            for (name, value) in
-                battery.update(pack_voltage, status.load, status.bits.utility_fail, elapsed)
-            {
-                reading.set(name, value);
-            }
-        }
+        let (voltage, load) = (status.battery_voltage, status.load);
+        self.battery_guesses(&mut reading, voltage, load, status.bits.utility_fail);
         Ok(reading)
     }
 }
