@@ -1,11 +1,12 @@
 //! Qx dialects (NUT's `protocol=` values) and their auto-detection.
 //!
 //! Detection tries the dialects in NUT's order (`dialects/detection.tsv`), each claiming the
-//! UPS when its claim queries get valid replies. Dialects needing a USB vendor id (omron) or
-//! not modelled here (masterguard; and voltronic-axpert, innovart, q2, q6, gtec, which came
-//! after NUT 2.8.0) are skipped.
+//! UPS when its claim queries get valid replies. Omron claims only when pinned with
+//! `protocol=omron` (NUT also takes its USB vendor id 0590, which a serial port does not
+//! show); dialects not modelled here are skipped.
 
 use super::commands;
+use super::masterguard;
 use super::megatec::{InfoLayout, RatingReply, StatusReply, number};
 use super::voltronic_qs;
 
@@ -25,6 +26,9 @@ pub enum CommandOutcome {
 /// A Qx protocol dialect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dialect {
+    /// `omron`: `Q1` plus one query per value (`Bl ?`, `RTS`, …), commands answered `OK`;
+    /// claimed only when pinned.
+    Omron,
     /// `voltronic`: `QGS` status, `QPI` protocol id, `(ACK`/`(NAK`.
     Voltronic,
     /// `voltronic-qs`: `M` protocol letter `V`/`H`, `QS` in the `Q1` layout, `F` output
@@ -44,6 +48,8 @@ pub enum Dialect {
     Megatec,
     /// `zinto`: identification via `FW?`.
     Zinto,
+    /// `masterguard`: Masterguard A/E series, `WH` identification and `Q3` status.
+    Masterguard,
     /// `hunnox`: identification via `FW?` (claims after zinto, so only when pinned).
     Hunnox,
     /// `ablerex`: `F` gives output nominals.
@@ -56,7 +62,8 @@ pub enum Dialect {
 
 impl Dialect {
     /// Every modelled dialect, in NUT's detection order.
-    pub const ALL: [Dialect; 13] = [
+    pub const ALL: [Dialect; 15] = [
+        Dialect::Omron,
         Dialect::Voltronic,
         Dialect::VoltronicQs,
         Dialect::VoltronicQsHex,
@@ -66,6 +73,7 @@ impl Dialect {
         Dialect::Mecer,
         Dialect::Megatec,
         Dialect::Zinto,
+        Dialect::Masterguard,
         Dialect::Hunnox,
         Dialect::Ablerex,
         Dialect::Innovatae,
@@ -75,6 +83,8 @@ impl Dialect {
     /// The `protocol=` name.
     pub fn name(self) -> &'static str {
         match self {
+            Dialect::Omron => "omron",
+            Dialect::Masterguard => "masterguard",
             Dialect::Voltronic => "voltronic",
             Dialect::VoltronicQs => "voltronic-qs",
             Dialect::VoltronicQsHex => "voltronic-qs-hex",
@@ -104,19 +114,24 @@ impl Dialect {
             Dialect::Voltronic => b"QGS\r",
             Dialect::Mustek | Dialect::VoltronicQs | Dialect::VoltronicQsHex => b"QS\r",
             Dialect::MegatecOld => b"D\r",
+            Dialect::Masterguard => b"Q3\r",
             _ => b"Q1\r",
         }
     }
 
     /// Whether the status reply has the Megatec `Q1` layout ([`StatusReply`]).
     pub fn has_q1_status(self) -> bool {
-        !matches!(self, Dialect::Voltronic | Dialect::VoltronicQsHex)
+        !matches!(
+            self,
+            Dialect::Voltronic | Dialect::VoltronicQsHex | Dialect::Masterguard
+        )
     }
 
     /// The ratings query (`F`), if the dialect has one with the Megatec layout.
     pub fn rating_command(self) -> Option<&'static [u8]> {
         match self {
             Dialect::Voltronic | Dialect::VoltronicQsHex | Dialect::BestUps | Dialect::Q1 => None,
+            Dialect::Omron | Dialect::Masterguard => None,
             _ => Some(b"F\r"),
         }
     }
@@ -128,6 +143,8 @@ impl Dialect {
             | Dialect::VoltronicQs
             | Dialect::VoltronicQsHex
             | Dialect::BestUps
+            | Dialect::Omron
+            | Dialect::Masterguard
             | Dialect::Q1 => None,
             // NUT 2.8.0's megatec 0.06 reads `I` with the standard layout (device.mfr
             // "NOT_A_LIVE_UPS", checked against the real driver); the later 0.10 table's
@@ -142,6 +159,7 @@ impl Dialect {
     pub fn accepted_reply(self) -> Option<&'static [u8]> {
         match self {
             Dialect::Voltronic | Dialect::Mecer => Some(b"(ACK\r"),
+            Dialect::Omron => Some(b"OK\r"),
             _ => None,
         }
     }
@@ -158,6 +176,10 @@ impl Dialect {
             };
         };
         let body = reply.strip_suffix(b"\r").unwrap_or(reply);
+        // Omron: any reply starting with "OK" acknowledges ("OKn" included).
+        if self == Dialect::Omron && super::omron::acknowledged(reply) {
+            return CommandOutcome::Accepted;
+        }
         if reply == command || body == command.strip_suffix(b"\r").unwrap_or(command) {
             return CommandOutcome::Rejected;
         }
@@ -174,7 +196,7 @@ impl Dialect {
     pub fn rejected_reply(self) -> Option<&'static [u8]> {
         match self {
             Dialect::Voltronic | Dialect::Mecer => Some(b"(NAK\r"),
-            Dialect::Innovatae => Some(b"NAK\r"),
+            Dialect::Innovatae | Dialect::Omron => Some(b"NAK\r"),
             Dialect::VoltronicQsHex => Some(b"N\r"),
             _ => None,
         }
@@ -243,6 +265,13 @@ impl Dialect {
             reply.is_some_and(|r| r.len() >= min && r.first() == Some(&b'#'))
         };
         match self {
+            // NUT's omron claim needs USB vendor 0590 or `protocol=omron`; a pinned dialect
+            // skips detection, so auto-detection never picks it.
+            Dialect::Omron => false,
+            Dialect::Masterguard => {
+                ask(b"WH\r").is_some_and(|r| masterguard::WhReply::parse(&r).is_ok())
+                    && ask(b"MSO\r").is_some_and(|r| masterguard::mso(&r).is_ok())
+            }
             Dialect::Voltronic => {
                 let qgs = ask(b"QGS\r").is_some_and(|r| {
                     r.len() >= 76

@@ -23,8 +23,8 @@
 //! * `masterguard`: NUT 2.8.0's claim looks for an item "series" its table does not have
 //!   ("claim: cannot find series", then "Device not supported!" even with
 //!   `protocol=masterguard`, checked with `nutdrv_qx -DDDDD`), so 2.8.0 never drives one; we
-//!   refuse the protocol name. voltronic-axpert, innovart31/33, q2, q6 and gtec came after
-//!   2.8.0 and are not modelled either.
+//!   drive it as the later table (`masterguard` 0.05) describes ([`masterguard`]).
+//! * `omron` came after 2.8.0; it follows the later table and its test vectors ([`omron`]).
 
 pub mod ablerex;
 pub mod battery;
@@ -33,7 +33,9 @@ pub mod commands;
 pub mod dialect;
 pub mod driver;
 pub mod io;
+pub mod masterguard;
 pub mod megatec;
+pub mod omron;
 pub mod settings;
 pub mod sim;
 pub mod usb;

@@ -55,6 +55,9 @@ impl<S: Serial + 'static> QxDriver<S> {
         if matches!(dialect, Dialect::VoltronicQs | Dialect::VoltronicQsHex) {
             return self.qs_identify(port, dialect).await;
         }
+        if dialect == Dialect::Masterguard {
+            return self.masterguard_identify(port).await;
+        }
         if dialect == Dialect::Hunnox {
             // Hunnox's own defaults (its table's ups.delay.* items).
             if !self.settings.delays_given.0 {
@@ -110,6 +113,9 @@ impl<S: Serial + 'static> QxDriver<S> {
                 Err(e) if e.kind() == ErrorKind::Disconnected => return Err(e),
                 Err(e) => tracing::debug!("protocol id: {e}"),
             }
+        }
+        if dialect == Dialect::Omron {
+            nominal = self.omron_static(port, &mut info).await?.or(nominal);
         }
         let mut battery_settings = self.settings.clone();
         self.asks_runtime = false;
@@ -175,7 +181,7 @@ impl<S: Serial + 'static> QxDriver<S> {
 
 /// `driver.version.data`: the subdriver's name and version as NUT 2.8.0's nutdrv_qx shows
 /// them (read from the real driver with each `protocol=`).
-fn version_data(dialect: Dialect) -> &'static str {
+pub(super) fn version_data(dialect: Dialect) -> &'static str {
     match dialect {
         Dialect::Voltronic => "Voltronic 0.06",
         Dialect::VoltronicQs => "Voltronic-QS 0.07",
@@ -190,6 +196,10 @@ fn version_data(dialect: Dialect) -> &'static str {
         Dialect::Ablerex => "Ablerex 0.01",
         // Not in 2.8.0; NUT 2.8.1's first version.
         Dialect::Innovatae => "Innovatae 0.01",
+        // Not in 2.8.0 (omron), or not able to run in it (masterguard 0.02): the later
+        // tables' versions, which these follow.
+        Dialect::Omron => "Omron 0.01",
+        Dialect::Masterguard => "Masterguard 0.05",
         Dialect::Q1 => "Q1 0.07",
     }
 }
