@@ -17,7 +17,7 @@ use nut_drivers::device::{DeviceProtocol, DriverConfig};
 use nut_drivers::qx::{
     Dialect, InfoLayout, InfoReply, QxDriver, RatingReply, StatusReply, bestups, detect, voltronic,
 };
-use nut_drivers::qx::{voltronic_caps, voltronic_qs};
+use nut_drivers::qx::{masterguard, omron, voltronic_caps, voltronic_qs};
 use nut_hal::{ErrorKind, LineSettings, ModemLines, Serial};
 
 /// A port replaying canned replies, one per write.
@@ -174,6 +174,35 @@ fn parse_everything(reply: &[u8]) {
     for dialect in Dialect::ALL {
         let _ = dialect.command_outcome(b"T\r", Some(reply));
     }
+    parse_masterguard_omron(reply, &text);
+}
+
+/// The Masterguard and Omron parsers and command builders.
+fn parse_masterguard_omron(reply: &[u8], text: &str) {
+    if let Ok(wh) = masterguard::WhReply::parse(reply) {
+        let _ = masterguard::Q3Reply::parse(reply, wh.power_nominal, wh.cells);
+        let _ = wh.series.supports(reply);
+    }
+    let _ = masterguard::Q3Reply::parse(reply, 1000, 12);
+    let _ = masterguard::gs(reply);
+    let _ = masterguard::gbs(reply);
+    let _ = masterguard::gsn(reply);
+    let _ = masterguard::drc(reply);
+    let _ = masterguard::mso(reply);
+    let _ = masterguard::pnv(reply);
+    let _ = masterguard::uptime_field(text);
+    let voltages = ["230".to_owned()];
+    for name in ["ups.id", "battery.packs", "device.uptime", "output.voltage.nominal"] {
+        let _ = masterguard::set_command(name, text, 1, (0, 9), &voltages);
+    }
+    let _ = masterguard::command("test.battery.start", Some(text), 1, 30, 180);
+    for &(_, _, parse) in omron::DYNAMIC {
+        let _ = parse(reply);
+    }
+    let _ = omron::serial(reply);
+    let _ = omron::firmware(reply);
+    let _ = omron::battery_date(reply);
+    let _ = omron::nominals(reply);
 }
 
 fuzz_target!(|data: &[u8]| {

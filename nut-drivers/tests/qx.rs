@@ -503,8 +503,8 @@ fn voltronic_set_commands() {
     assert_eq!(set("ups.load", "1"), None);
 }
 
-/// `protocol=` takes the dialects we model (q2 is one of the later ones); masterguard (which
-/// 2.8.0 cannot claim) and voltronic-axpert are configuration errors naming the key.
+/// `protocol=` takes every dialect we model: masterguard (which 2.8.0 cannot claim) and the
+/// later ones (q2, voltronic-axpert…).
 #[test]
 fn protocol_names() {
     use nut_drivers::device::DriverConfig;
@@ -512,7 +512,7 @@ fn protocol_names() {
     for (name, ok) in [
         ("voltronic-qs", true),
         ("voltronic-qs-hex", true),
-        ("masterguard", false),
+        ("masterguard", true),
         ("q2", true),
         ("voltronic-axpert", true),
     ] {

@@ -1,12 +1,13 @@
 //! Qx dialects (NUT's `protocol=` values) and their auto-detection.
 //!
 //! Detection tries the dialects in NUT's order (`dialects/detection.tsv`), each claiming the
-//! UPS when its claim queries get valid replies. Dialects needing a USB vendor id (omron) or
-//! not modelled here (masterguard) are skipped. voltronic-axpert came after NUT 2.8.0 and has
-//! its own module; q2, q6, gtec and innovart31/33 (also after 2.8.0) are table-driven
-//! ([`super::items`]).
+//! UPS when its claim queries get valid replies. Omron claims only when pinned with
+//! `protocol=omron` (NUT also takes its USB vendor id 0590, which a serial port does not
+//! show). voltronic-axpert came after NUT 2.8.0 and has its own module; q2, q6, gtec and
+//! innovart31/33 (also after 2.8.0) are table-driven ([`super::items`]).
 
 use super::commands;
+use super::masterguard;
 use super::megatec::{InfoLayout, RatingReply, StatusReply, number};
 use super::voltronic_axpert;
 use super::voltronic_qs;
@@ -27,6 +28,9 @@ pub enum CommandOutcome {
 /// A Qx protocol dialect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dialect {
+    /// `omron`: `Q1` plus one query per value (`Bl ?`, `RTS`, …), commands answered `OK`;
+    /// claimed only when pinned.
+    Omron,
     /// `voltronic`: `QGS` status, `QPI` protocol id, `(ACK`/`(NAK`.
     Voltronic,
     /// `voltronic-axpert`: solar inverter/chargers, `QPI` answering `(PI30`, `QPIGS` status,
@@ -49,6 +53,8 @@ pub enum Dialect {
     Megatec,
     /// `zinto`: identification via `FW?`.
     Zinto,
+    /// `masterguard`: Masterguard A/E series, `WH` identification and `Q3` status.
+    Masterguard,
     /// `hunnox`: identification via `FW?` (claims after zinto, so only when pinned).
     Hunnox,
     /// `ablerex`: `F` gives output nominals.
@@ -71,7 +77,8 @@ pub enum Dialect {
 
 impl Dialect {
     /// Every modelled dialect, in NUT's detection order.
-    pub const ALL: [Dialect; 19] = [
+    pub const ALL: [Dialect; 21] = [
+        Dialect::Omron,
         Dialect::Voltronic,
         Dialect::VoltronicAxpert,
         Dialect::VoltronicQs,
@@ -82,6 +89,7 @@ impl Dialect {
         Dialect::Mecer,
         Dialect::Megatec,
         Dialect::Zinto,
+        Dialect::Masterguard,
         Dialect::Hunnox,
         Dialect::Ablerex,
         Dialect::Innovart31,
@@ -96,6 +104,8 @@ impl Dialect {
     /// The `protocol=` name.
     pub fn name(self) -> &'static str {
         match self {
+            Dialect::Omron => "omron",
+            Dialect::Masterguard => "masterguard",
             Dialect::Voltronic => "voltronic",
             Dialect::VoltronicAxpert => "voltronic-axpert",
             Dialect::VoltronicQs => "voltronic-qs",
@@ -135,6 +145,7 @@ impl Dialect {
             Dialect::Q2 => b"Q2\r",
             Dialect::Q6 | Dialect::Innovart31 | Dialect::Innovart33 => b"Q6\r",
             Dialect::Gtec => b"Q4\r",
+            Dialect::Masterguard => b"Q3\r",
             _ => b"Q1\r",
         }
     }
@@ -143,7 +154,10 @@ impl Dialect {
     pub fn has_q1_status(self) -> bool {
         !matches!(
             self,
-            Dialect::Voltronic | Dialect::VoltronicAxpert | Dialect::VoltronicQsHex
+            Dialect::Voltronic
+                | Dialect::VoltronicAxpert
+                | Dialect::VoltronicQsHex
+                | Dialect::Masterguard
         ) && !self.table_driven()
     }
 
@@ -157,6 +171,7 @@ impl Dialect {
             | Dialect::Q1
             | Dialect::Q2
             | Dialect::Q6 => None,
+            Dialect::Omron | Dialect::Masterguard => None,
             _ => Some(b"F\r"),
         }
     }
@@ -173,7 +188,9 @@ impl Dialect {
             | Dialect::Q2
             | Dialect::Q6
             | Dialect::Innovart31
-            | Dialect::Innovart33 => None,
+            | Dialect::Innovart33
+            | Dialect::Omron
+            | Dialect::Masterguard => None,
             // NUT 2.8.0's megatec 0.06 reads `I` with the standard layout (device.mfr
             // "NOT_A_LIVE_UPS", checked against the real driver); the later 0.10 table's
             // layout is [`InfoLayout::Megatec`].
@@ -187,6 +204,7 @@ impl Dialect {
     pub fn accepted_reply(self) -> Option<&'static [u8]> {
         match self {
             Dialect::Voltronic | Dialect::VoltronicAxpert | Dialect::Mecer => Some(b"(ACK\r"),
+            Dialect::Omron => Some(b"OK\r"),
             _ => None,
         }
     }
@@ -203,6 +221,10 @@ impl Dialect {
             };
         };
         let body = reply.strip_suffix(b"\r").unwrap_or(reply);
+        // Omron: any reply starting with "OK" acknowledges ("OKn" included).
+        if self == Dialect::Omron && super::omron::acknowledged(reply) {
+            return CommandOutcome::Accepted;
+        }
         if reply == command || body == command.strip_suffix(b"\r").unwrap_or(command) {
             return CommandOutcome::Rejected;
         }
@@ -219,7 +241,9 @@ impl Dialect {
     pub fn rejected_reply(self) -> Option<&'static [u8]> {
         match self {
             Dialect::Voltronic | Dialect::VoltronicAxpert | Dialect::Mecer => Some(b"(NAK\r"),
-            Dialect::Innovatae | Dialect::Innovart31 | Dialect::Innovart33 => Some(b"NAK\r"),
+            Dialect::Innovatae | Dialect::Innovart31 | Dialect::Innovart33 | Dialect::Omron => {
+                Some(b"NAK\r")
+            }
             Dialect::VoltronicQsHex => Some(b"N\r"),
             _ => None,
         }
@@ -296,6 +320,13 @@ impl Dialect {
             return super::items::claims(self, table, &mut ask);
         }
         match self {
+            // NUT's omron claim needs USB vendor 0590 or `protocol=omron`; a pinned dialect
+            // skips detection, so auto-detection never picks it.
+            Dialect::Omron => false,
+            Dialect::Masterguard => {
+                ask(b"WH\r").is_some_and(|r| masterguard::WhReply::parse(&r).is_ok())
+                    && ask(b"MSO\r").is_some_and(|r| masterguard::mso(&r).is_ok())
+            }
             Dialect::Voltronic => {
                 let qgs = ask(b"QGS\r").is_some_and(|r| {
                     r.len() >= 76

@@ -23,7 +23,8 @@
 //! * `masterguard`: NUT 2.8.0's claim looks for an item "series" its table does not have
 //!   ("claim: cannot find series", then "Device not supported!" even with
 //!   `protocol=masterguard`, checked with `nutdrv_qx -DDDDD`), so 2.8.0 never drives one; we
-//!   refuse the protocol name.
+//!   drive it as the later table (`masterguard` 0.05) describes ([`masterguard`]).
+//! * `omron` came after 2.8.0; it follows the later table and its test vectors ([`omron`]).
 //! * `voltronic-axpert` (after 2.8.0, tested on NUT's testing table through [`sim`]): the
 //!   items of a normal build, plus the instant commands, `battery.energysave` setting and
 //!   fault query (`QPICF`/`QPIHF`) of its unmapped groups ([`voltronic_axpert`]).
@@ -43,7 +44,9 @@ pub mod gtec;
 pub mod innovart;
 pub mod io;
 pub mod items;
+pub mod masterguard;
 pub mod megatec;
+pub mod omron;
 pub mod q2;
 pub mod q6;
 pub mod settings;

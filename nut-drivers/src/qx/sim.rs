@@ -35,6 +35,9 @@ use super::dialect::Dialect;
 use super::megatec::StatusReply;
 use super::voltronic_qs;
 
+pub mod masterguard;
+pub mod omron;
+
 /// What the simulated UPS measures and does.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimState {
@@ -90,6 +93,10 @@ pub struct SimState {
     /// three-phase units (they answer `Q3PV`, `Q3PC`, `Q3OV`, `Q3OC`, `Q3LD`, `Q3YV`), 31 a
     /// P31 unit (it answers `QBT` battery type and `QGR` work range).
     pub voltronic_protocol: u8,
+    /// Masterguard: slave address, model, packs, uptime, output voltages.
+    pub masterguard: masterguard::Unit,
+    /// Omron: battery temperature, automatic restart.
+    pub omron: omron::Unit,
 }
 
 impl Default for SimState {
@@ -120,6 +127,8 @@ impl Default for SimState {
             voltronic_flags: "(EpashcjDbroegfl\r".into(),
             voltronic_warnings: format!("({}\r", "0".repeat(64)),
             voltronic_protocol: 1,
+            masterguard: masterguard::Unit::default(),
+            omron: omron::Unit::default(),
         }
     }
 }
@@ -236,6 +245,14 @@ impl Simulator {
             state.info = "222222222222222222222222222R1.00.48".into();
         }
         super::items::sim_defaults(dialect, &mut state);
+        if dialect == Dialect::Omron {
+            state = omron::testing_state();
+        }
+        if dialect == Dialect::Masterguard {
+            // Per-cell battery voltage; charge and runtime as the Q3 reply shows them.
+            state.battery_voltage = 2.275;
+            state.battery_charge = 100;
+        }
         Simulator {
             dialect,
             state,
@@ -275,6 +292,12 @@ impl Simulator {
         }
         if d == Dialect::VoltronicQsHex {
             return self.qs_hex(text);
+        }
+        if d == Dialect::Masterguard {
+            return masterguard::respond(&mut self.state, text);
+        }
+        if d == Dialect::Omron {
+            return Some(omron::respond(&mut self.state, text));
         }
         if d == Dialect::VoltronicAxpert {
             return Some(self.axpert.respond(line));
@@ -561,7 +584,7 @@ fn is_test(text: &str) -> bool {
 }
 
 /// `Sn`, `SnRmmmm` with n = `.d` or two digits.
-fn is_shutdown(text: &str) -> bool {
+pub(crate) fn is_shutdown(text: &str) -> bool {
     let Some(rest) = text.strip_prefix('S') else {
         return false;
     };

@@ -582,11 +582,14 @@ mod tests {
             })
         };
         assert_ne!(detect(other), Some(Dialect::VoltronicAxpert));
+        let position = |dialect| Dialect::ALL.iter().position(|&d| d == dialect);
         assert_eq!(
-            Dialect::ALL
-                .iter()
-                .position(|&d| d == Dialect::VoltronicAxpert),
-            Some(1)
+            position(Dialect::VoltronicAxpert),
+            position(Dialect::Voltronic).map(|p| p + 1)
+        );
+        assert_eq!(
+            position(Dialect::VoltronicQs),
+            position(Dialect::VoltronicAxpert).map(|p| p + 1)
         );
     }
 

@@ -61,6 +61,9 @@ impl<S: Serial + 'static> QxDriver<S> {
         if let Some(table) = crate::qx::items::table(dialect) {
             return self.table_identify(port, dialect, table).await;
         }
+        if dialect == Dialect::Masterguard {
+            return self.masterguard_identify(port).await;
+        }
         if dialect == Dialect::Hunnox {
             // Hunnox's own defaults (its table's ups.delay.* items).
             if !self.settings.delays_given.0 {
@@ -116,6 +119,9 @@ impl<S: Serial + 'static> QxDriver<S> {
                 Err(e) if e.kind() == ErrorKind::Disconnected => return Err(e),
                 Err(e) => tracing::debug!("protocol id: {e}"),
             }
+        }
+        if dialect == Dialect::Omron {
+            nominal = self.omron_static(port, &mut info).await?.or(nominal);
         }
         let mut battery_settings = self.settings.clone();
         self.asks_runtime = false;
@@ -194,7 +200,7 @@ impl<S> QxDriver<S> {
 
 /// `driver.version.data`: the subdriver's name and version as NUT 2.8.0's nutdrv_qx shows
 /// them (read from the real driver with each `protocol=`).
-fn version_data(dialect: Dialect) -> &'static str {
+pub(super) fn version_data(dialect: Dialect) -> &'static str {
     match dialect {
         Dialect::Voltronic => "Voltronic 0.06",
         Dialect::VoltronicAxpert => crate::qx::voltronic_axpert::VERSION_DATA,
@@ -216,6 +222,10 @@ fn version_data(dialect: Dialect) -> &'static str {
         Dialect::Q2 => "Q2 0.01",
         Dialect::Q6 => "Q6 0.01",
         Dialect::Gtec => "Gtec 0.01",
+        // Not in 2.8.0 (omron), or not able to run in it (masterguard 0.02): the later
+        // tables' versions, which these follow.
+        Dialect::Omron => "Omron 0.01",
+        Dialect::Masterguard => "Masterguard 0.05",
         Dialect::Q1 => "Q1 0.07",
     }
 }

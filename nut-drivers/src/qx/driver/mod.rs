@@ -14,6 +14,8 @@ use crate::device::{
 
 mod identify;
 mod items;
+mod masterguard;
+mod omron;
 mod voltronic;
 mod voltronic_axpert;
 mod voltronic_qs;
@@ -25,6 +27,7 @@ use super::commands;
 use super::dialect::{CommandOutcome, Dialect, detect};
 use super::io::{self, Reply};
 use super::megatec::StatusReply;
+use super::omron as omron_items;
 use super::settings::{OFFDELAY_RANGE, ONDELAY_RANGE, QxSettings};
 use super::voltronic as volt;
 
@@ -62,6 +65,10 @@ pub struct QxDriver<S> {
     beeper_enabled: bool,
     /// Voltronic Axpert: what the unit turned out to send and answer.
     axpert: voltronic_axpert::AxpertState,
+    /// Masterguard: slave address, series, nominal power, cells, writable ranges.
+    masterguard: Option<masterguard::Unit>,
+    /// Omron: `ups.start.auto` after a shutdown command.
+    start_auto: Option<&'static str>,
     _port: std::marker::PhantomData<fn() -> S>,
 }
 
@@ -91,6 +98,8 @@ impl<S: Serial> QxDriver<S> {
             semi_static_at: None,
             beeper_enabled: false,
             axpert: voltronic_axpert::AxpertState::default(),
+            masterguard: None,
+            start_auto: None,
             _port: std::marker::PhantomData,
         }
     }
@@ -220,6 +229,20 @@ impl<S: Serial> QxDriver<S> {
         }
     }
 
+    /// Runs instant command `command` whose bytes are `bytes`: sends them, or for omron its
+    /// command lines one by one.
+    async fn run_command(
+        &mut self,
+        port: &mut S,
+        command: &str,
+        bytes: &[u8],
+    ) -> Result<(), CommandError> {
+        if self.dialect == Some(Dialect::Omron) {
+            return self.omron_run(port, command).await;
+        }
+        self.send_command(port, bytes).await
+    }
+
     /// The bytes of instant command `command` (with an optional parameter), for the dialect
     /// in use.
     pub fn command_bytes(
@@ -242,6 +265,14 @@ impl<S: Serial> QxDriver<S> {
             return super::voltronic_axpert::command(command)
                 .map(<[u8]>::to_vec)
                 .ok_or(CommandError::Unknown);
+        }
+        if dialect == Dialect::Masterguard {
+            return self.masterguard_command(command, param);
+        }
+        if dialect == Dialect::Omron {
+            // The lines sent in order (`An\r` then `S.5\r`, …).
+            let lines = omron_items::command(command, s.offdelay).ok_or(CommandError::Invalid)?;
+            return Ok(lines.concat());
         }
         Ok(match command {
             "beeper.toggle" => commands::beeper_toggle(),
@@ -351,6 +382,8 @@ pub fn command_names(dialect: Dialect) -> &'static [&'static str] {
         "test.battery.start.quick",
     ];
     match dialect {
+        Dialect::Masterguard => super::masterguard::COMMANDS,
+        Dialect::Omron => omron_items::COMMANDS,
         // Best Power and innovart units have no beeper toggle.
         Dialect::BestUps | Dialect::Innovart31 | Dialect::Innovart33 => ALL.get(1..).unwrap_or(ALL),
         Dialect::VoltronicQs => QS,
@@ -374,6 +407,8 @@ pub fn regulation_valid(dialect: Dialect, status: &StatusReply) -> bool {
                 && !(bits.utility_fail || bits.test_in_progress || bits.shutdown_active)
         }
         Dialect::Ablerex => bits.bypass_boost_buck && bits.line_interactive,
+        // Omron's table has no item for bit 5.
+        Dialect::Omron => false,
         _ => bits.bypass_boost_buck,
     };
     !counts || status.regulation().is_some()
@@ -405,6 +440,12 @@ impl<S: Serial + 'static> QxDriver<S> {
         }
         if matches!(dialect, Dialect::VoltronicQs | Dialect::VoltronicQsHex) {
             return self.qs_update(port, dialect).await;
+        }
+        if dialect == Dialect::Masterguard {
+            return self.masterguard_update(port).await;
+        }
+        if dialect == Dialect::Omron {
+            return self.omron_update(port).await;
         }
         let status = self.status(port, dialect).await?;
         let mut reading = self.reading(dialect, &status);
@@ -525,12 +566,15 @@ impl<S: Serial + 'static> DeviceProtocol for QxDriver<S> {
         param: Option<&str>,
     ) -> Result<(), CommandError> {
         let bytes = self.command_bytes(command, param)?;
-        self.send_command(port, &bytes).await
+        self.run_command(port, command, &bytes).await
     }
 
     async fn set_var(&mut self, port: &mut S, name: &str, value: &str) -> Result<(), CommandError> {
         if self.dialect == Some(Dialect::VoltronicAxpert) {
             return self.axpert_set(port, name, value).await;
+        }
+        if self.dialect == Some(Dialect::Masterguard) {
+            return self.masterguard_set_var(port, name, value).await;
         }
         if self.dialect == Some(Dialect::Voltronic)
             && !name.starts_with("ups.delay.")
@@ -573,7 +617,7 @@ impl<S: Serial + 'static> DeviceProtocol for QxDriver<S> {
         let stop = self
             .command_bytes("shutdown.stop", None)
             .unwrap_or_else(|_| commands::shutdown_stop());
-        let stopped = self.send_command(port, &stop).await;
+        let stopped = self.run_command(port, "shutdown.stop", &stop).await;
         if let Err(CommandError::Failed(e)) = stopped
             && e.kind() == ErrorKind::Disconnected
         {
@@ -589,7 +633,7 @@ impl<S: Serial + 'static> DeviceProtocol for QxDriver<S> {
         })?;
         let mut last = None;
         for _ in 0..MAX_TRIES {
-            match self.send_command(port, &bytes).await {
+            match self.run_command(port, command, &bytes).await {
                 Ok(()) => return Ok(()),
                 Err(CommandError::Failed(e)) if e.kind() == ErrorKind::Disconnected => {
                     return Err(e);
