@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod apc_modbus;
 pub mod apcsmart;
 pub mod cli;
 pub mod demo;

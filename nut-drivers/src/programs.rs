@@ -313,3 +313,39 @@ mod hid {
         }
     }
 }
+
+#[cfg(feature = "modbus")]
+pub use modbus::ApcModbusTcp;
+
+#[cfg(feature = "modbus")]
+mod modbus {
+    use nut_hal::modbus_tokio::TokioModbus;
+
+    use crate::apc_modbus::ApcModbus;
+    use crate::apc_modbus::open::{KEYS, ModbusOpener};
+    use crate::device::{ConfigError, DriverConfig, Family};
+
+    /// NUT's `apc_modbus`: [`ApcModbus`] over Modbus TCP.
+    pub type ApcModbusTcp = ApcModbus<TokioModbus>;
+
+    impl Family for ApcModbusTcp {
+        type Opener = ModbusOpener;
+        const DRIVER_NAME: &'static str = "apc_modbus";
+        const DESCRIPTION: &'static str = "NUT APC Modbus driver";
+        const VERSION: &'static str = "0.01";
+
+        fn config_keys() -> &'static [&'static str] {
+            KEYS
+        }
+
+        fn from_config(config: &DriverConfig) -> Result<(Self, ModbusOpener), ConfigError> {
+            let opener = ModbusOpener::from_config(config)?;
+            let family = ApcModbus::new().map_err(|error| ConfigError {
+                key: "driver".into(),
+                value: None,
+                reason: error.to_string(),
+            })?;
+            Ok((family, opener))
+        }
+    }
+}

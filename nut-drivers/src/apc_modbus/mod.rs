@@ -1,0 +1,27 @@
+//! NUT's `apc_modbus`: APC Smart-UPS (SMT/SMX/SRT/SCL) over Modbus — the register map as
+//! data (`data/*.tsv`, origin and licence in `data/SOURCES.md`), read in NUT's blocks
+//! (status 1..25, dynamic 128..171, inventory 516..636, static 1026..1048):
+//!
+//! * status bits → `ups.status` words and `ups.alarm` texts (`data/status_bits.tsv`);
+//! * integers, fixed-point values (value / 2^scale), ASCII strings (2 characters per register),
+//!   dates as days since 2000-01-01, transfer causes and test results as names;
+//! * writable settings (`SET VAR`) and instant commands (a value written to a command
+//!   register) per `registers.tsv` / `commands.tsv`.
+//!
+//! [`ApcModbus`] works over any [`nut_hal::modbus::Modbus`]; with the `modbus` feature,
+//! [`open::ModbusOpener`] connects over TCP (`porttype = tcp`, `port = host[:502]`,
+//! `slaveid`), and `programs::ApcModbusTcp` is the `apc_modbus` program.
+//!
+//! Not yet: serial RTU and USB (`porttype = serial|usb`), shutdown (`-k`), outlet-group
+//! commands. The NUT 2.8.0 installed on the development machine ships no `apc_modbus` binary
+//! (`/lib/nut` has only `generic_modbus` and `phoenixcontact_modbus`), so there is no
+//! differential test against the real driver yet.
+
+pub mod convert;
+pub mod driver;
+#[cfg(feature = "modbus")]
+pub mod open;
+pub mod table;
+
+pub use driver::ApcModbus;
+pub use table::{TableError, Tables};
