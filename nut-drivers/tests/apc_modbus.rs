@@ -1,0 +1,368 @@
+//! `apc_modbus` against a simulated APC Smart-UPS: a tokio-modbus TCP server holding NUT's
+//! register map (holding registers 0..2000), reached through the real `ModbusOpener` and
+//! `TokioModbus`. Values, status changes, commands and settings, and a unit that goes silent.
+#![cfg(feature = "modbus")]
+
+use std::future::{self, Future};
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use nut_core::{StateChange, StateTree};
+use nut_drivers::apc_modbus::open::ModbusOpener;
+use nut_drivers::device::{
+    CommandError, DeviceError, DeviceProtocol, DriverConfig, Family, PortOpener, Runner, Writable,
+};
+use nut_drivers::programs::ApcModbusTcp;
+use nut_drivers::runtime::{DriverLink, Output, Serve};
+use nut_hal::ErrorKind;
+use nut_hal::modbus_tokio::TokioModbus;
+use nut_protocol::sock::DriverMessage;
+use tokio::net::TcpListener;
+use tokio_modbus::server::Service;
+use tokio_modbus::server::tcp::{Server, accept_tcp_connection};
+use tokio_modbus::{ExceptionCode, Request, Response};
+
+/// The simulated unit: holding registers and a "stop answering" switch.
+#[derive(Clone)]
+struct Unit {
+    regs: Arc<Mutex<Vec<u16>>>,
+    mute: Arc<AtomicBool>,
+}
+
+type Reply = Pin<Box<dyn Future<Output = Result<Response, ExceptionCode>> + Send>>;
+
+impl Service for Unit {
+    type Request = Request<'static>;
+    type Response = Response;
+    type Exception = ExceptionCode;
+    type Future = Reply;
+
+    fn call(&self, req: Request<'static>) -> Reply {
+        if self.mute.load(Ordering::SeqCst) {
+            return Box::pin(future::pending());
+        }
+        let mut regs = self.regs.lock().unwrap();
+        let range = |a: u16, n: usize| {
+            let a = usize::from(a);
+            (a + n <= regs.len())
+                .then_some(a..a + n)
+                .ok_or(ExceptionCode::IllegalDataAddress)
+        };
+        let r = match req {
+            Request::ReadHoldingRegisters(a, n) => {
+                range(a, usize::from(n)).map(|r| Response::ReadHoldingRegisters(regs[r].to_vec()))
+            }
+            Request::WriteMultipleRegisters(a, vs) => range(a, vs.len()).map(|r| {
+                regs[r].copy_from_slice(&vs);
+                Response::WriteMultipleRegisters(a, vs.len() as u16)
+            }),
+            _ => Err(ExceptionCode::IllegalFunction),
+        };
+        Box::pin(future::ready(r))
+    }
+}
+
+fn put_str(regs: &mut [u16], start: u16, count: u16, s: &str) {
+    let mut b = s.as_bytes().to_vec();
+    b.resize(usize::from(count) * 2, 0);
+    for i in 0..usize::from(count) {
+        regs[usize::from(start) + i] = u16::from_be_bytes([b[2 * i], b[2 * i + 1]]);
+    }
+}
+
+impl Unit {
+    /// An SMT1500 on line: values as a real unit would report them.
+    fn smt1500() -> Unit {
+        let mut r = vec![0u16; 2000];
+        put_str(&mut r, 516, 8, "UPS 15.5");
+        put_str(&mut r, 532, 16, "Smart-UPS 1500");
+        put_str(&mut r, 564, 8, "AS1234567890");
+        r[588] = 1500; // ups.power.nominal
+        r[589] = 1000; // ups.realpower.nominal
+        r[591] = 8766; // ups.mfr.date: 2024-01-01
+        r[595] = 9000; // battery.date: 2024-08-22
+        put_str(&mut r, 596, 8, "rack-7");
+        r[1] = 1 << 1; // OL
+        r[2] = 8; // input.transfer.reason: AcceptableInput
+        r[23] = 1 << 2; // ups.test.result: Passed
+        r[128] = 0; // battery.runtime, 2 registers
+        r[129] = 3600;
+        r[130] = 100 << 9; // battery.charge 100 %
+        r[131] = 27 << 5; // battery.voltage 27 V
+        r[135] = (-704i16) as u16; // battery.temperature -5.5 °C (7 scale bits)
+        r[136] = 25 << 8; // ups.load 25 %
+        r[138] = 50 << 8; // apparent power 50 %
+        r[142] = 230 << 6; // output.voltage
+        r[144] = 50 << 7; // output.frequency
+        r[151] = 0xFFFF; // input.voltage: not available
+        r[154] = (-2i16) as u16; // ups.efficiency: LoadTooLow
+        r[155] = 0xFFFF; // ups.timer.shutdown: -1
+        r[1026] = 280; // input.transfer.high
+        r[1027] = 160; // input.transfer.low
+        r[1029] = 90; // ups.delay.shutdown
+        Unit {
+            regs: Arc::new(Mutex::new(r)),
+            mute: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    fn set(&self, reg: usize, value: u16) {
+        self.regs.lock().unwrap()[reg] = value;
+    }
+
+    fn get(&self, from: usize, to: usize) -> Vec<u16> {
+        self.regs.lock().unwrap()[from..to].to_vec()
+    }
+
+    async fn serve(&self) -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let unit = self.clone();
+        tokio::spawn(async move {
+            let server = Server::new(listener);
+            let on_connected = |stream, peer| {
+                let unit = unit.clone();
+                async move { accept_tcp_connection(stream, peer, move |_| Ok(Some(unit.clone()))) }
+            };
+            let _ = server.serve(&on_connected, |_e| {}).await;
+        });
+        addr
+    }
+}
+
+fn config(addr: SocketAddr) -> DriverConfig {
+    let mut config = DriverConfig::default();
+    config.push("driver", Some("apc_modbus"));
+    config.push("porttype", Some("tcp"));
+    config.push("port", Some(&addr.to_string()));
+    config.push("slaveid", Some("1"));
+    config.push("response_timeout_ms", Some("300"));
+    config.push("pollinterval", Some("1"));
+    config
+}
+
+/// Our driver and an open port to a fresh simulated unit.
+async fn connect(unit: &Unit) -> (ApcModbusTcp, TokioModbus) {
+    let addr = unit.serve().await;
+    let (family, mut opener) = ApcModbusTcp::from_config(&config(addr)).unwrap();
+    let port = opener.open().await.unwrap();
+    (family, port)
+}
+
+#[tokio::test]
+async fn identify_reads_inventory_dates_settings_commands_and_writables() {
+    let unit = Unit::smt1500();
+    let (mut ups, mut port) = connect(&unit).await;
+    let id = ups.identify(&mut port).await.unwrap();
+    let get = |n| id.info.get(n);
+    assert_eq!(get("ups.model"), Some("Smart-UPS 1500"));
+    assert_eq!(get("ups.firmware"), Some("UPS 15.5"));
+    assert_eq!(get("ups.serial"), Some("AS1234567890"));
+    assert_eq!(get("ups.power.nominal"), Some("1500"));
+    assert_eq!(get("ups.realpower.nominal"), Some("1000"));
+    assert_eq!(get("ups.mfr.date"), Some("2024-01-01"));
+    assert_eq!(get("battery.date"), Some("2024-08-22"));
+    assert_eq!(get("ups.id"), Some("rack-7"));
+    assert_eq!(get("input.transfer.high"), Some("280"));
+    assert_eq!(get("ups.delay.shutdown"), Some("90"));
+    assert_eq!(get("outlet.group.1.name"), None, "empty strings are not published");
+    assert_eq!(id.commands.len(), 8);
+    assert!(id.commands.iter().any(|c| c == "test.battery.start"));
+    assert!(id.writable.contains(&("ups.id".into(), Writable::String(16))));
+    assert!(id.writable.contains(&("battery.date".into(), Writable::String(10))));
+    assert!(id.writable.contains(&("input.transfer.low".into(), Writable::Number)));
+    assert!(!id.writable.iter().any(|(n, _)| n == "ups.model"));
+}
+
+#[tokio::test]
+async fn update_scales_values_and_names_codes() {
+    let unit = Unit::smt1500();
+    let (mut ups, mut port) = connect(&unit).await;
+    ups.identify(&mut port).await.unwrap();
+    let r = ups.update(&mut port).await.unwrap();
+    assert_eq!(r.status_text(), "OL");
+    assert!(r.alarms.is_empty());
+    for (name, value) in [
+        ("battery.runtime", "3600"),
+        ("battery.charge", "100.00"),
+        ("battery.voltage", "27.00"),
+        ("battery.temperature", "-5.50"),
+        ("ups.load", "25.00"),
+        ("ups.realpower", "250.00"),
+        ("ups.power", "750.00"),
+        ("output.voltage", "230.00"),
+        ("output.frequency", "50.00"),
+        ("ups.efficiency", "LoadTooLow"),
+        ("ups.timer.shutdown", "-1"),
+        ("input.transfer.reason", "AcceptableInput"),
+        ("ups.test.result", "Passed"),
+        ("battery.date.maintenance", "2000-01-01"),
+    ] {
+        assert_eq!(r.get(name), Some(value), "{name}");
+    }
+    assert_eq!(r.get("input.voltage"), None, "0xFFFF is 'not available'");
+    unit.set(151, 235 << 6);
+    unit.set(154, 94 << 7);
+    let r = ups.update(&mut port).await.unwrap();
+    assert_eq!(r.get("input.voltage"), Some("235.00"));
+    assert_eq!(r.get("ups.efficiency"), Some("94.0"));
+}
+
+#[tokio::test]
+async fn status_follows_the_status_registers() {
+    let unit = Unit::smt1500();
+    let (mut ups, mut port) = connect(&unit).await;
+    ups.identify(&mut port).await.unwrap();
+    unit.set(1, 1 << 2); // on battery
+    unit.set(18, 1 << 1); // shutdown imminent
+    let r = ups.update(&mut port).await.unwrap();
+    assert_eq!(r.status_text(), "OB LB");
+    unit.set(1, (1 << 1) | (1 << 5) | (1 << 7)); // on line, fault, testing
+    unit.set(18, 0);
+    unit.set(21, 1 << 1); // overload
+    unit.set(22, 1 << 1); // replace battery
+    unit.set(24, 1 << 1); // calibrating
+    let r = ups.update(&mut port).await.unwrap();
+    for word in ["OL", "TEST", "OVER", "RB", "CAL"] {
+        assert!(r.has_status(word), "{word} in {}", r.status_text());
+    }
+    assert!(!r.has_status("OB") && !r.has_status("LB"));
+    assert_eq!(r.alarms, vec!["General fault".to_string()]);
+}
+
+#[tokio::test]
+async fn commands_write_their_register() {
+    let unit = Unit::smt1500();
+    let (mut ups, mut port) = connect(&unit).await;
+    ups.instcmd(&mut port, "test.battery.start", None).await.unwrap();
+    assert_eq!(unit.get(1541, 1542), vec![1]);
+    ups.instcmd(&mut port, "bypass.start", None).await.unwrap();
+    assert_eq!(unit.get(1536, 1538), vec![0, 0x10]);
+    ups.instcmd(&mut port, "beeper.mute", None).await.unwrap();
+    assert_eq!(unit.get(1543, 1544), vec![4]);
+    assert_eq!(
+        ups.instcmd(&mut port, "load.off", None).await,
+        Err(CommandError::Unknown)
+    );
+}
+
+#[tokio::test]
+async fn settings_are_written_and_read_back() {
+    let unit = Unit::smt1500();
+    let (mut ups, mut port) = connect(&unit).await;
+    ups.identify(&mut port).await.unwrap();
+    ups.set_var(&mut port, "ups.id", "Rack 9").await.unwrap();
+    ups.set_var(&mut port, "input.transfer.high", "285").await.unwrap();
+    ups.set_var(&mut port, "battery.date", "2025-06-30").await.unwrap();
+    ups.set_var(&mut port, "ups.delay.reboot", "70000").await.unwrap();
+    assert_eq!(unit.get(1026, 1027), vec![285]);
+    assert_eq!(unit.get(1031, 1033), vec![1, 4464]);
+    let id = ups.identify(&mut port).await.unwrap();
+    assert_eq!(id.info.get("ups.id"), Some("Rack 9"));
+    assert_eq!(id.info.get("battery.date"), Some("2025-06-30"));
+    assert_eq!(id.info.get("ups.delay.reboot"), Some("70000"));
+    for (name, value, expected) in [
+        ("input.transfer.high", "abc", CommandError::Invalid),
+        ("input.transfer.high", "70000", CommandError::Invalid),
+        ("battery.date", "2025-02-30", CommandError::Invalid),
+        ("ups.id", "a name far too long", CommandError::Invalid),
+        ("ups.model", "x", CommandError::Unknown),
+        ("no.such.var", "1", CommandError::Unknown),
+    ] {
+        assert_eq!(
+            ups.set_var(&mut port, name, value).await,
+            Err(expected),
+            "{name}={value}"
+        );
+    }
+    assert_eq!(unit.get(1026, 1027), vec![285], "refused values write nothing");
+}
+
+#[tokio::test]
+async fn a_silent_unit_is_a_typed_timeout() {
+    let unit = Unit::smt1500();
+    let (mut ups, mut port) = connect(&unit).await;
+    ups.identify(&mut port).await.unwrap();
+    unit.mute.store(true, Ordering::SeqCst);
+    let error = ups.update(&mut port).await.unwrap_err();
+    assert!(
+        matches!(&error, DeviceError::Transport { kind: ErrorKind::Timeout, operation, .. }
+            if operation.contains("Status")),
+        "{error:?}"
+    );
+    assert!(matches!(
+        ups.instcmd(&mut port, "test.battery.start", None).await,
+        Err(CommandError::Failed(_))
+    ));
+}
+
+#[test]
+fn bad_settings_are_refused_naming_the_key() {
+    let addr: SocketAddr = "127.0.0.1:502".parse().unwrap();
+    for (key, value) in [
+        ("porttype", "serial"),
+        ("slaveid", "248"),
+        ("response_timeout_ms", "0"),
+    ] {
+        let mut c = config(addr);
+        c.push(key, Some(value));
+        let error = ModbusOpener::from_config(&c).unwrap_err();
+        assert_eq!(error.key, key);
+    }
+    let mut c = DriverConfig::default();
+    c.push("port", Some("ups.example"));
+    assert_eq!(
+        ModbusOpener::from_config(&c).unwrap().address(),
+        "ups.example:502"
+    );
+}
+
+/// Mirrors the runtime's broadcasts into `tree` until `done` holds.
+async fn until(
+    link: &mut DriverLink,
+    what: &str,
+    tree: &mut StateTree,
+    done: &dyn Fn(&StateTree) -> bool,
+) {
+    while !done(tree) {
+        let output = tokio::time::timeout(Duration::from_secs(30), link.output.recv())
+            .await
+            .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+            .expect("driver running");
+        if let Output::Broadcast(DriverMessage::Change(change)) = output {
+            tree.apply(&change);
+        }
+    }
+}
+
+/// Under the driver runtime: fresh data, then a silent unit makes it stale with the last
+/// status kept, and answering again makes it fresh with the new status.
+#[tokio::test]
+async fn under_the_runtime_silence_makes_data_stale_and_it_recovers() {
+    let unit = Unit::smt1500();
+    let addr = unit.serve().await;
+    let config = config(addr);
+    let (family, opener) = ApcModbusTcp::from_config(&config).unwrap();
+    let runner = Runner::new(family, opener, &config, ApcModbusTcp::config_keys()).unwrap();
+    let mut tree: StateTree = runner.tree().clone();
+    tree.apply(&StateChange::DataStale);
+    let mut link = runner.start();
+    until(&mut link, "fresh OL", &mut tree, &|t| {
+        t.data_ok() && t.value("ups.status") == Some("OL")
+    })
+    .await;
+    assert_eq!(tree.value("ups.model"), Some("Smart-UPS 1500"));
+    assert_eq!(tree.value("battery.charge"), Some("100.00"));
+    unit.mute.store(true, Ordering::SeqCst);
+    until(&mut link, "stale", &mut tree, &|t| !t.data_ok()).await;
+    assert_eq!(tree.value("ups.status"), Some("OL"), "the last status stays");
+    unit.set(1, 1 << 2);
+    unit.mute.store(false, Ordering::SeqCst);
+    until(&mut link, "fresh OB", &mut tree, &|t| {
+        t.data_ok() && t.value("ups.status") == Some("OB")
+    })
+    .await;
+}
