@@ -168,12 +168,25 @@ async fn identify_reads_inventory_dates_settings_commands_and_writables() {
     assert_eq!(get("ups.id"), Some("rack-7"));
     assert_eq!(get("input.transfer.high"), Some("280"));
     assert_eq!(get("ups.delay.shutdown"), Some("90"));
-    assert_eq!(get("outlet.group.1.name"), None, "empty strings are not published");
+    assert_eq!(
+        get("outlet.group.1.name"),
+        None,
+        "empty strings are not published"
+    );
     assert_eq!(id.commands.len(), 8);
     assert!(id.commands.iter().any(|c| c == "test.battery.start"));
-    assert!(id.writable.contains(&("ups.id".into(), Writable::String(16))));
-    assert!(id.writable.contains(&("battery.date".into(), Writable::String(10))));
-    assert!(id.writable.contains(&("input.transfer.low".into(), Writable::Number)));
+    assert!(
+        id.writable
+            .contains(&("ups.id".into(), Writable::String(16)))
+    );
+    assert!(
+        id.writable
+            .contains(&("battery.date".into(), Writable::String(10)))
+    );
+    assert!(
+        id.writable
+            .contains(&("input.transfer.low".into(), Writable::Number))
+    );
     assert!(!id.writable.iter().any(|(n, _)| n == "ups.model"));
 }
 
@@ -237,7 +250,9 @@ async fn status_follows_the_status_registers() {
 async fn commands_write_their_register() {
     let unit = Unit::smt1500();
     let (mut ups, mut port) = connect(&unit).await;
-    ups.instcmd(&mut port, "test.battery.start", None).await.unwrap();
+    ups.instcmd(&mut port, "test.battery.start", None)
+        .await
+        .unwrap();
     assert_eq!(unit.get(1541, 1542), vec![1]);
     ups.instcmd(&mut port, "bypass.start", None).await.unwrap();
     assert_eq!(unit.get(1536, 1538), vec![0, 0x10]);
@@ -255,9 +270,15 @@ async fn settings_are_written_and_read_back() {
     let (mut ups, mut port) = connect(&unit).await;
     ups.identify(&mut port).await.unwrap();
     ups.set_var(&mut port, "ups.id", "Rack 9").await.unwrap();
-    ups.set_var(&mut port, "input.transfer.high", "285").await.unwrap();
-    ups.set_var(&mut port, "battery.date", "2025-06-30").await.unwrap();
-    ups.set_var(&mut port, "ups.delay.reboot", "70000").await.unwrap();
+    ups.set_var(&mut port, "input.transfer.high", "285")
+        .await
+        .unwrap();
+    ups.set_var(&mut port, "battery.date", "2025-06-30")
+        .await
+        .unwrap();
+    ups.set_var(&mut port, "ups.delay.reboot", "70000")
+        .await
+        .unwrap();
     assert_eq!(unit.get(1026, 1027), vec![285]);
     assert_eq!(unit.get(1031, 1033), vec![1, 4464]);
     let id = ups.identify(&mut port).await.unwrap();
@@ -278,7 +299,11 @@ async fn settings_are_written_and_read_back() {
             "{name}={value}"
         );
     }
-    assert_eq!(unit.get(1026, 1027), vec![285], "refused values write nothing");
+    assert_eq!(
+        unit.get(1026, 1027),
+        vec![285],
+        "refused values write nothing"
+    );
 }
 
 #[tokio::test]
@@ -358,7 +383,11 @@ async fn under_the_runtime_silence_makes_data_stale_and_it_recovers() {
     assert_eq!(tree.value("battery.charge"), Some("100.00"));
     unit.mute.store(true, Ordering::SeqCst);
     until(&mut link, "stale", &mut tree, &|t| !t.data_ok()).await;
-    assert_eq!(tree.value("ups.status"), Some("OL"), "the last status stays");
+    assert_eq!(
+        tree.value("ups.status"),
+        Some("OL"),
+        "the last status stays"
+    );
     unit.set(1, 1 << 2);
     unit.mute.store(false, Ordering::SeqCst);
     until(&mut link, "fresh OB", &mut tree, &|t| {

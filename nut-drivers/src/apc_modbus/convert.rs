@@ -4,7 +4,9 @@ use super::table::{Converter, Register, ValueType};
 
 /// Unsigned big-endian value over the words (at most 4 words used).
 pub fn to_u64(words: &[u16]) -> u64 {
-    words.iter().fold(0u64, |acc, w| (acc << 16) | u64::from(*w))
+    words
+        .iter()
+        .fold(0u64, |acc, w| (acc << 16) | u64::from(*w))
 }
 
 /// Signed (two's complement) value over the words.

@@ -141,7 +141,9 @@ impl<M: Modbus + 'static> DeviceProtocol for ApcModbus<M> {
             .filter(|r| r.writable)
             .map(|r| {
                 let kind = match (r.value_type, r.converter) {
-                    (super::table::ValueType::String, _) => Writable::String(usize::from(r.count) * 2),
+                    (super::table::ValueType::String, _) => {
+                        Writable::String(usize::from(r.count) * 2)
+                    }
                     (_, super::table::Converter::Date) => Writable::String(10),
                     _ => Writable::Number,
                 };
@@ -150,7 +152,12 @@ impl<M: Modbus + 'static> DeviceProtocol for ApcModbus<M> {
             .collect();
         Ok(Identity {
             info,
-            commands: self.tables.commands.iter().map(|c| c.name.clone()).collect(),
+            commands: self
+                .tables
+                .commands
+                .iter()
+                .map(|c| c.name.clone())
+                .collect(),
             writable,
         })
     }

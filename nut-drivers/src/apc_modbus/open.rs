@@ -51,7 +51,10 @@ impl ModbusOpener {
         let port = config
             .value("port")
             .ok_or_else(|| bad("port", None, "no port given (set port = host[:502])"))?;
-        let host = if port.rsplit_once(':').is_some_and(|(_, p)| p.parse::<u16>().is_ok()) {
+        let host = if port
+            .rsplit_once(':')
+            .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+        {
             port.to_owned()
         } else {
             format!("{port}:{DEFAULT_TCP_PORT}")
