@@ -71,6 +71,12 @@ impl<M: Modbus> ApcModbus<M> {
     async fn read_block(&self, port: &mut M, block: Block) -> Result<BlockWords, DeviceError> {
         let span = self.span(block);
         let count = span.end - span.start;
+        if count == 0 {
+            return Ok(BlockWords {
+                start: span.start,
+                words: Vec::new(),
+            });
+        }
         let operation = format!("reading {block:?} registers {}..{}", span.start, span.end);
         let words = port
             .read_holding_registers(span.start, count)
