@@ -1,17 +1,14 @@
-//! `apc_modbus` against a simulated APC Smart-UPS: a tokio-modbus TCP server holding NUT's
-//! register map (holding registers 0..2000), reached through the real `ModbusOpener` and
+//! `apc_modbus` against a simulated APC Smart-UPS (`apc_modbus::sim::SimUnit`, a tokio-modbus
+//! TCP server holding NUT's register map), reached through the real `ModbusOpener` and
 //! `TokioModbus`. Values, status changes, commands and settings, and a unit that goes silent.
-#![cfg(feature = "modbus")]
+#![cfg(feature = "modbus-sim")]
 
-use std::future::{self, Future};
 use std::net::SocketAddr;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use nut_core::{StateChange, StateTree};
 use nut_drivers::apc_modbus::open::ModbusOpener;
+use nut_drivers::apc_modbus::sim::SimUnit as Unit;
 use nut_drivers::device::{
     CommandError, DeviceError, DeviceProtocol, DriverConfig, Family, PortOpener, Runner, Writable,
 };
@@ -20,118 +17,6 @@ use nut_drivers::runtime::{DriverLink, Output, Serve};
 use nut_hal::ErrorKind;
 use nut_hal::modbus_tokio::TokioModbus;
 use nut_protocol::sock::DriverMessage;
-use tokio::net::TcpListener;
-use tokio_modbus::server::Service;
-use tokio_modbus::server::tcp::{Server, accept_tcp_connection};
-use tokio_modbus::{ExceptionCode, Request, Response};
-
-/// The simulated unit: holding registers and a "stop answering" switch.
-#[derive(Clone)]
-struct Unit {
-    regs: Arc<Mutex<Vec<u16>>>,
-    mute: Arc<AtomicBool>,
-}
-
-type Reply = Pin<Box<dyn Future<Output = Result<Response, ExceptionCode>> + Send>>;
-
-impl Service for Unit {
-    type Request = Request<'static>;
-    type Response = Response;
-    type Exception = ExceptionCode;
-    type Future = Reply;
-
-    fn call(&self, req: Request<'static>) -> Reply {
-        if self.mute.load(Ordering::SeqCst) {
-            return Box::pin(future::pending());
-        }
-        let mut regs = self.regs.lock().unwrap();
-        let range = |a: u16, n: usize| {
-            let a = usize::from(a);
-            (a + n <= regs.len())
-                .then_some(a..a + n)
-                .ok_or(ExceptionCode::IllegalDataAddress)
-        };
-        let r = match req {
-            Request::ReadHoldingRegisters(a, n) => {
-                range(a, usize::from(n)).map(|r| Response::ReadHoldingRegisters(regs[r].to_vec()))
-            }
-            Request::WriteMultipleRegisters(a, vs) => range(a, vs.len()).map(|r| {
-                regs[r].copy_from_slice(&vs);
-                Response::WriteMultipleRegisters(a, vs.len() as u16)
-            }),
-            _ => Err(ExceptionCode::IllegalFunction),
-        };
-        Box::pin(future::ready(r))
-    }
-}
-
-fn put_str(regs: &mut [u16], start: u16, count: u16, s: &str) {
-    let mut b = s.as_bytes().to_vec();
-    b.resize(usize::from(count) * 2, 0);
-    for i in 0..usize::from(count) {
-        regs[usize::from(start) + i] = u16::from_be_bytes([b[2 * i], b[2 * i + 1]]);
-    }
-}
-
-impl Unit {
-    /// An SMT1500 on line: values as a real unit would report them.
-    fn smt1500() -> Unit {
-        let mut r = vec![0u16; 2000];
-        put_str(&mut r, 516, 8, "UPS 15.5");
-        put_str(&mut r, 532, 16, "Smart-UPS 1500");
-        put_str(&mut r, 564, 8, "AS1234567890");
-        r[588] = 1500; // ups.power.nominal
-        r[589] = 1000; // ups.realpower.nominal
-        r[591] = 8766; // ups.mfr.date: 2024-01-01
-        r[595] = 9000; // battery.date: 2024-08-22
-        put_str(&mut r, 596, 8, "rack-7");
-        r[1] = 1 << 1; // OL
-        r[2] = 8; // input.transfer.reason: AcceptableInput
-        r[23] = 1 << 2; // ups.test.result: Passed
-        r[128] = 0; // battery.runtime, 2 registers
-        r[129] = 3600;
-        r[130] = 100 << 9; // battery.charge 100 %
-        r[131] = 27 << 5; // battery.voltage 27 V
-        r[135] = (-704i16) as u16; // battery.temperature -5.5 °C (7 scale bits)
-        r[136] = 25 << 8; // ups.load 25 %
-        r[138] = 50 << 8; // apparent power 50 %
-        r[142] = 230 << 6; // output.voltage
-        r[144] = 50 << 7; // output.frequency
-        r[151] = 0xFFFF; // input.voltage: not available
-        r[154] = (-2i16) as u16; // ups.efficiency: LoadTooLow
-        r[155] = 0xFFFF; // ups.timer.shutdown: -1
-        r[1026] = 280; // input.transfer.high
-        r[1027] = 160; // input.transfer.low
-        r[1029] = 90; // ups.delay.shutdown
-        Unit {
-            regs: Arc::new(Mutex::new(r)),
-            mute: Arc::new(AtomicBool::new(false)),
-        }
-    }
-
-    fn set(&self, reg: usize, value: u16) {
-        self.regs.lock().unwrap()[reg] = value;
-    }
-
-    fn get(&self, from: usize, to: usize) -> Vec<u16> {
-        self.regs.lock().unwrap()[from..to].to_vec()
-    }
-
-    async fn serve(&self) -> SocketAddr {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let unit = self.clone();
-        tokio::spawn(async move {
-            let server = Server::new(listener);
-            let on_connected = |stream, peer| {
-                let unit = unit.clone();
-                async move { accept_tcp_connection(stream, peer, move |_| Ok(Some(unit.clone()))) }
-            };
-            let _ = server.serve(&on_connected, |_e| {}).await;
-        });
-        addr
-    }
-}
 
 fn config(addr: SocketAddr) -> DriverConfig {
     let mut config = DriverConfig::default();
@@ -146,7 +31,7 @@ fn config(addr: SocketAddr) -> DriverConfig {
 
 /// Our driver and an open port to a fresh simulated unit.
 async fn connect(unit: &Unit) -> (ApcModbusTcp, TokioModbus) {
-    let addr = unit.serve().await;
+    let addr = unit.serve().await.unwrap();
     let (family, mut opener) = ApcModbusTcp::from_config(&config(addr)).unwrap();
     let port = opener.open().await.unwrap();
     (family, port)
@@ -311,7 +196,7 @@ async fn a_silent_unit_is_a_typed_timeout() {
     let unit = Unit::smt1500();
     let (mut ups, mut port) = connect(&unit).await;
     ups.identify(&mut port).await.unwrap();
-    unit.mute.store(true, Ordering::SeqCst);
+    unit.set_silent(true);
     let error = ups.update(&mut port).await.unwrap_err();
     assert!(
         matches!(&error, DeviceError::Transport { kind: ErrorKind::Timeout, operation, .. }
@@ -368,7 +253,7 @@ async fn until(
 #[tokio::test]
 async fn under_the_runtime_silence_makes_data_stale_and_it_recovers() {
     let unit = Unit::smt1500();
-    let addr = unit.serve().await;
+    let addr = unit.serve().await.unwrap();
     let config = config(addr);
     let (family, opener) = ApcModbusTcp::from_config(&config).unwrap();
     let runner = Runner::new(family, opener, &config, ApcModbusTcp::config_keys()).unwrap();
@@ -381,7 +266,7 @@ async fn under_the_runtime_silence_makes_data_stale_and_it_recovers() {
     .await;
     assert_eq!(tree.value("ups.model"), Some("Smart-UPS 1500"));
     assert_eq!(tree.value("battery.charge"), Some("100.00"));
-    unit.mute.store(true, Ordering::SeqCst);
+    unit.set_silent(true);
     until(&mut link, "stale", &mut tree, &|t| !t.data_ok()).await;
     assert_eq!(
         tree.value("ups.status"),
@@ -389,7 +274,7 @@ async fn under_the_runtime_silence_makes_data_stale_and_it_recovers() {
         "the last status stays"
     );
     unit.set(1, 1 << 2);
-    unit.mute.store(false, Ordering::SeqCst);
+    unit.set_silent(false);
     until(&mut link, "fresh OB", &mut tree, &|t| {
         t.data_ok() && t.value("ups.status") == Some("OB")
     })

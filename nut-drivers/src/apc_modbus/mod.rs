@@ -21,6 +21,8 @@ pub mod convert;
 pub mod driver;
 #[cfg(feature = "modbus")]
 pub mod open;
+#[cfg(feature = "modbus-sim")]
+pub mod sim;
 pub mod table;
 
 pub use driver::ApcModbus;

@@ -1,0 +1,151 @@
+//! [`SimUnit`]: a simulated APC Smart-UPS as a tokio-modbus TCP server (holding registers
+//! 0..2000 holding NUT's register map), for tests and demos. Feature `modbus-sim`.
+
+use std::future::{self, Future};
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::net::TcpListener;
+use tokio_modbus::server::Service;
+use tokio_modbus::server::tcp::{Server, accept_tcp_connection};
+use tokio_modbus::{ExceptionCode, Request, Response};
+
+/// Number of holding registers the unit has.
+pub const REGISTERS: usize = 2000;
+
+/// A simulated unit: holding registers and a "stop answering" switch, shared with every
+/// connection it serves.
+#[derive(Debug, Clone)]
+pub struct SimUnit {
+    regs: Arc<Mutex<Vec<u16>>>,
+    mute: Arc<AtomicBool>,
+}
+
+type Reply = Pin<Box<dyn Future<Output = Result<Response, ExceptionCode>> + Send>>;
+
+impl Service for SimUnit {
+    type Request = Request<'static>;
+    type Response = Response;
+    type Exception = ExceptionCode;
+    type Future = Reply;
+
+    fn call(&self, req: Request<'static>) -> Reply {
+        if self.mute.load(Ordering::SeqCst) {
+            return Box::pin(future::pending());
+        }
+        let mut regs = self.lock();
+        let range = |a: u16, n: usize| {
+            let a = usize::from(a);
+            (a + n <= REGISTERS)
+                .then_some(a..a + n)
+                .ok_or(ExceptionCode::IllegalDataAddress)
+        };
+        let r = match req {
+            Request::ReadHoldingRegisters(a, n) => range(a, usize::from(n))
+                .and_then(|r| regs.get(r).ok_or(ExceptionCode::IllegalDataAddress))
+                .map(|w| Response::ReadHoldingRegisters(w.to_vec())),
+            Request::WriteMultipleRegisters(a, vs) => range(a, vs.len())
+                .and_then(|r| regs.get_mut(r).ok_or(ExceptionCode::IllegalDataAddress))
+                .map(|w| {
+                    w.copy_from_slice(&vs);
+                    Response::WriteMultipleRegisters(a, vs.len() as u16)
+                }),
+            _ => Err(ExceptionCode::IllegalFunction),
+        };
+        Box::pin(future::ready(r))
+    }
+}
+
+fn put_str(regs: &mut [u16], start: usize, count: usize, s: &str) {
+    let mut b = s.as_bytes().to_vec();
+    b.resize(count * 2, 0);
+    for (word, pair) in regs.iter_mut().skip(start).take(count).zip(b.chunks(2)) {
+        *word = u16::from_be_bytes([pair[0], pair.get(1).copied().unwrap_or(0)]);
+    }
+}
+
+impl SimUnit {
+    /// An SMT1500 on line: model, firmware, serial, nominal 1500 VA / 1000 W, made
+    /// 2024-01-01, battery 2024-08-22, `ups.id` "rack-7", 100 % charge, 27 V, -5.5 °C, 25 %
+    /// load, 50 % apparent power, 230 V 50 Hz out, input voltage "not available", efficiency
+    /// "load too low", transfer high/low 280/160, shutdown delay 90 s.
+    pub fn smt1500() -> SimUnit {
+        let mut r = vec![0u16; REGISTERS];
+        put_str(&mut r, 516, 8, "UPS 15.5");
+        put_str(&mut r, 532, 16, "Smart-UPS 1500");
+        put_str(&mut r, 564, 8, "AS1234567890");
+        put_str(&mut r, 596, 8, "rack-7");
+        for (reg, value) in [
+            (588, 1500),             // ups.power.nominal
+            (589, 1000),             // ups.realpower.nominal
+            (591, 8766),             // ups.mfr.date 2024-01-01
+            (595, 9000),             // battery.date 2024-08-22
+            (1, 1 << 1),             // OL
+            (2, 8),                  // input.transfer.reason AcceptableInput
+            (23, 1 << 2),            // ups.test.result Passed
+            (129, 3600),             // battery.runtime (low word)
+            (130, 100 << 9),         // battery.charge
+            (131, 27 << 5),          // battery.voltage
+            (135, (-704i16) as u16), // battery.temperature -5.5
+            (136, 25 << 8),          // ups.load
+            (138, 50 << 8),          // apparent power %
+            (142, 230 << 6),         // output.voltage
+            (144, 50 << 7),          // output.frequency
+            (151, 0xFFFF),           // input.voltage n/a
+            (154, (-2i16) as u16),   // ups.efficiency LoadTooLow
+            (155, 0xFFFF),           // ups.timer.shutdown -1
+            (1026, 280),             // input.transfer.high
+            (1027, 160),             // input.transfer.low
+            (1029, 90),              // ups.delay.shutdown
+        ] {
+            r[reg] = value;
+        }
+        SimUnit {
+            regs: Arc::new(Mutex::new(r)),
+            mute: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Vec<u16>> {
+        self.regs.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Sets holding register `reg` (ignored beyond [`REGISTERS`]).
+    pub fn set(&self, reg: usize, value: u16) {
+        if let Some(word) = self.lock().get_mut(reg) {
+            *word = value;
+        }
+    }
+
+    /// Holding registers `from..to` (empty if out of range).
+    pub fn get(&self, from: usize, to: usize) -> Vec<u16> {
+        self.lock()
+            .get(from..to)
+            .map(<[u16]>::to_vec)
+            .unwrap_or_default()
+    }
+
+    /// Makes the unit stop answering (requests hang) or answer again.
+    pub fn set_silent(&self, silent: bool) {
+        self.mute.store(silent, Ordering::SeqCst);
+    }
+
+    /// Serves the unit on a fresh 127.0.0.1 port (a task of the current tokio runtime).
+    pub async fn serve(&self) -> io::Result<SocketAddr> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let unit = self.clone();
+        tokio::spawn(async move {
+            let server = Server::new(listener);
+            let on_connected = |stream, peer| {
+                let unit = unit.clone();
+                async move { accept_tcp_connection(stream, peer, move |_| Ok(Some(unit.clone()))) }
+            };
+            let _ = server.serve(&on_connected, |_e| {}).await;
+        });
+        Ok(addr)
+    }
+}
