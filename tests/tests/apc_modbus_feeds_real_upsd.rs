@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use nut_drivers::apc_modbus::sim::SimUnit;
 use nut_drivers::device::{DriverConfig, Family, Runner};
 use nut_drivers::programs::ApcModbusTcp;
-use nut_tests::realnut::{Sandbox, USERS, free_port, wait_until};
+use nut_tests::realnut::{Sandbox, USERS, free_port, wait_or_explain, wait_until};
 
 /// Starts the simulated unit and our driver (on its own thread and runtime); returns the
 /// unit's address.
@@ -83,9 +83,10 @@ fn real_upsd_serves_apc_modbus_values_commands_and_settings() {
     );
 
     unit.set(1, 1 << 2);
-    wait_until(
-        || shown(&sandbox, "upsc", &[&target, "ups.status"]).trim() == "OB",
+    wait_or_explain(
+        || shown(&sandbox, "upsc", &[&target]).contains("ups.status: OB\n"),
         "the status change in the real upsd",
+        || shown(&sandbox, "upsc", &[&target]),
     );
 
     let commands = shown(&sandbox, "upscmd", &["-l", &target]);
@@ -110,7 +111,7 @@ fn real_upsd_serves_apc_modbus_values_commands_and_settings() {
     assert!(reply.contains("OK"), "{reply}");
     wait_until(|| unit.get(1026, 1027) == [285], "the setting written");
     wait_until(
-        || shown(&sandbox, "upsc", &[&target, "input.transfer.high"]).trim() == "285",
+        || shown(&sandbox, "upsc", &[&target]).contains("input.transfer.high: 285\n"),
         "the setting read back",
     );
 }
