@@ -96,16 +96,27 @@ async fn update_scales_values_and_names_codes() {
         ("ups.efficiency", "LoadTooLow"),
         ("ups.timer.shutdown", "-1"),
         ("input.transfer.reason", "AcceptableInput"),
-        ("ups.test.result", "Passed"),
+        ("ups.test.result", "Passed, Source: Protocol"),
         ("battery.date.maintenance", "2000-01-01"),
     ] {
         assert_eq!(r.get(name), Some(value), "{name}");
     }
-    assert_eq!(r.get("input.voltage"), None, "0xFFFF is 'not available'");
+    assert_eq!(
+        r.get("input.voltage"),
+        Some("NA"),
+        "0xFFFF is 'not applicable'"
+    );
+    unit.set(2, 99);
+    unit.set(23, (1 << 3) | (1 << 7) | (1 << 11));
     unit.set(151, 235 << 6);
     unit.set(154, 94 << 7);
     let r = ups.update(&mut port).await.unwrap();
     assert_eq!(r.get("input.voltage"), Some("235.00"));
+    assert_eq!(r.get("input.transfer.reason"), Some("Unknown"));
+    assert_eq!(
+        r.get("ups.test.result"),
+        Some("Failed, Source: LocalUI, Modifier: StateOfChargeNotAcceptable")
+    );
     assert_eq!(r.get("ups.efficiency"), Some("94.0"));
 }
 
@@ -120,11 +131,12 @@ async fn status_follows_the_status_registers() {
     assert_eq!(r.status_text(), "OB LB");
     unit.set(1, (1 << 1) | (1 << 5) | (1 << 7)); // on line, fault, testing
     unit.set(18, 0);
-    unit.set(21, 1 << 1); // overload
-    unit.set(22, 1 << 1); // replace battery
+    unit.set(0, 1 << 5); // overload (UPSStatus_BF bit 21)
+    unit.set(19, 1 << 2); // replace battery
     unit.set(24, 1 << 1); // calibrating
+    unit.set(150, 1 << 5); // InputStatus_BF: boost
     let r = ups.update(&mut port).await.unwrap();
-    for word in ["OL", "TEST", "OVER", "RB", "CAL"] {
+    for word in ["OL", "TEST", "OVER", "RB", "CAL", "BOOST"] {
         assert!(r.has_status(word), "{word} in {}", r.status_text());
     }
     assert!(!r.has_status("OB") && !r.has_status("LB"));
@@ -175,7 +187,7 @@ async fn settings_are_written_and_read_back() {
         ("input.transfer.high", "70000", CommandError::Invalid),
         ("battery.date", "2025-02-30", CommandError::Invalid),
         ("ups.id", "a name far too long", CommandError::Invalid),
-        ("ups.model", "x", CommandError::Unknown),
+        ("ups.model", "x", CommandError::Invalid),
         ("no.such.var", "1", CommandError::Unknown),
     ] {
         assert_eq!(

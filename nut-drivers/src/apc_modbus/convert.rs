@@ -21,32 +21,50 @@ pub fn to_i64(words: &[u16]) -> i64 {
     }
 }
 
-/// ASCII text, two characters per register (high byte first), trailing NULs and spaces cut,
-/// non-printable bytes dropped.
+/// ASCII text as NUT's `_apc_modbus_to_string`: leading all-zero registers skipped (and a
+/// NUL high byte in the first one), two characters per register (high byte first), trailing
+/// NULs and spaces cut, other bytes outside 0x20..=0x7e shown as spaces.
 pub fn to_text(words: &[u16]) -> String {
-    let text: String = words
-        .iter()
-        .flat_map(|w| w.to_be_bytes())
-        .take_while(|b| *b != 0)
-        .filter(|b| b.is_ascii_graphic() || *b == b' ')
-        .map(char::from)
-        .collect();
-    text.trim_end().to_owned()
+    let mut bytes: Vec<u8> = Vec::with_capacity(words.len() * 2);
+    let rest = match words.iter().position(|w| *w != 0) {
+        Some(first) => &words[first..],
+        None => &[],
+    };
+    for (i, w) in rest.iter().enumerate() {
+        let [hi, lo] = w.to_be_bytes();
+        if i > 0 || hi != 0 {
+            bytes.push(hi);
+        }
+        bytes.push(lo);
+    }
+    while bytes.last().is_some_and(|b| *b == 0 || *b == b' ') {
+        bytes.pop();
+    }
+    bytes
+        .into_iter()
+        .map(|b| {
+            if (0x20..=0x7e).contains(&b) {
+                char::from(b)
+            } else {
+                ' '
+            }
+        })
+        .collect()
 }
 
-/// Text as registers (space-padded to `count` registers); `None` if it is too long or not
-/// printable ASCII.
+/// Text as registers, NUL-padded to `count` registers as NUT's `_apc_modbus_from_string`;
+/// `None` if it is too long or not printable ASCII.
 pub fn from_text(text: &str, count: u16) -> Option<Vec<u16>> {
     let bytes = text.as_bytes();
     if bytes.len() > usize::from(count) * 2 || !bytes.iter().all(|b| (0x20..0x7f).contains(b)) {
         return None;
     }
     let mut padded = bytes.to_vec();
-    padded.resize(usize::from(count) * 2, b' ');
+    padded.resize(usize::from(count) * 2, 0);
     Some(
         padded
             .chunks(2)
-            .map(|c| u16::from_be_bytes([c[0], c.get(1).copied().unwrap_or(b' ')]))
+            .map(|c| u16::from_be_bytes([c[0], c.get(1).copied().unwrap_or(0)]))
             .collect(),
     )
 }
@@ -86,14 +104,39 @@ pub fn days_from_date(text: &str) -> Option<u64> {
     (date_from_days(days) == text).then_some(days)
 }
 
-/// Names of the bits 0..5 of the battery-test / calibration result fields.
-const RESULT_BITS: [&str; 6] = [
-    "Pending",
-    "InProgress",
-    "Passed",
-    "Failed",
-    "Refused",
-    "Aborted",
+/// Result bits of the battery-test / calibration status fields (NUT's first match wins).
+const RESULT_BITS: [(u32, &str); 6] = [
+    (0, "Pending"),
+    (1, "InProgress"),
+    (2, "Passed"),
+    (3, "Failed"),
+    (4, "Refused"),
+    (5, "Aborted"),
+];
+
+/// Source bits of the same fields.
+const SOURCE_BITS: [(u32, &str); 3] = [
+    (6, "Source: Protocol"),
+    (7, "Source: LocalUI"),
+    (8, "Source: Internal"),
+];
+
+/// Modifier bits of the battery-test status field.
+const TEST_MODIFIERS: &[(u32, &str)] = &[
+    (9, "Modifier: InvalidState"),
+    (10, "Modifier: InternalFault"),
+    (11, "Modifier: StateOfChargeNotAcceptable"),
+];
+
+/// Modifier bits of the runtime-calibration status field (apc_modbus.h).
+const CALIBRATION_MODIFIERS: &[(u32, &str)] = &[
+    (9, "Modifier: InvalidState"),
+    (10, "Modifier: InternalFault"),
+    (11, "Modifier: StateOfChargeNotAcceptable"),
+    (12, "Modifier: LoadChange"),
+    (13, "Modifier: ACInputNotAcceptable"),
+    (14, "Modifier: LoadTooLow"),
+    (15, "Modifier: OverChargeInProgress"),
 ];
 
 /// Efficiency reason codes (negative values of register 154).
@@ -138,7 +181,8 @@ pub fn convert(reg: &Register, words: &[u16], ctx: &Context<'_>) -> Option<Strin
     match reg.converter {
         Converter::Plain | Converter::Timer => Some(raw.to_string()),
         Converter::Scaled => Some(fixed(scaled)),
-        Converter::Voltage => (to_u64(words) != 0xFFFF).then(|| fixed(scaled)),
+        Converter::Voltage if to_u64(words) == 0xFFFF => Some("NA".to_owned()),
+        Converter::Voltage => Some(fixed(scaled)),
         Converter::Efficiency => match efficiency_reason(raw) {
             Some(reason) => Some(reason.to_owned()),
             None if raw < 0 => None,
@@ -154,17 +198,29 @@ pub fn convert(reg: &Register, words: &[u16], ctx: &Context<'_>) -> Option<Strin
         }
         Converter::Date => Some(date_from_days(u64::try_from(raw).ok()?)),
         Converter::TransferCause => {
-            let code = u16::try_from(raw).ok()?;
-            ctx.transfer_causes
-                .iter()
-                .find(|(c, _)| *c == code)
-                .map(|(_, name)| name.clone())
+            let name = u16::try_from(raw)
+                .ok()
+                .and_then(|code| ctx.transfer_causes.iter().find(|(c, _)| *c == code));
+            Some(name.map_or("Unknown", |(_, name)| name.as_str()).to_owned())
         }
-        Converter::TestResult | Converter::CalibrationResult => RESULT_BITS
-            .iter()
-            .enumerate()
-            .find(|(bit, _)| raw & (1 << bit) != 0)
-            .map(|(_, name)| (*name).to_owned()),
+        Converter::TestResult | Converter::CalibrationResult => {
+            let first = |names: &[(u32, &'static str)]| {
+                names
+                    .iter()
+                    .find(|(bit, _)| raw & (1 << bit) != 0)
+                    .map(|(_, name)| *name)
+            };
+            let modifiers = if reg.converter == Converter::TestResult {
+                TEST_MODIFIERS
+            } else {
+                CALIBRATION_MODIFIERS
+            };
+            let parts: Vec<&str> = [first(&RESULT_BITS), first(&SOURCE_BITS), first(modifiers)]
+                .into_iter()
+                .flatten()
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        }
     }
 }
 

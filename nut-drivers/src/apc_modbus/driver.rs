@@ -32,6 +32,15 @@ impl BlockWords {
     }
 }
 
+/// The block a status bit's register is read in: status (0..128) or dynamic (128..512).
+fn bit_block(register: u16) -> Option<Block> {
+    match register {
+        0..128 => Some(Block::Status),
+        128..512 => Some(Block::Dynamic),
+        _ => None,
+    }
+}
+
 impl<M: Modbus> ApcModbus<M> {
     /// The family with the embedded register map.
     pub fn new() -> Result<ApcModbus<M>, super::table::TableError> {
@@ -48,7 +57,7 @@ impl<M: Modbus> ApcModbus<M> {
         &self.tables
     }
 
-    /// The registers spanned by `block`'s rows (and, for the status block, its status bits).
+    /// The registers spanned by `block`'s rows and the status bits read with it.
     fn span(&self, block: Block) -> Range<u16> {
         let rows = self
             .tables
@@ -60,7 +69,7 @@ impl<M: Modbus> ApcModbus<M> {
             .tables
             .status_bits
             .iter()
-            .filter(|_| block == Block::Status)
+            .filter(|b| bit_block(b.register) == Some(block))
             .map(|b| (b.register, b.register.saturating_add(1)));
         let (lo, hi) = rows
             .chain(bits)
@@ -174,7 +183,11 @@ impl<M: Modbus + 'static> DeviceProtocol for ApcModbus<M> {
         let config = self.read_block(port, Block::Static).await?;
         let mut reading = Reading::default();
         for bit in &self.tables.status_bits {
-            let set = status
+            let words = match bit_block(bit.register) {
+                Some(Block::Status) => &status,
+                _ => &dynamic,
+            };
+            let set = words
                 .get(bit.register, 1)
                 .and_then(|w| w.first())
                 .is_some_and(|w| u32::from(*w) & (1u32 << bit.bit.min(15)) != 0);
@@ -211,11 +224,11 @@ impl<M: Modbus + 'static> DeviceProtocol for ApcModbus<M> {
     }
 
     async fn set_var(&mut self, port: &mut M, name: &str, value: &str) -> Result<(), CommandError> {
-        let reg = self
-            .tables
-            .register(name)
-            .filter(|r| r.writable)
-            .ok_or(CommandError::Unknown)?;
+        let reg = self.tables.register(name).ok_or(CommandError::Unknown)?;
+        if !reg.writable {
+            // NUT: STAT_SET_INVALID for a known variable that is not writable.
+            return Err(CommandError::Invalid);
+        }
         let words = convert::encode(reg, value).ok_or(CommandError::Invalid)?;
         port.write_registers(reg.start, &words)
             .await

@@ -1,6 +1,6 @@
 //! NUT's `apc_modbus`: APC Smart-UPS (SMT/SMX/SRT/SCL) over Modbus — the register map as
 //! data (`data/*.tsv`, origin and licence in `data/SOURCES.md`), read in NUT's blocks
-//! (status 1..25, dynamic 128..171, inventory 516..636, static 1026..1048):
+//! (status 0..25, dynamic 128..171, inventory 516..636, static 1026..1048):
 //!
 //! * status bits → `ups.status` words and `ups.alarm` texts (`data/status_bits.tsv`);
 //! * integers, fixed-point values (value / 2^scale), ASCII strings (2 characters per register),
@@ -12,10 +12,12 @@
 //! [`open::ModbusOpener`] connects over TCP (`porttype = tcp`, `port = host[:502]`,
 //! `slaveid`), and `programs::ApcModbusTcp` is the `apc_modbus` program.
 //!
-//! Not yet: serial RTU and USB (`porttype = serial|usb`), shutdown (`-k`), outlet-group
-//! commands. The NUT 2.8.0 installed on the development machine ships no `apc_modbus` binary
-//! (`/lib/nut` has only `generic_modbus` and `phoenixcontact_modbus`), so there is no
-//! differential test against the real driver yet.
+//! Not yet: serial RTU and USB (`porttype = serial|usb`), shutdown (`-k`), the outlet
+//! commands and `outlet.group.count` of NUT's later driver (docs/DIFFERENCES.md row 55). The
+//! NUT 2.8.0 installed on the development machine ships no `apc_modbus` binary (`/lib/nut` has
+//! only `generic_modbus` and `phoenixcontact_modbus`), so there is no differential test against
+//! the real driver: `tests/tests/apc_modbus_feeds_real_upsd.rs` puts ours (against
+//! [`sim::SimUnit`], feature `modbus-sim`) behind the real upsd instead.
 
 pub mod convert;
 pub mod driver;
