@@ -17,7 +17,7 @@
 //! NUT 2.8.0 installed on the development machine ships no `apc_modbus` binary (`/lib/nut` has
 //! only `generic_modbus` and `phoenixcontact_modbus`), so there is no differential test against
 //! the real driver: `tests/tests/apc_modbus_feeds_real_upsd.rs` puts ours (against
-//! [`sim::SimUnit`], feature `modbus-sim`) behind the real upsd instead.
+//! `sim::SimUnit`, feature `modbus-sim`) behind the real upsd instead.
 
 pub mod convert;
 pub mod driver;
