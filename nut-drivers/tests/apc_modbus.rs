@@ -58,7 +58,8 @@ async fn identify_reads_inventory_dates_settings_commands_and_writables() {
         None,
         "empty strings are not published"
     );
-    assert_eq!(id.commands.len(), 8);
+    assert_eq!(id.commands.len(), 32);
+    assert!(id.commands.iter().any(|c| c == "outlet.3.load.cycle"));
     assert!(id.commands.iter().any(|c| c == "test.battery.start"));
     assert!(
         id.writable
@@ -155,10 +156,22 @@ async fn commands_write_their_register() {
     assert_eq!(unit.get(1536, 1538), vec![0, 0x10]);
     ups.instcmd(&mut port, "beeper.mute", None).await.unwrap();
     assert_eq!(unit.get(1543, 1544), vec![4]);
+    ups.instcmd(&mut port, "shutdown.return", None)
+        .await
+        .unwrap();
+    assert_eq!(unit.get(1538, 1540), vec![0, 0x188]);
+    ups.instcmd(&mut port, "outlet.2.load.off", None)
+        .await
+        .unwrap();
+    assert_eq!(unit.get(1538, 1540), vec![0, 0x404]);
     assert_eq!(
-        ups.instcmd(&mut port, "load.off", None).await,
+        ups.instcmd(&mut port, "no.such.command", None).await,
         Err(CommandError::Unknown)
     );
+    // -k: one single-register write of OUTPUT_SHUTDOWN | TARGET_MAIN_OUTLET_GROUP to 1538.
+    unit.set(1539, 0xAAAA);
+    ups.kill_power(&mut port).await.unwrap();
+    assert_eq!(unit.get(1538, 1540), vec![0x108, 0xAAAA]);
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 fn the_embedded_tables_parse_completely() {
     let t = Tables::load().unwrap();
     assert_eq!(t.registers.len(), 58);
-    assert_eq!(t.commands.len(), 8);
+    assert_eq!(t.commands.len(), 32);
     assert_eq!(t.status_bits.len(), 13);
     assert_eq!(t.transfer_causes.len(), 31);
     let charge = t.register("battery.charge").unwrap();

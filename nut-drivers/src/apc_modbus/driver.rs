@@ -32,6 +32,11 @@ impl BlockWords {
     }
 }
 
+/// OutletCommand_BF, written by `-k`.
+const SHUTDOWN_REGISTER: u16 = 1538;
+/// `OUTPUT_SHUTDOWN (1 << 3) | TARGET_MAIN_OUTLET_GROUP (1 << 8)` (NUT's `apc_modbus.h`).
+const SHUTDOWN_VALUE: u16 = (1 << 3) | (1 << 8);
+
 /// The block a status bit's register is read in: status (0..128) or dynamic (128..512).
 fn bit_block(register: u16) -> Option<Block> {
     match register {
@@ -235,9 +240,11 @@ impl<M: Modbus + 'static> DeviceProtocol for ApcModbus<M> {
             .map_err(|e| CommandError::Failed(DeviceError::transport(name, &e)))
     }
 
-    async fn kill_power(&mut self, _port: &mut M) -> Result<(), DeviceError> {
-        Err(DeviceError::NotSupported(
-            "apc_modbus: shutdown (-k) is not implemented yet".into(),
-        ))
+    /// As NUT's `upsdrv_shutdown`: one register write (function 0x06) of OutletCommand_BF
+    /// `OUTPUT_SHUTDOWN | TARGET_MAIN_OUTLET_GROUP` to register 1538.
+    async fn kill_power(&mut self, port: &mut M) -> Result<(), DeviceError> {
+        port.write_register(SHUTDOWN_REGISTER, SHUTDOWN_VALUE)
+            .await
+            .map_err(|e| DeviceError::transport("shutdown (OutletCommand_BF)", &e))
     }
 }

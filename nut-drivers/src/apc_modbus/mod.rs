@@ -6,14 +6,14 @@
 //! * integers, fixed-point values (value / 2^scale), ASCII strings (2 characters per register),
 //!   dates as days since 2000-01-01, transfer causes and test results as names;
 //! * writable settings (`SET VAR`) and instant commands (a value written to a command
-//!   register) per `registers.tsv` / `commands.tsv`.
+//!   register) per `registers.tsv` / `commands.tsv` / `outlet_commands.tsv`.
 //!
 //! [`ApcModbus`] works over any [`nut_hal::modbus::Modbus`]; with the `modbus` feature,
 //! [`open::ModbusOpener`] connects over TCP (`porttype = tcp`, `port = host[:502]`,
 //! `slaveid`), and `programs::ApcModbusTcp` is the `apc_modbus` program.
 //!
-//! Not yet: serial RTU and USB (`porttype = serial|usb`), shutdown (`-k`), the outlet
-//! commands and `outlet.group.count` of NUT's later driver (docs/DIFFERENCES.md row 55). The
+//! `-k` writes OutletCommand_BF as NUT's `upsdrv_shutdown`. Not yet: serial RTU and USB
+//! (`porttype = serial|usb`), `outlet.group.count` (docs/DIFFERENCES.md row 55). The
 //! NUT 2.8.0 installed on the development machine ships no `apc_modbus` binary (`/lib/nut` has
 //! only `generic_modbus` and `phoenixcontact_modbus`), so there is no differential test against
 //! the real driver: `tests/tests/apc_modbus_feeds_real_upsd.rs` puts ours (against

@@ -47,6 +47,12 @@ impl Service for SimUnit {
             Request::ReadHoldingRegisters(a, n) => range(a, usize::from(n))
                 .and_then(|r| regs.get(r).ok_or(ExceptionCode::IllegalDataAddress))
                 .map(|w| Response::ReadHoldingRegisters(w.to_vec())),
+            Request::WriteSingleRegister(a, v) => range(a, 1)
+                .and_then(|r| regs.get_mut(r).ok_or(ExceptionCode::IllegalDataAddress))
+                .map(|w| {
+                    w.fill(v);
+                    Response::WriteSingleRegister(a, v)
+                }),
             Request::WriteMultipleRegisters(a, vs) => range(a, vs.len())
                 .and_then(|r| regs.get_mut(r).ok_or(ExceptionCode::IllegalDataAddress))
                 .map(|w| {

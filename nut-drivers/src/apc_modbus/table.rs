@@ -134,6 +134,7 @@ pub struct Tables {
 
 const REGISTERS: &str = include_str!("data/registers.tsv");
 const COMMANDS: &str = include_str!("data/commands.tsv");
+const OUTLET_COMMANDS: &str = include_str!("data/outlet_commands.tsv");
 const STATUS_BITS: &str = include_str!("data/status_bits.tsv");
 const TRANSFER_CAUSES: &str = include_str!("data/transfer_causes.tsv");
 
@@ -227,13 +228,12 @@ fn register_row(line: usize, f: &[&str]) -> Result<Register, TableError> {
     })
 }
 
-fn command_row(line: usize, f: &[&str]) -> Result<Command, TableError> {
-    const FILE: &str = "commands.tsv";
+fn command_row(file: &'static str, line: usize, f: &[&str]) -> Result<Command, TableError> {
     Ok(Command {
-        name: field(FILE, line, f, 0)?.to_owned(),
-        register: number(FILE, line, field(FILE, line, f, 1)?)?,
-        count: number(FILE, line, field(FILE, line, f, 2)?)?,
-        value: number(FILE, line, field(FILE, line, f, 3)?)?,
+        name: field(file, line, f, 0)?.to_owned(),
+        register: number(file, line, field(file, line, f, 1)?)?,
+        count: number(file, line, field(file, line, f, 2)?)?,
+        value: number(file, line, field(file, line, f, 3)?)?,
     })
 }
 
@@ -267,7 +267,10 @@ impl Tables {
                 .map(|(l, f)| register_row(l, &f))
                 .collect::<Result<_, _>>()?,
             commands: rows(COMMANDS)
-                .map(|(l, f)| command_row(l, &f))
+                .map(|(l, f)| command_row("commands.tsv", l, &f))
+                .chain(
+                    rows(OUTLET_COMMANDS).map(|(l, f)| command_row("outlet_commands.tsv", l, &f)),
+                )
                 .collect::<Result<_, _>>()?,
             status_bits: rows(STATUS_BITS)
                 .map(|(l, f)| status_row(l, &f))
