@@ -51,6 +51,7 @@ async fn identify_reads_inventory_dates_settings_commands_and_writables() {
     assert_eq!(get("ups.mfr.date"), Some("2024-01-01"));
     assert_eq!(get("battery.date"), Some("2024-08-22"));
     assert_eq!(get("ups.id"), Some("rack-7"));
+    assert_eq!(get("outlet.group.count"), Some("2"));
     assert_eq!(get("input.transfer.high"), Some("280"));
     assert_eq!(get("ups.delay.shutdown"), Some("90"));
     assert_eq!(

@@ -32,6 +32,9 @@ impl BlockWords {
     }
 }
 
+/// SOGRelayConfigSetting_BF (inventory block): which outlet groups exist.
+const SOG_RELAY_CONFIG_REGISTER: u16 = 590;
+
 /// OutletCommand_BF, written by `-k`.
 const SHUTDOWN_REGISTER: u16 = 1538;
 /// `OUTPUT_SHUTDOWN (1 << 3) | TARGET_MAIN_OUTLET_GROUP (1 << 8)` (NUT's `apc_modbus.h`).
@@ -146,6 +149,16 @@ impl<M: Modbus + 'static> DeviceProtocol for ApcModbus<M> {
         let mut info = Reading::default();
         info.set("ups.mfr", "American Power Conversion");
         self.publish(Block::Inventory, &inventory, &mut info);
+        if let Some(config) = inventory
+            .get(SOG_RELAY_CONFIG_REGISTER, 1)
+            .and_then(|w| w.first())
+        {
+            // MOG and SOG0..SOG3 present bits, as NUT's _apc_modbus_read_inventory.
+            info.set(
+                "outlet.group.count",
+                (config & 0x1F).count_ones().to_string(),
+            );
+        }
         self.publish(Block::Static, &config, &mut info);
         if info.get("ups.model").is_none() {
             return Err(DeviceError::NotSupported(

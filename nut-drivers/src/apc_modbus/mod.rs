@@ -13,7 +13,7 @@
 //! `slaveid`), and `programs::ApcModbusTcp` is the `apc_modbus` program.
 //!
 //! `-k` writes OutletCommand_BF as NUT's `upsdrv_shutdown`. Not yet: serial RTU and USB
-//! (`porttype = serial|usb`), `outlet.group.count` (docs/DIFFERENCES.md row 55). The
+//! (`porttype = serial|usb`, docs/DIFFERENCES.md row 55). The
 //! NUT 2.8.0 installed on the development machine ships no `apc_modbus` binary (`/lib/nut` has
 //! only `generic_modbus` and `phoenixcontact_modbus`), so there is no differential test against
 //! the real driver: `tests/tests/apc_modbus_feeds_real_upsd.rs` puts ours (against

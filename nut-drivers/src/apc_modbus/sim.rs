@@ -74,7 +74,7 @@ fn put_str(regs: &mut [u16], start: usize, count: usize, s: &str) {
 }
 
 impl SimUnit {
-    /// An SMT1500 on line: model, firmware, serial, nominal 1500 VA / 1000 W, made
+    /// An SMT1500 on line: model, firmware, serial, nominal 1500 VA / 1000 W, two outlet groups, made
     /// 2024-01-01, battery 2024-08-22, `ups.id` "rack-7", 100 % charge, 27 V, -5.5 °C, 25 %
     /// load, 50 % apparent power, 230 V 50 Hz out, input voltage "not available", efficiency
     /// "load too low", battery test passed (by protocol), transfer high/low 280/160, shutdown delay 90 s.
@@ -85,27 +85,28 @@ impl SimUnit {
         put_str(&mut r, 564, 8, "AS1234567890");
         put_str(&mut r, 596, 8, "rack-7");
         for (reg, value) in [
-            (588, 1500),               // ups.power.nominal
-            (589, 1000),               // ups.realpower.nominal
-            (591, 8766),               // ups.mfr.date 2024-01-01
-            (595, 9000),               // battery.date 2024-08-22
-            (1, 1 << 1),               // OL
-            (2, 8),                    // input.transfer.reason AcceptableInput
+            (588, 1500), // ups.power.nominal
+            (589, 1000),
+            (590, 0b011), // SOGRelayConfigSetting_BF: MOG and SOG0               // ups.realpower.nominal
+            (591, 8766),  // ups.mfr.date 2024-01-01
+            (595, 9000),  // battery.date 2024-08-22
+            (1, 1 << 1),  // OL
+            (2, 8),       // input.transfer.reason AcceptableInput
             (23, (1 << 2) | (1 << 6)), // ups.test.result Passed, Source: Protocol
-            (129, 3600),               // battery.runtime (low word)
-            (130, 100 << 9),           // battery.charge
-            (131, 27 << 5),            // battery.voltage
-            (135, (-704i16) as u16),   // battery.temperature -5.5
-            (136, 25 << 8),            // ups.load
-            (138, 50 << 8),            // apparent power %
-            (142, 230 << 6),           // output.voltage
-            (144, 50 << 7),            // output.frequency
-            (151, 0xFFFF),             // input.voltage n/a
-            (154, (-2i16) as u16),     // ups.efficiency LoadTooLow
-            (155, 0xFFFF),             // ups.timer.shutdown -1
-            (1026, 280),               // input.transfer.high
-            (1027, 160),               // input.transfer.low
-            (1029, 90),                // ups.delay.shutdown
+            (129, 3600),  // battery.runtime (low word)
+            (130, 100 << 9), // battery.charge
+            (131, 27 << 5), // battery.voltage
+            (135, (-704i16) as u16), // battery.temperature -5.5
+            (136, 25 << 8), // ups.load
+            (138, 50 << 8), // apparent power %
+            (142, 230 << 6), // output.voltage
+            (144, 50 << 7), // output.frequency
+            (151, 0xFFFF), // input.voltage n/a
+            (154, (-2i16) as u16), // ups.efficiency LoadTooLow
+            (155, 0xFFFF), // ups.timer.shutdown -1
+            (1026, 280),  // input.transfer.high
+            (1027, 160),  // input.transfer.low
+            (1029, 90),   // ups.delay.shutdown
         ] {
             r[reg] = value;
         }
