@@ -160,11 +160,6 @@ impl<M: Modbus + 'static> DeviceProtocol for ApcModbus<M> {
             );
         }
         self.publish(Block::Static, &config, &mut info);
-        if info.get("ups.model").is_none() {
-            return Err(DeviceError::NotSupported(
-                "no model string in registers 532..548".into(),
-            ));
-        }
         self.power_nominal = self.nominal(&info, "ups.power.nominal");
         self.realpower_nominal = self.nominal(&info, "ups.realpower.nominal");
         let writable = self
