@@ -73,9 +73,9 @@ fn answered(value: &SnmpValue) -> bool {
 fn integer(value: &SnmpValue) -> Option<i64> {
     match value {
         SnmpValue::Integer(v) => Some(*v),
-        SnmpValue::Counter32(v) | SnmpValue::Gauge32(v) | SnmpValue::TimeTicks(v) => {
-            Some(i64::from(*v))
-        }
+        SnmpValue::Counter32(v) | SnmpValue::Gauge32(v) => Some(i64::from(*v)),
+        // NUT's nut_snmp_get_int converts TimeTicks to seconds.
+        SnmpValue::TimeTicks(v) => Some(i64::from(*v / 100)),
         SnmpValue::Counter64(v) => i64::try_from(*v).ok(),
         SnmpValue::OctetString(bytes) => std::str::from_utf8(bytes).ok()?.trim().parse().ok(),
         _ => None,
