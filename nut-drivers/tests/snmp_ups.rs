@@ -2,45 +2,18 @@
 //! tests/fixtures/snmp), checked against what the real NUT 2.8.0 `snmp-ups -d 1` printed for
 //! the same recordings served by snmpsim.
 
-use std::collections::BTreeMap;
-use std::path::Path;
+mod snmp_common;
 
 use nut_drivers::device::{DeviceError, DeviceProtocol};
 use nut_drivers::snmp::SnmpUps;
 use nut_drivers::snmp::tables::Tables;
 use nut_hal::snmp_wrap::ReplayingSnmp;
-
-fn agent(file: &str) -> ReplayingSnmp {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/snmp").join(file);
-    let text = std::fs::read_to_string(&path).expect("fixture");
-    ReplayingSnmp::from_snmprec(&text).expect("snmprec")
-}
-
-/// identify + one update, merged as `upsc` would list them (without `driver.*` runtime
-/// variables, which the runtime adds).
-async fn dump(file: &str, mibs: &str) -> Result<BTreeMap<String, String>, DeviceError> {
-    let mut port = agent(file);
-    let mut ups = SnmpUps::<ReplayingSnmp>::new(mibs);
-    let identity = ups.identify(&mut port).await?;
-    let reading = ups.update(&mut port).await?;
-    let mut all: BTreeMap<String, String> = identity.info.values.into_iter().collect();
-    all.extend(reading.values.iter().cloned());
-    all.insert("ups.status".into(), reading.status_text());
-    Ok(all)
-}
-
-fn golden(lines: &str) -> BTreeMap<String, String> {
-    lines
-        .lines()
-        .filter_map(|l| l.trim().split_once(": "))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
+use snmp_common::{agent, dump, golden};
 
 /// `snmp-ups -x mibs=auto -d 1` (NUT 2.8.0) on riello-model.snmprec, `driver.*` lines
 /// removed except `driver.version.data` (ours says 1.55: our tables come from a later NUT
 /// commit than 2.8.0's 1.54, see docs/DIFFERENCES.md).
-const RIELLO_MODEL_NUT: &str = "
+pub const RIELLO_MODEL_NUT: &str = "
 battery.charge: 100
 battery.current: -0.10
 battery.runtime: 8100
@@ -95,7 +68,10 @@ async fn mibs_ietf_selects_the_ietf_mapping() {
     let mut ups = SnmpUps::<ReplayingSnmp>::new("ietf");
     let identity = ups.identify(&mut port).await.expect("driven");
     assert_eq!(ups.mapping().map(|m| m.structure.as_str()), Some("ietf"));
-    assert_eq!(identity.info.get("driver.version.data"), Some("ietf MIB 1.55"));
+    assert_eq!(
+        identity.info.get("driver.version.data"),
+        Some("ietf MIB 1.55")
+    );
 }
 
 #[tokio::test]
@@ -110,7 +86,9 @@ async fn pure_riello_without_a_model_is_refused_like_nut() {
 
 #[tokio::test]
 async fn unknown_mibs_name_is_refused() {
-    let err = dump("riello-model.snmprec", "no-such-mib").await.expect_err("refused");
+    let err = dump("riello-model.snmprec", "no-such-mib")
+        .await
+        .expect_err("refused");
     assert!(err.to_string().contains("no-such-mib"), "{err}");
 }
 
@@ -160,7 +138,9 @@ ups.status:
 
 #[tokio::test]
 async fn cyberpower_matches_real_nut() {
-    let ours = dump("librenms-cyberpower.snmprec", "auto").await.expect("driven");
+    let ours = dump("librenms-cyberpower.snmprec", "auto")
+        .await
+        .expect("driven");
     let mut nut = golden(CYBERPOWER_NUT);
     // Our tables are from a later NUT commit (docs/DIFFERENCES.md): cyberpower-mib 0.56
     // maps input.transfer.reason and its power-status lookup gives OL for 2 (onLine).

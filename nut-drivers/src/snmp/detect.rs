@@ -60,13 +60,17 @@ pub async fn select_mapping<S: Snmp>(
 ) -> Result<&'static MibEntry, DeviceError> {
     let candidates = tables.candidates(mibs);
     if candidates.is_empty() {
-        return Err(DeviceError::NotSupported(format!("unknown mibs value {mibs:?}")));
+        return Err(DeviceError::NotSupported(format!(
+            "unknown mibs value {mibs:?}"
+        )));
     }
     let sys = sys_oid_text(sys_object_id);
     let by_sys = candidates
         .iter()
         .filter(|m| sys.is_some() && m.sys_oid == sys);
-    let rest = candidates.iter().filter(|m| !(sys.is_some() && m.sys_oid == sys));
+    let rest = candidates
+        .iter()
+        .filter(|m| !(sys.is_some() && m.sys_oid == sys));
     for &entry in by_sys.chain(rest) {
         if model_answers(tables, entry, port).await? {
             return Ok(entry);

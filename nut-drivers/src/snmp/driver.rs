@@ -66,7 +66,10 @@ impl Phases {
 fn answered(value: &SnmpValue) -> bool {
     !matches!(
         value,
-        SnmpValue::NoSuchObject | SnmpValue::NoSuchInstance | SnmpValue::EndOfMibView | SnmpValue::Null
+        SnmpValue::NoSuchObject
+            | SnmpValue::NoSuchInstance
+            | SnmpValue::EndOfMibView
+            | SnmpValue::Null
     )
 }
 
@@ -102,7 +105,11 @@ pub fn row_value(tables: &Tables, row: &InfoRow, value: &SnmpValue) -> Option<St
         if let SnmpValue::OctetString(bytes) = value {
             let text = String::from_utf8_lossy(bytes);
             let text = text.trim_end_matches('\0');
-            return Some(text.chars().take(row.multiplier.max(1.0) as usize).collect());
+            return Some(
+                text.chars()
+                    .take(row.multiplier.max(1.0) as usize)
+                    .collect(),
+            );
         }
         let n = integer(value)?;
         if row.lookup.is_some() {
@@ -202,7 +209,13 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
 
     async fn identify(&mut self, port: &mut S) -> Result<Identity, DeviceError> {
         let tables = Tables::get();
-        let sys = get_one(port, &SYS_OBJECT_ID.parse().map_err(|_| DeviceError::NotSupported("sysObjectID".into()))?).await?;
+        let sys = get_one(
+            port,
+            &SYS_OBJECT_ID
+                .parse()
+                .map_err(|_| DeviceError::NotSupported("sysObjectID".into()))?,
+        )
+        .await?;
         let mapping = select_mapping(tables, &self.mibs, &sys, port).await?;
         self.mapping = Some(mapping);
         let all: Vec<&'static InfoRow> = tables
@@ -218,9 +231,19 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
             format!("{} MIB {}", mapping.mib_name, mapping.version),
         );
         // Phase counts first (NUT assumes 1 when the agent does not say).
-        let mut phases = Phases { input: 1, output: 1 };
-        for (name, slot) in [("input.phases", 0), ("output.phases", 1), ("input.bypass.phases", 2)] {
-            let Some(oid) = all.iter().find(|r| r.nut_name == name).and_then(|r| oid_of(r))
+        let mut phases = Phases {
+            input: 1,
+            output: 1,
+        };
+        for (name, slot) in [
+            ("input.phases", 0),
+            ("output.phases", 1),
+            ("input.bypass.phases", 2),
+        ] {
+            let Some(oid) = all
+                .iter()
+                .find(|r| r.nut_name == name)
+                .and_then(|r| oid_of(r))
             else {
                 continue;
             };
@@ -288,7 +311,11 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
             .find(|r| r.nut_name == command)
             .ok_or(CommandError::Unknown)?;
         let oid = oid_of(row).ok_or(CommandError::Unknown)?;
-        let value: i64 = row.default.trim().parse().map_err(|_| CommandError::Invalid)?;
+        let value: i64 = row
+            .default
+            .trim()
+            .parse()
+            .map_err(|_| CommandError::Invalid)?;
         port.set(&[VarBind {
             oid,
             value: SnmpValue::Integer(value),

@@ -11,6 +11,10 @@
 
 pub mod detect;
 pub mod driver;
+#[cfg(feature = "snmp")]
+pub mod program;
 pub mod tables;
 
 pub use driver::SnmpUps;
+#[cfg(feature = "snmp")]
+pub use program::{SnmpOpener, SnmpUpsProgram};

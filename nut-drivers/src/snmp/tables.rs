@@ -136,7 +136,11 @@ impl InfoRow {
     /// which this driver does not expand yet.
     pub fn is_template(&self) -> bool {
         self.flags
-            & (su::OUTLET | su::OUTLET_GROUP | su::TYPE_DAISY_1 | su::TYPE_DAISY_2 | su::AMBIENT_TEMPLATE)
+            & (su::OUTLET
+                | su::OUTLET_GROUP
+                | su::TYPE_DAISY_1
+                | su::TYPE_DAISY_2
+                | su::AMBIENT_TEMPLATE)
             != 0
             || self.nut_name.contains("%i")
             || self.oid.as_deref().is_some_and(|o| o.contains("%i"))
