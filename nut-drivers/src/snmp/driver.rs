@@ -267,10 +267,10 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
                 continue;
             }
             if row.flags & su::TYPE_CMD != 0 {
-                if let Some(oid) = oid_of(row) {
-                    if answered(&get_one(port, &oid).await?) {
-                        commands.push(row);
-                    }
+                if let Some(oid) = oid_of(row)
+                    && answered(&get_one(port, &oid).await?)
+                {
+                    commands.push(row);
                 }
                 continue;
             }
