@@ -41,6 +41,8 @@ fn upsc(program: &str, port: &str, community: &str, allowed: &[&str]) -> BTreeMa
         &format!("{program}: a status other than WAIT"),
     );
     let mut all = nut.read_all();
+    // The instant commands (`upscmd -l`) as one more line to compare.
+    all.insert("(instcmds)".into(), nut.commands().join(" "));
     all.retain(|name, _| !allowed.contains(&name.as_str()));
     all
 }

@@ -13,7 +13,7 @@ use snmp_common::{agent, dump, golden};
 /// `snmp-ups -x mibs=auto -d 1` (NUT 2.8.0) on riello-model.snmprec, `driver.*` lines
 /// removed except `driver.version.data` (ours says 1.55: our tables come from a later NUT
 /// commit than 2.8.0's 1.54, see docs/DIFFERENCES.md).
-pub const RIELLO_MODEL_NUT: &str = "
+const RIELLO_MODEL_NUT: &str = "
 battery.charge: 100
 battery.current: -0.10
 battery.runtime: 8100

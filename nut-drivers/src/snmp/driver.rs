@@ -347,3 +347,72 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ietf_row(name: &str) -> &'static InfoRow {
+        let t = Tables::get();
+        let ietf = t.mibs.iter().find(|m| m.structure == "ietf");
+        ietf.and_then(|m| t.rows_of(m).iter().find(|r| r.nut_name == name))
+            .unwrap_or_else(|| panic!("ietf row {name}"))
+    }
+
+    #[test]
+    fn numbers_are_whole_when_exact_else_two_decimals() {
+        assert_eq!(format_number(135, 60.0), "8100");
+        assert_eq!(format_number(501, 0.1), "50.10");
+        assert_eq!(format_number(-1, 0.1), "-0.10");
+        assert_eq!(format_number(0, 0.1), "0");
+    }
+
+    #[test]
+    fn row_values_follow_flags_and_lookups() {
+        let t = Tables::get();
+        let freq = ietf_row("input.frequency");
+        assert_eq!(
+            row_value(t, freq, &SnmpValue::Integer(599)).as_deref(),
+            Some("59.90")
+        );
+        assert_eq!(row_value(t, freq, &SnmpValue::NoSuchInstance), None);
+        assert_eq!(
+            row_value(t, freq, &SnmpValue::OctetString(b"x".to_vec())),
+            None
+        );
+        let result = ietf_row("ups.test.result");
+        assert_eq!(
+            row_value(t, result, &SnmpValue::Integer(1)).as_deref(),
+            Some("done and passed")
+        );
+        assert_eq!(row_value(t, result, &SnmpValue::Integer(42)), None);
+        let mfr = ietf_row("ups.mfr");
+        let text = SnmpValue::OctetString(b"RPS SpA\0".to_vec());
+        assert_eq!(row_value(t, mfr, &text).as_deref(), Some("RPS SpA"));
+        // 6000 ticks are 60 s; the row multiplies by 60.
+        let runtime = ietf_row("battery.runtime");
+        assert_eq!(
+            row_value(t, runtime, &SnmpValue::TimeTicks(6000)).as_deref(),
+            Some("3600")
+        );
+    }
+
+    #[test]
+    fn status_rows_give_their_words() {
+        let t = Tables::get();
+        let rows = t
+            .mibs
+            .iter()
+            .find(|m| m.structure == "ietf")
+            .map(|m| t.rows_of(m));
+        let pwr = rows
+            .and_then(|r| r.iter().find(|r| r.flags & su::STATUS_PWR != 0))
+            .expect("power status row");
+        assert_eq!(
+            status_words(t, pwr, &SnmpValue::Integer(4)),
+            ["OL", "BYPASS"]
+        );
+        assert!(status_words(t, pwr, &SnmpValue::Integer(1)).is_empty());
+        assert!(status_words(t, pwr, &SnmpValue::Null).is_empty());
+    }
+}
