@@ -149,3 +149,17 @@ async fn cyberpower_matches_real_nut() {
     nut.insert("ups.status".into(), "OL".into());
     assert_eq!(ours, nut);
 }
+
+/// NUT 2.8.0's `snmp-ups -x mibs=auto` finds no mapping for these recordings ("No supported
+/// device detected"); neither do we.
+#[tokio::test]
+async fn recordings_nut_refuses_are_refused() {
+    for file in [
+        "librenms-eatonups.ups-subset.snmprec",
+        "librenms-netagent2.snmprec",
+        "librenms-powerwalker.snmprec",
+    ] {
+        let err = dump(file, "auto").await.expect_err(file);
+        assert!(matches!(err, DeviceError::NotSupported(_)), "{file}: {err}");
+    }
+}

@@ -97,3 +97,8 @@ async fn ietf_mapping_matches_real_snmp_ups() {
 async fn cyberpower_mapping_matches_real_snmp_ups() {
     assert_eq!(differences("librenms-cyberpower").await, vec![]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn delta_mapping_matches_real_snmp_ups() {
+    assert_eq!(differences("librenms-deltaups.ups-subset").await, vec![]);
+}
