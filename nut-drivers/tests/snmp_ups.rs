@@ -163,3 +163,49 @@ async fn recordings_nut_refuses_are_refused() {
         assert!(matches!(err, DeviceError::NotSupported(_)), "{file}: {err}");
     }
 }
+
+/// The Riello recording plus the RFC 1628 objects the ietf command rows write.
+fn agent_with_controls() -> ReplayingSnmp {
+    let path = snmp_common::fixtures().join("riello-model.snmprec");
+    let mut text = std::fs::read_to_string(path).expect("fixture");
+    text.push_str("1.3.6.1.2.1.33.1.8.2.0|2|-1\n1.3.6.1.2.1.33.1.9.8.0|2|2\n");
+    ReplayingSnmp::from_snmprec(&text)
+        .expect("snmprec")
+        .writable("1.3.6.1.2.1.33.1.8.2.0".parse().expect("oid"))
+        .writable("1.3.6.1.2.1.33.1.9.8.0".parse().expect("oid"))
+}
+
+#[tokio::test]
+async fn commands_set_the_rows_value_and_kill_power_uses_load_off() {
+    use nut_drivers::device::CommandError;
+    use nut_hal::snmp::SnmpValue;
+    let mut port = agent_with_controls();
+    let mut ups = SnmpUps::<ReplayingSnmp>::new("ietf");
+    let identity = ups.identify(&mut port).await.expect("driven");
+    for command in ["load.off", "beeper.disable", "beeper.enable", "beeper.mute"] {
+        assert!(
+            identity.commands.iter().any(|c| c == command),
+            "{command}: {identity:?}"
+        );
+    }
+    assert!(
+        !identity
+            .commands
+            .iter()
+            .any(|c| c.starts_with("test.battery"))
+    );
+    let beeper = "1.3.6.1.2.1.33.1.9.8.0".parse().expect("oid");
+    ups.instcmd(&mut port, "beeper.disable", None)
+        .await
+        .expect("sent");
+    assert_eq!(port.value(&beeper), Some(&SnmpValue::Integer(1)));
+    let reading = ups.update(&mut port).await.expect("polled");
+    assert_eq!(reading.get("ups.beeper.status"), Some("disabled"));
+    assert_eq!(
+        ups.instcmd(&mut port, "test.battery.start", None).await,
+        Err(CommandError::Unknown)
+    );
+    ups.kill_power(&mut port).await.expect("load.off sent");
+    let delay = "1.3.6.1.2.1.33.1.8.2.0".parse().expect("oid");
+    assert_eq!(port.value(&delay), Some(&SnmpValue::Integer(0)));
+}

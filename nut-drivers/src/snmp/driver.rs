@@ -118,6 +118,8 @@ pub fn row_value(tables: &Tables, row: &InfoRow, value: &SnmpValue) -> Option<St
         return Some(n.to_string());
     }
     let n = integer(value)?;
+    // NUT 2.8.0 publishes the negative readings of SU_FLAG_NEGINVALID rows (battery.current
+    // -0.10 on the Riello recording, behind the real upsd); so do we.
     if row.flags & su::ZEROINVALID != 0 && n == 0 {
         return None;
     }
