@@ -23,4 +23,5 @@ pub mod in_process;
 pub mod programs;
 pub mod qx;
 pub mod runtime;
+pub mod snmp;
 pub mod socket;

@@ -25,7 +25,9 @@ pub mod scripted;
 pub use config::{COMMON_KEYS, ConfigError, DriverConfig, RELOADABLE_KEYS, is_reloadable};
 pub use core::{CoreError, DeviceCore, tracking_result};
 pub use family::Family;
-pub use published::{DEFAULT_POLLINTERVAL, NUT_VERSION, driver_variables, pollinterval};
+pub use published::{
+    DEFAULT_POLLINTERVAL, NUT_VERSION, SENSITIVE_KEYS, driver_variables, pollinterval,
+};
 pub use runner::{FIRST_BACKOFF, MAX_BACKOFF, RunError, Runner, kill_power};
 
 /// What one look at the device found.

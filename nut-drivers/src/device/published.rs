@@ -6,7 +6,7 @@
 //! `driver.parameter.synchronous` (always, `auto` by default); every family key given a value
 //! as `driver.parameter.<key>`, every bare flag as `driver.flag.<flag>` = `enabled`. The other
 //! core keys (`desc`, `sdorder`, `driver`, `user`, …), `override.*` and `default.*` are not
-//! published. 2.8.0 has no `driver.state`, `driver.debug` or `driver.flag.allow_killpower`,
+//! published, nor are [`SENSITIVE_KEYS`]. 2.8.0 has no `driver.state`, `driver.debug` or `driver.flag.allow_killpower`,
 //! and no `driver.*` instant commands.
 
 use super::config::{ConfigError, DriverConfig};
@@ -19,6 +19,10 @@ pub const DEFAULT_POLLINTERVAL: u64 = 2;
 
 /// Core keys published as `driver.parameter.<key>` when given.
 const PUBLISHED_CORE_KEYS: &[&str] = &["port", "sdcommands"];
+
+/// Keys NUT declares `VAR_SENSITIVE` (snmp-ups' community and SNMPv3 credentials): accepted
+/// but never published as `driver.parameter.<key>`.
+pub const SENSITIVE_KEYS: &[&str] = &["community", "secName", "authPassword", "privPassword"];
 
 /// The `driver.*` variables (name, value) for a family named `name` (version `internal`)
 /// configured by `config`, whose own keys are `family_keys`.
@@ -48,7 +52,8 @@ pub fn driver_variables(
             continue;
         }
         seen.push(key);
-        let published = PUBLISHED_CORE_KEYS.contains(&key) || family_keys.contains(&key);
+        let published = (PUBLISHED_CORE_KEYS.contains(&key) || family_keys.contains(&key))
+            && !SENSITIVE_KEYS.contains(&key);
         match value {
             None => out.push((format!("driver.flag.{key}"), "enabled".into())),
             Some(_) if published => {
@@ -109,5 +114,18 @@ mod tests {
         assert!(vars.contains(&("driver.version".into(), "2.8.0".into())));
         config.push("pollinterval", Some("0"));
         assert!(driver_variables("x", "1", &config, &[]).is_err());
+    }
+
+    #[test]
+    fn sensitive_keys_are_not_published() {
+        let mut config = DriverConfig::default();
+        config.push("port", Some("10.0.0.1"));
+        config.push("community", Some("secret"));
+        config.push("authPassword", Some("secret"));
+        config.push("mibs", Some("ietf"));
+        let keys = ["community", "authPassword", "mibs"];
+        let vars = driver_variables("snmp-ups", "1.21", &config, &keys).expect("valid");
+        assert!(vars.iter().all(|(_, value)| value != "secret"), "{vars:?}");
+        assert!(vars.contains(&("driver.parameter.mibs".into(), "ietf".into())));
     }
 }

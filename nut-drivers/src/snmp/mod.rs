@@ -1,0 +1,20 @@
+//! `snmp-ups`: UPSes behind an SNMP agent, driven by NUT's own MIB-to-NUT mapping tables.
+//!
+//! * [`tables`]: the mapping registry, `snmp_info_t` rows and lookups, read from TSV copied
+//!   from NUT (`data/SOURCES.md`).
+//! * [`detect`]: `mibs=auto` (sysObjectID match, then the model-OID probe) and `mibs=<name>`.
+//! * [`driver`]: [`SnmpUps`], the [`DeviceProtocol`](crate::device::DeviceProtocol) over any
+//!   [`nut_hal::snmp::Snmp`].
+//!
+//! Not yet: template rows (outlets, groups, phases by `%i`, daisy chain, ambient sensors),
+//! alarm tables, writable variables.
+
+pub mod detect;
+pub mod driver;
+#[cfg(feature = "snmp")]
+pub mod program;
+pub mod tables;
+
+pub use driver::SnmpUps;
+#[cfg(feature = "snmp")]
+pub use program::{SnmpOpener, SnmpUpsProgram};
