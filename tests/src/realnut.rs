@@ -239,6 +239,14 @@ impl Sandbox {
             .stderr(Stdio::piped());
         command.output().expect("run client")
     }
+
+    /// What a client program printed, stdout then stderr, as text.
+    pub fn client_text(&self, program: &str, args: &[&str]) -> String {
+        let out = self.client(program, args);
+        let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+        text.push_str(&String::from_utf8_lossy(&out.stderr));
+        text
+    }
 }
 
 impl Drop for Sandbox {

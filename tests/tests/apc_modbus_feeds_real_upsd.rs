@@ -39,13 +39,6 @@ fn start(sandbox: &Sandbox, unit: &SimUnit) -> SocketAddr {
     ready_rx.recv().expect("driver started")
 }
 
-fn shown(sandbox: &Sandbox, program: &str, args: &[&str]) -> String {
-    let out = sandbox.client(program, args);
-    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
-    text.push_str(&String::from_utf8_lossy(&out.stderr));
-    text
-}
-
 #[test]
 fn real_upsd_serves_apc_modbus_values_commands_and_settings() {
     let mut sandbox = Sandbox::new("apc-modbus");
@@ -60,10 +53,14 @@ fn real_upsd_serves_apc_modbus_values_commands_and_settings() {
     sandbox.start_real_upsd(port);
     let target = format!("smt@127.0.0.1:{port}");
     wait_until(
-        || shown(&sandbox, "upsc", &[&target]).contains("ups.status: OL"),
+        || {
+            sandbox
+                .client_text("upsc", &[&target])
+                .contains("ups.status: OL")
+        },
         "apc_modbus data in the real upsd",
     );
-    let values = shown(&sandbox, "upsc", &[&target]);
+    let values = sandbox.client_text("upsc", &[&target]);
     for line in [
         "ups.model: Smart-UPS 1500\n",
         "ups.serial: AS1234567890\n",
@@ -82,16 +79,19 @@ fn real_upsd_serves_apc_modbus_values_commands_and_settings() {
 
     unit.set(1, 1 << 2);
     wait_or_explain(
-        || shown(&sandbox, "upsc", &[&target]).contains("ups.status: OB\n"),
+        || {
+            sandbox
+                .client_text("upsc", &[&target])
+                .contains("ups.status: OB\n")
+        },
         "the status change in the real upsd",
-        || shown(&sandbox, "upsc", &[&target]),
+        || sandbox.client_text("upsc", &[&target]),
     );
 
-    let commands = shown(&sandbox, "upscmd", &["-l", &target]);
+    let commands = sandbox.client_text("upscmd", &["-l", &target]);
     assert!(commands.contains("test.battery.start"), "{commands}");
     let auth = ["-u", "admin", "-p", "adminpass"];
-    let reply = shown(
-        &sandbox,
+    let reply = sandbox.client_text(
         "upscmd",
         &[&auth[..], &[&target, "test.battery.start"]].concat(),
     );
@@ -101,15 +101,18 @@ fn real_upsd_serves_apc_modbus_values_commands_and_settings() {
         "the command register written",
     );
 
-    let reply = shown(
-        &sandbox,
+    let reply = sandbox.client_text(
         "upsrw",
         &[&auth[..], &["-s", "input.transfer.high=285", &target]].concat(),
     );
     assert!(reply.contains("OK"), "{reply}");
     wait_until(|| unit.get(1026, 1027) == [285], "the setting written");
     wait_until(
-        || shown(&sandbox, "upsc", &[&target]).contains("input.transfer.high: 285\n"),
+        || {
+            sandbox
+                .client_text("upsc", &[&target])
+                .contains("input.transfer.high: 285\n")
+        },
         "the setting read back",
     );
 }

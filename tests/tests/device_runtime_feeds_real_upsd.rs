@@ -30,13 +30,6 @@ fn start_runner(sandbox: &Sandbox, config: &DriverConfig) -> Script {
     script
 }
 
-fn upsc(sandbox: &Sandbox, target: &str) -> String {
-    let out = sandbox.client("upsc", &[target]);
-    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
-    text.push_str(&String::from_utf8_lossy(&out.stderr));
-    text
-}
-
 #[test]
 fn real_upsd_serves_the_runner_and_sets_through_it() {
     let mut sandbox = Sandbox::new("device-runtime");
@@ -57,10 +50,14 @@ fn real_upsd_serves_the_runner_and_sets_through_it() {
     sandbox.start_real_upsd(port);
     let target = format!("fake@127.0.0.1:{port}");
     wait_until(
-        || upsc(&sandbox, &target).contains("ups.status: OL"),
+        || {
+            sandbox
+                .client_text("upsc", &[&target])
+                .contains("ups.status: OL")
+        },
         "the runner's data in the real upsd",
     );
-    let shown = upsc(&sandbox, &target);
+    let shown = sandbox.client_text("upsc", &[&target]);
     for line in [
         "battery.charge: 87\n",
         "ups.serial: SN-42\n",
@@ -88,11 +85,15 @@ fn real_upsd_serves_the_runner_and_sets_through_it() {
         reply: "garbage".into(),
     }));
     wait_until(
-        || upsc(&sandbox, &target).contains("stale"),
+        || sandbox.client_text("upsc", &[&target]).contains("stale"),
         "stale data in the real upsd",
     );
     wait_until(
-        || upsc(&sandbox, &target).contains("ups.status: OL"),
+        || {
+            sandbox
+                .client_text("upsc", &[&target])
+                .contains("ups.status: OL")
+        },
         "fresh data again",
     );
 
@@ -119,7 +120,11 @@ fn real_upsd_serves_the_runner_and_sets_through_it() {
         1
     );
     wait_until(
-        || upsc(&sandbox, &target).contains("ups.id: newname\n"),
+        || {
+            sandbox
+                .client_text("upsc", &[&target])
+                .contains("ups.id: newname\n")
+        },
         "the new value shown",
     );
 }
