@@ -42,7 +42,8 @@ pub use options::{
 pub use repeater::{Repeater, RepeaterError};
 pub use setup::{
     DummyProgram, SetupError, device_path, from_ups_conf, from_ups_conf_with, options_from_args,
-    program_from_args, watched_from_args, watched_from_ups_conf,
+    program_from_args, program_from_options, program_from_ups_conf, watched_from_args,
+    watched_from_ups_conf,
 };
 pub use watch::{WATCH_INTERVAL, WatchedDummy};
 

@@ -162,7 +162,9 @@ impl DummyOptions {
     /// True when a repeater may start with its upstream unreachable
     /// (`repeater_disable_strict_start`).
     pub fn lenient_start(&self) -> bool {
-        self.flags.iter().any(|f| f == REPEATER_DISABLE_STRICT_START)
+        self.flags
+            .iter()
+            .any(|f| f == REPEATER_DISABLE_STRICT_START)
     }
 
     /// Reads `settings` (`key`, `Some(value)` or `None` for a flag) in order; later ones win,
@@ -226,12 +228,12 @@ impl DummyOptions {
             None => Mode::for_port(port),
         };
         if options.mode == Mode::Repeater {
-            let upstream = port
-                .parse::<UpsAddress>()
-                .map_err(|error| OptionError::BadUpstream {
-                    port: port.into(),
-                    error,
-                })?;
+            let upstream =
+                port.parse::<UpsAddress>()
+                    .map_err(|error| OptionError::BadUpstream {
+                        port: port.into(),
+                        error,
+                    })?;
             options.upstream = Some(upstream);
         }
         if options.password.is_some() && options.username.is_none() {

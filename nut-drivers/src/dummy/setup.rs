@@ -66,21 +66,15 @@ pub fn options_from_args(
 ) -> Result<DummyOptions, SetupError> {
     let ups = args.ups.as_deref().unwrap_or_default();
     let overrides = args.overrides();
-    let options = if args.standalone {
-        DummyOptions::from_settings(
-            overrides
-                .iter()
-                .map(|(key, value)| (key.as_str(), value.as_deref())),
-        )
-    } else {
-        let empty = UpsConf::default();
-        let section = conf
-            .unwrap_or(&empty)
-            .section(ups)
-            .ok_or_else(|| SetupError::NoSection(ups.into()))?;
-        DummyOptions::from_section(section, &overrides)
-    };
-    options.map_err(|error| SetupError::Options {
+    if !args.standalone {
+        return section_options(conf.unwrap_or(&UpsConf::default()), ups, &overrides);
+    }
+    DummyOptions::from_settings(
+        overrides
+            .iter()
+            .map(|(key, value)| (key.as_str(), value.as_deref())),
+    )
+    .map_err(|error| SetupError::Options {
         ups: ups.into(),
         error,
     })
@@ -93,7 +87,41 @@ pub fn program_from_args(
     confdir: &Path,
     args: &crate::cli::DriverArgs,
 ) -> Result<DummyProgram, SetupError> {
-    let options = options_from_args(conf, args)?;
+    program_from_options(confdir, options_from_args(conf, args)?)
+}
+
+/// The program for `[ups]` of `ups.conf` with `-x` settings `extra` over it (as upsd's
+/// embedded drivers start it: a repeater looks upstream at its first poll).
+pub fn program_from_ups_conf(
+    conf: &UpsConf,
+    confdir: &Path,
+    ups: &str,
+    extra: &[(String, Option<String>)],
+) -> Result<DummyProgram, SetupError> {
+    program_from_options(confdir, section_options(conf, ups, extra)?)
+}
+
+/// The options of `[ups]` with `extra` over them.
+fn section_options(
+    conf: &UpsConf,
+    ups: &str,
+    extra: &[(String, Option<String>)],
+) -> Result<DummyOptions, SetupError> {
+    let section = conf
+        .section(ups)
+        .ok_or_else(|| SetupError::NoSection(ups.into()))?;
+    DummyOptions::from_section(section, extra).map_err(|error| SetupError::Options {
+        ups: ups.into(),
+        error,
+    })
+}
+
+/// The program `options` ask for: a repeater, or the device file (relative to `confdir`)
+/// played and watched.
+pub fn program_from_options(
+    confdir: &Path,
+    options: DummyOptions,
+) -> Result<DummyProgram, SetupError> {
     if options.mode == Mode::Repeater {
         return Ok(DummyProgram::Repeater(Repeater::new(options)?));
     }
@@ -136,14 +164,7 @@ pub fn from_ups_conf_with(
     ups: &str,
     extra: &[(String, Option<String>)],
 ) -> Result<DummyDriver, SetupError> {
-    let section = conf
-        .section(ups)
-        .ok_or_else(|| SetupError::NoSection(ups.into()))?;
-    let options =
-        DummyOptions::from_section(section, extra).map_err(|error| SetupError::Options {
-            ups: ups.into(),
-            error,
-        })?;
+    let options = section_options(conf, ups, extra)?;
     let file = read_device_file(&device_path(confdir, &options), &options.port)?;
     Ok(DummyDriver::with_options(file, options))
 }
@@ -170,10 +191,10 @@ pub fn watched_from_args(
 ) -> Result<WatchedDummy, SetupError> {
     match program_from_args(conf, confdir, args)? {
         DummyProgram::Simulation(driver) => Ok(driver),
-        DummyProgram::Repeater(repeater) => Err(SetupError::Repeater(
-            RepeaterError::NotSimulation {
+        DummyProgram::Repeater(repeater) => {
+            Err(SetupError::Repeater(RepeaterError::NotSimulation {
                 port: repeater.upstream().to_string(),
-            },
-        )),
+            }))
+        }
     }
 }

@@ -309,7 +309,10 @@ fn options_from_ups_conf_like_dummy_ups() {
     ));
     let d = DummyOptions::from_section(section("d"), &[]).expect("d");
     assert_eq!(d.mode, Mode::Repeater);
-    assert_eq!(d.upstream.map(|a| a.to_string()), Some("up@host:3493".into()));
+    assert_eq!(
+        d.upstream.map(|a| a.to_string()),
+        Some("up@host:3493".into())
+    );
     let e = DummyOptions::from_section(section("e"), &[]).expect("e");
     assert_eq!(e.mode, Mode::Dummy);
     let flag = DummyOptions::from_settings([("port", Some("x.dev")), ("bogus", None)]);

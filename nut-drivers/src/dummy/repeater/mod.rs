@@ -89,13 +89,16 @@ pub struct Repeater {
 }
 
 impl Repeater {
-    /// A repeater for `options` that has not looked upstream yet (its first poll will).
+    /// A repeater for `options` that has not looked upstream yet (its first poll will): its
+    /// data is stale until then.
     pub fn new(options: DummyOptions) -> Result<Repeater, RepeaterError> {
         let Some(address) = options.upstream.clone() else {
             return Err(RepeaterError::NotRepeater { port: options.port });
         };
         let mut tree = StateTree::new();
         mirror::own_changes(&options, &mut tree);
+        // Nothing passes for fresh before the first look upstream.
+        tree.apply(&StateChange::DataStale);
         Ok(Repeater {
             options,
             address,
@@ -114,12 +117,14 @@ impl Repeater {
     /// failure ends the repeater unless `repeater_disable_strict_start` is set (then it is
     /// logged, the data is stale and the polls retry).
     pub async fn start_strict(&mut self) -> Result<(), RepeaterError> {
-        if let Err(error) = self.look().await {
-            if !self.options.lenient_start() {
-                return Err(RepeaterError::Start { error });
+        match self.look().await {
+            Ok(_) => {
+                self.tree.apply(&StateChange::DataOk);
             }
-            tracing::warn!(%error, "upstream not available at start");
-            self.tree.apply(&StateChange::DataStale);
+            Err(error) if self.options.lenient_start() => {
+                tracing::warn!(%error, "upstream not available at start");
+            }
+            Err(error) => return Err(RepeaterError::Start { error }),
         }
         self.next_poll = Instant::now() + POLL_INTERVAL;
         Ok(())

@@ -13,7 +13,10 @@ fn the_port_names_the_upstream_ups() {
     let o = options("ups@example.net:4000");
     assert_eq!(o.mode, Mode::Repeater);
     let up = o.upstream.expect("upstream");
-    assert_eq!((up.ups.as_str(), up.host.as_str(), up.port), ("ups", "example.net", 4000));
+    assert_eq!(
+        (up.ups.as_str(), up.host.as_str(), up.port),
+        ("ups", "example.net", 4000)
+    );
     let default_port = options("ups@host").upstream.expect("upstream");
     assert_eq!(default_port.port, 3493);
     let v6 = options("ups@[::1]:3494").upstream.expect("upstream");
@@ -32,8 +35,7 @@ fn a_malformed_port_is_a_typed_error() {
             "{port}: {result:?}"
         );
     }
-    let text = DummyOptions::from_settings([("port", Some("@host"))])
-        .map_err(|e| e.to_string());
+    let text = DummyOptions::from_settings([("port", Some("@host"))]).map_err(|e| e.to_string());
     assert_eq!(
         text,
         Err("invalid UPS definition '@host'. Required format: upsname[@hostname[:port]]".into())
@@ -152,7 +154,10 @@ async fn an_unreachable_upstream_fails_a_strict_start_and_is_stale_otherwise() {
     };
     let target = format!("ups@127.0.0.1:{port}");
     let strict = Repeater::connect(options(&target)).await;
-    assert!(matches!(strict, Err(RepeaterError::Start { .. })), "{strict:?}");
+    assert!(
+        matches!(strict, Err(RepeaterError::Start { .. })),
+        "{strict:?}"
+    );
     let lenient = DummyOptions::from_settings([
         ("port", Some(target.as_str())),
         ("repeater_disable_strict_start", None),
@@ -160,6 +165,12 @@ async fn an_unreachable_upstream_fails_a_strict_start_and_is_stale_otherwise() {
     .expect("options");
     let mut repeater = Repeater::connect(lenient).await.expect("lenient start");
     assert!(!repeater.tree().data_ok());
-    assert_eq!(repeater.tree().value("driver.parameter.mode"), Some("repeater"));
-    assert!(repeater.poll().await.is_empty(), "stays stale, no repeated DATASTALE");
+    assert_eq!(
+        repeater.tree().value("driver.parameter.mode"),
+        Some("repeater")
+    );
+    assert!(
+        repeater.poll().await.is_empty(),
+        "stays stale, no repeated DATASTALE"
+    );
 }

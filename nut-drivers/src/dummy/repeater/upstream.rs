@@ -130,7 +130,11 @@ impl Upstream {
     }
 
     /// `SET VAR` upstream; the result its driver reported (when the server tracks).
-    pub async fn set_var(&mut self, name: &str, value: &str) -> Result<TrackingResult, ClientError> {
+    pub async fn set_var(
+        &mut self,
+        name: &str,
+        value: &str,
+    ) -> Result<TrackingResult, ClientError> {
         let answer = self.client.set_var(&self.ups, name, value).await;
         self.result(answer).await
     }
