@@ -278,3 +278,38 @@ fn embedded_repeater_publishes_the_upstream() {
         "{embedded}"
     );
 }
+
+/// Strict start: an unreachable upstream ends the repeater (ours and the real one) with an
+/// error; a malformed `port` is refused before anything starts.
+#[test]
+fn strict_start_and_malformed_ports_fail_like_the_real_dummy_ups() {
+    let sandbox = Sandbox::new("repeater-strict");
+    let gone = free_port();
+    sandbox.write(
+        "ups.conf",
+        &[
+            repeater("gone", &format!("ups@127.0.0.1:{gone}"), ""),
+            repeater("bad", "ups@127.0.0.1:99999", ""),
+        ]
+        .concat(),
+    );
+    let start = |program: &str, ups: &str| {
+        let args = [&["-a", ups, "-F"][..], &Sandbox::root_args()].concat();
+        sandbox.client(program, &args)
+    };
+    let real = format!("{}/dummy-ups", nut_tests::realnut::NUT_BIN);
+    for ups in ["gone", "bad"] {
+        let (theirs, ours) = (start(&real, ups), start(OURS, ups));
+        assert!(!theirs.status.success(), "real {ups}: {theirs:?}");
+        assert!(!ours.status.success(), "ours {ups}: {ours:?}");
+    }
+    let text = |out: std::process::Output| String::from_utf8_lossy(&out.stderr).into_owned();
+    let gone = text(start(OURS, "gone"));
+    assert!(gone.contains("repeater_disable_strict_start"), "{gone}");
+    let bad = text(start(OURS, "bad"));
+    assert!(
+        bad.contains("invalid UPS definition 'ups@127.0.0.1:99999'"),
+        "{bad}"
+    );
+    assert!(!sandbox.state().join("dummy-ups-gone").exists());
+}

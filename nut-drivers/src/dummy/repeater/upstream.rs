@@ -22,10 +22,10 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 pub enum UpstreamError {
     /// The upstream answered, but has no fresh data for the UPS (`DATA-STALE`,
     /// `DRIVER-NOT-CONNECTED`, `UNKNOWN-UPS`, …): keep the connection, publish stale.
-    #[error("upstream UPS unavailable: {0}")]
+    #[error("{}", .0.nut_message())]
     Unavailable(ClientError),
     /// The connection failed or broke: reconnect with back-off.
-    #[error("upstream connection lost: {0}")]
+    #[error("{}", .0.nut_message())]
     Lost(ClientError),
 }
 
