@@ -1,21 +1,20 @@
 //! `apc_modbus` against a simulated APC Smart-UPS (`apc_modbus::sim::SimUnit`, a tokio-modbus
 //! TCP server holding NUT's register map), reached through the real `ModbusOpener` and
-//! `TokioModbus`. Values, status changes, commands and settings, and a unit that goes silent.
+//! `TokioModbus` (porttype=tcp). Values, status changes, commands and settings, and a unit that goes silent.
 #![cfg(feature = "modbus-sim")]
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use nut_core::{StateChange, StateTree};
-use nut_drivers::apc_modbus::open::ModbusOpener;
+use nut_drivers::apc_modbus::open::{ModbusOpener, ModbusPort};
 use nut_drivers::apc_modbus::sim::SimUnit as Unit;
 use nut_drivers::device::{
     CommandError, DeviceError, DeviceProtocol, DriverConfig, Family, PortOpener, Runner, Writable,
 };
-use nut_drivers::programs::ApcModbusTcp;
+use nut_drivers::programs::ApcModbusProgram;
 use nut_drivers::runtime::{DriverLink, Output, Serve};
 use nut_hal::ErrorKind;
-use nut_hal::modbus_tokio::TokioModbus;
 use nut_protocol::sock::DriverMessage;
 
 fn config(addr: SocketAddr) -> DriverConfig {
@@ -30,9 +29,9 @@ fn config(addr: SocketAddr) -> DriverConfig {
 }
 
 /// Our driver and an open port to a fresh simulated unit.
-async fn connect(unit: &Unit) -> (ApcModbusTcp, TokioModbus) {
+async fn connect(unit: &Unit) -> (ApcModbusProgram, ModbusPort) {
     let addr = unit.serve().await.unwrap();
-    let (family, mut opener) = ApcModbusTcp::from_config(&config(addr)).unwrap();
+    let (family, mut opener) = ApcModbusProgram::from_config(&config(addr)).unwrap();
     let port = opener.open().await.unwrap();
     (family, port)
 }
@@ -239,7 +238,11 @@ async fn a_silent_unit_is_a_typed_timeout() {
 fn bad_settings_are_refused_naming_the_key() {
     let addr: SocketAddr = "127.0.0.1:502".parse().unwrap();
     for (key, value) in [
-        ("porttype", "serial"),
+        ("porttype", "rs485"),
+        ("baudrate", "fast"),
+        ("parity", "M"),
+        ("databits", "9"),
+        ("stopbits", "3"),
         ("slaveid", "248"),
         ("response_timeout_ms", "0"),
     ] {
@@ -249,6 +252,7 @@ fn bad_settings_are_refused_naming_the_key() {
         assert_eq!(error.key, key);
     }
     let mut c = DriverConfig::default();
+    c.push("porttype", Some("tcp"));
     c.push("port", Some("ups.example"));
     assert_eq!(
         ModbusOpener::from_config(&c).unwrap().address(),
@@ -281,8 +285,8 @@ async fn under_the_runtime_silence_makes_data_stale_and_it_recovers() {
     let unit = Unit::smt1500();
     let addr = unit.serve().await.unwrap();
     let config = config(addr);
-    let (family, opener) = ApcModbusTcp::from_config(&config).unwrap();
-    let runner = Runner::new(family, opener, &config, ApcModbusTcp::config_keys()).unwrap();
+    let (family, opener) = ApcModbusProgram::from_config(&config).unwrap();
+    let runner = Runner::new(family, opener, &config, ApcModbusProgram::config_keys()).unwrap();
     let mut tree: StateTree = runner.tree().clone();
     tree.apply(&StateChange::DataStale);
     let mut link = runner.start();

@@ -28,6 +28,7 @@ const SET_REPORT: u8 = 0x09;
 const DESCRIPTOR_STRING: u16 = 0x03;
 const DESCRIPTOR_REPORT: u16 = 0x22;
 const REPORT_FEATURE: u16 = 0x03;
+const REPORT_OUTPUT: u16 = 0x02;
 
 /// Why a HID operation over USB failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +55,7 @@ pub struct HidOverUsb<U> {
     info: HidInfo,
     interface: u16,
     in_endpoint: u8,
+    out_endpoint: Option<u8>,
 }
 
 impl<U: UsbControl> HidOverUsb<U> {
@@ -65,7 +67,15 @@ impl<U: UsbControl> HidOverUsb<U> {
             info,
             interface,
             in_endpoint,
+            out_endpoint: None,
         }
+    }
+
+    /// Send output reports on the interrupt OUT endpoint `endpoint` (usually 0x01, what APC's
+    /// Modbus-over-USB uses) instead of SET_REPORT(Output) on the control pipe.
+    pub fn with_out_endpoint(mut self, endpoint: u8) -> Self {
+        self.out_endpoint = Some(endpoint);
+        self
     }
 
     /// The USB device underneath.
@@ -170,6 +180,34 @@ impl<U: UsbControl> HidDevice for HidOverUsb<U> {
             .interrupt_in(self.in_endpoint, buf, timeout)
             .await
             .map_err(HidUsbError::Usb)
+    }
+
+    /// The interrupt OUT endpoint if one was given, else SET_REPORT(Output).
+    async fn write_output_report(&mut self, data: &[u8]) -> Result<(), Self::Error> {
+        let Some(&id) = data.first() else {
+            return Err(HidUsbError::Malformed("an empty report"));
+        };
+        let payload = if id == 0 { &data[1..] } else { data };
+        match self.out_endpoint {
+            Some(endpoint) => {
+                self.usb
+                    .interrupt_out(endpoint, payload, TRANSFER_TIMEOUT)
+                    .await
+                    .map_err(HidUsbError::Usb)?;
+            }
+            None => {
+                let request = self.request(
+                    ControlType::Class,
+                    SET_REPORT,
+                    REPORT_OUTPUT << 8 | u16::from(id),
+                );
+                self.usb
+                    .control_out(request, payload, TRANSFER_TIMEOUT)
+                    .await
+                    .map_err(HidUsbError::Usb)?;
+            }
+        }
+        Ok(())
     }
 
     async fn string_descriptor(&mut self, index: u8) -> Result<Option<String>, Self::Error> {

@@ -39,6 +39,9 @@ pub mod hid_usb;
 #[cfg(feature = "hidapi")]
 pub mod hidapi;
 pub mod modbus;
+pub mod modbus_frame;
+#[cfg(feature = "modbus")]
+pub mod modbus_hid;
 #[cfg(feature = "modbus")]
 pub mod modbus_tokio;
 pub mod modbus_wrap;
@@ -65,4 +68,4 @@ pub use serial::{EitherError, EitherSerial, LineSettings, ModemLines, Parity, Se
 #[cfg(feature = "serialport")]
 pub use serialport::SerialPortSerial;
 #[cfg(feature = "tty")]
-pub use tty::TtySerial;
+pub use tty::{PtyPair, TtySerial};

@@ -197,6 +197,23 @@ impl TokioModbus {
         }
     }
 
+    /// Modbus RTU on the serial port at `path` (a tty: `/dev/ttyS0`, a USB-serial adapter, a
+    /// pty) with `settings` (APC: 9600 8N1), through [`TtySerial`](crate::tty::TtySerial).
+    pub fn open_rtu(
+        path: &str,
+        settings: crate::serial::LineSettings,
+        unit: u8,
+        timeout: Duration,
+    ) -> Result<Self, ModbusError> {
+        let port = crate::tty::TtySerial::open(path, settings).map_err(|e| match e.kind() {
+            std::io::ErrorKind::InvalidInput => ModbusError::InvalidInput(format!("{path}: {e}")),
+            _ => ModbusError::Disconnected(format!("{path}: {e}")),
+        })?;
+        let mut session = Self::attach_rtu(port, unit, timeout);
+        session.peer = path.to_string();
+        Ok(session)
+    }
+
     /// Whether the session can still be used (not closed by a timeout or the peer).
     pub fn is_open(&self) -> bool {
         self.ctx.is_some()

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 
 use nut_drivers::apc_modbus::sim::SimUnit;
 use nut_drivers::device::{DriverConfig, Family, Runner};
-use nut_drivers::programs::ApcModbusTcp;
+use nut_drivers::programs::ApcModbusProgram;
 use nut_tests::realnut::{Sandbox, USERS, free_port, wait_or_explain, wait_until};
 
 /// Starts the simulated unit and our driver (on its own thread and runtime); returns the
@@ -26,11 +26,12 @@ fn start(sandbox: &Sandbox, unit: &SimUnit) -> SocketAddr {
             let addr = unit.serve().await.expect("simulated unit");
             let mut config = DriverConfig::default();
             config.push("driver", Some("apc_modbus"));
+            config.push("porttype", Some("tcp"));
             config.push("port", Some(&addr.to_string()));
             config.push("pollinterval", Some("1"));
-            let (family, opener) = ApcModbusTcp::from_config(&config).expect("config");
-            let runner =
-                Runner::new(family, opener, &config, ApcModbusTcp::config_keys()).expect("runner");
+            let (family, opener) = ApcModbusProgram::from_config(&config).expect("config");
+            let runner = Runner::new(family, opener, &config, ApcModbusProgram::config_keys())
+                .expect("runner");
             let listener = nut_drivers::socket::bind(&socket).expect("bind");
             let _ = ready_tx.send(addr);
             let _ = nut_drivers::socket::serve(runner, listener).await;

@@ -4,8 +4,8 @@
 
 use std::process::ExitCode;
 
-use nut_drivers::programs::ApcModbusTcp;
+use nut_drivers::programs::ApcModbusProgram;
 
 fn main() -> ExitCode {
-    nut_examples::driver::main::<ApcModbusTcp>()
+    nut_examples::driver::main::<ApcModbusProgram>()
 }
