@@ -44,6 +44,8 @@ pub mod modbus_frame;
 pub mod modbus_hid;
 #[cfg(feature = "modbus")]
 pub mod modbus_tokio;
+#[cfg(feature = "modbus")]
+pub mod modbus_transact;
 pub mod modbus_wrap;
 #[cfg(feature = "rusb")]
 pub mod rusb;

@@ -22,7 +22,6 @@
 //! timeout or such a mismatch the session is closed ([`ModbusError::Disconnected`] until the
 //! caller reopens), like [`TokioModbus`](crate::modbus_tokio::TokioModbus).
 
-use std::borrow::ToOwned;
 use std::format;
 use std::string::ToString;
 use std::time::Duration;
@@ -30,11 +29,9 @@ use std::vec::Vec;
 
 use crate::error::{Error, ErrorKind};
 use crate::hid::HidDevice;
-use crate::modbus::Modbus;
 use crate::modbus_frame::{self, Reply, Request};
-use crate::modbus_tokio::{
-    MAX_READ_BITS, MAX_READ_REGISTERS, MAX_WRITE_COILS, MAX_WRITE_REGISTERS, ModbusError,
-};
+use crate::modbus_tokio::ModbusError;
+use crate::modbus_transact::Transact;
 
 /// The size of every Modbus report, id byte included.
 pub const REPORT_SIZE: usize = 64;
@@ -215,118 +212,8 @@ async fn read_frame<H: HidDevice>(
     }
 }
 
-fn check_count(count: u16, max: u16, what: &str) -> Result<(), ModbusError> {
-    if count == 0 || count > max {
-        return Err(ModbusError::InvalidInput(format!(
-            "{count} {what}: must be 1..={max}"
-        )));
-    }
-    Ok(())
-}
-
-fn check_len(len: usize, max: u16, what: &str) -> Result<u16, ModbusError> {
-    let n = u16::try_from(len)
-        .map_err(|_| ModbusError::InvalidInput(format!("{len} {what}: too many")))?;
-    check_count(n, max, what)?;
-    Ok(n)
-}
-
-fn mismatch(reply: &Reply) -> ModbusError {
-    ModbusError::Protocol(format!("reply does not match the request: {reply:?}"))
-}
-
-fn take<T>(mut v: Vec<T>, count: u16) -> Result<Vec<T>, ModbusError> {
-    let want = usize::from(count);
-    if v.len() < want {
-        return Err(ModbusError::Protocol(format!(
-            "asked for {want} items, got {}",
-            v.len()
-        )));
-    }
-    v.truncate(want);
-    Ok(v)
-}
-
-impl<H: HidDevice> Modbus for HidModbus<H> {
-    type Error = ModbusError;
-
-    async fn read_holding_registers(
-        &mut self,
-        addr: u16,
-        count: u16,
-    ) -> Result<Vec<u16>, ModbusError> {
-        check_count(count, MAX_READ_REGISTERS, "registers")?;
-        match self
-            .call(Request::ReadHoldingRegisters(addr, count))
-            .await?
-        {
-            Reply::Words(v) => take(v, count),
-            r => Err(mismatch(&r)),
-        }
-    }
-
-    async fn read_input_registers(
-        &mut self,
-        addr: u16,
-        count: u16,
-    ) -> Result<Vec<u16>, ModbusError> {
-        check_count(count, MAX_READ_REGISTERS, "registers")?;
-        match self.call(Request::ReadInputRegisters(addr, count)).await? {
-            Reply::Words(v) => take(v, count),
-            r => Err(mismatch(&r)),
-        }
-    }
-
-    async fn read_coils(&mut self, addr: u16, count: u16) -> Result<Vec<bool>, ModbusError> {
-        check_count(count, MAX_READ_BITS, "coils")?;
-        match self.call(Request::ReadCoils(addr, count)).await? {
-            Reply::Bits(v) => take(v, count),
-            r => Err(mismatch(&r)),
-        }
-    }
-
-    async fn read_discrete_inputs(
-        &mut self,
-        addr: u16,
-        count: u16,
-    ) -> Result<Vec<bool>, ModbusError> {
-        check_count(count, MAX_READ_BITS, "inputs")?;
-        match self.call(Request::ReadDiscreteInputs(addr, count)).await? {
-            Reply::Bits(v) => take(v, count),
-            r => Err(mismatch(&r)),
-        }
-    }
-
-    async fn write_register(&mut self, addr: u16, value: u16) -> Result<(), ModbusError> {
-        match self.call(Request::WriteSingleRegister(addr, value)).await? {
-            Reply::WroteOne(a, v) if a == addr && v == value => Ok(()),
-            r => Err(mismatch(&r)),
-        }
-    }
-
-    async fn write_registers(&mut self, addr: u16, values: &[u16]) -> Result<(), ModbusError> {
-        let n = check_len(values.len(), MAX_WRITE_REGISTERS, "registers")?;
-        let req = Request::WriteMultipleRegisters(addr, values.to_owned());
-        match self.call(req).await? {
-            Reply::WroteMany(a, m) if a == addr && m == n => Ok(()),
-            r => Err(mismatch(&r)),
-        }
-    }
-
-    async fn write_coil(&mut self, addr: u16, value: bool) -> Result<(), ModbusError> {
-        let raw = if value { 0xFF00 } else { 0 };
-        match self.call(Request::WriteSingleCoil(addr, value)).await? {
-            Reply::WroteOne(a, v) if a == addr && v == raw => Ok(()),
-            r => Err(mismatch(&r)),
-        }
-    }
-
-    async fn write_coils(&mut self, addr: u16, values: &[bool]) -> Result<(), ModbusError> {
-        let n = check_len(values.len(), MAX_WRITE_COILS, "coils")?;
-        let req = Request::WriteMultipleCoils(addr, values.to_owned());
-        match self.call(req).await? {
-            Reply::WroteMany(a, m) if a == addr && m == n => Ok(()),
-            r => Err(mismatch(&r)),
-        }
+impl<H: HidDevice> Transact for HidModbus<H> {
+    async fn transact(&mut self, request: Request) -> Result<Reply, ModbusError> {
+        self.call(request).await
     }
 }

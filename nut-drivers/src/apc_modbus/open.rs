@@ -14,9 +14,10 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use nut_hal::ErrorKind;
-use nut_hal::modbus::Modbus;
+use nut_hal::modbus_frame::{Reply, Request};
 use nut_hal::modbus_hid::{HidModbus, ReportIds};
 use nut_hal::modbus_tokio::{ModbusError, TokioModbus};
+use nut_hal::modbus_transact::Transact;
 use nut_hal::serial::{LineSettings, Parity, StopBits};
 
 use crate::device::{ConfigError, DeviceError, DriverConfig, PortOpener};
@@ -285,74 +286,11 @@ impl PortOpener for ModbusOpener {
     }
 }
 
-impl Modbus for ModbusPort {
-    type Error = ModbusError;
-
-    async fn read_holding_registers(
-        &mut self,
-        addr: u16,
-        count: u16,
-    ) -> Result<Vec<u16>, ModbusError> {
+impl Transact for ModbusPort {
+    async fn transact(&mut self, request: Request) -> Result<Reply, ModbusError> {
         match self {
-            ModbusPort::Tokio(m) => m.read_holding_registers(addr, count).await,
-            ModbusPort::Usb(m) => m.read_holding_registers(addr, count).await,
-        }
-    }
-
-    async fn read_input_registers(
-        &mut self,
-        addr: u16,
-        count: u16,
-    ) -> Result<Vec<u16>, ModbusError> {
-        match self {
-            ModbusPort::Tokio(m) => m.read_input_registers(addr, count).await,
-            ModbusPort::Usb(m) => m.read_input_registers(addr, count).await,
-        }
-    }
-
-    async fn read_coils(&mut self, addr: u16, count: u16) -> Result<Vec<bool>, ModbusError> {
-        match self {
-            ModbusPort::Tokio(m) => m.read_coils(addr, count).await,
-            ModbusPort::Usb(m) => m.read_coils(addr, count).await,
-        }
-    }
-
-    async fn read_discrete_inputs(
-        &mut self,
-        addr: u16,
-        count: u16,
-    ) -> Result<Vec<bool>, ModbusError> {
-        match self {
-            ModbusPort::Tokio(m) => m.read_discrete_inputs(addr, count).await,
-            ModbusPort::Usb(m) => m.read_discrete_inputs(addr, count).await,
-        }
-    }
-
-    async fn write_register(&mut self, addr: u16, value: u16) -> Result<(), ModbusError> {
-        match self {
-            ModbusPort::Tokio(m) => m.write_register(addr, value).await,
-            ModbusPort::Usb(m) => m.write_register(addr, value).await,
-        }
-    }
-
-    async fn write_registers(&mut self, addr: u16, values: &[u16]) -> Result<(), ModbusError> {
-        match self {
-            ModbusPort::Tokio(m) => m.write_registers(addr, values).await,
-            ModbusPort::Usb(m) => m.write_registers(addr, values).await,
-        }
-    }
-
-    async fn write_coil(&mut self, addr: u16, value: bool) -> Result<(), ModbusError> {
-        match self {
-            ModbusPort::Tokio(m) => m.write_coil(addr, value).await,
-            ModbusPort::Usb(m) => m.write_coil(addr, value).await,
-        }
-    }
-
-    async fn write_coils(&mut self, addr: u16, values: &[bool]) -> Result<(), ModbusError> {
-        match self {
-            ModbusPort::Tokio(m) => m.write_coils(addr, values).await,
-            ModbusPort::Usb(m) => m.write_coils(addr, values).await,
+            ModbusPort::Tokio(m) => m.transact(request).await,
+            ModbusPort::Usb(m) => m.transact(request).await,
         }
     }
 }
