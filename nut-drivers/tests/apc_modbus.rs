@@ -3,8 +3,9 @@
 //! `TokioModbus` (porttype=tcp). Values, status changes, commands and settings, and a unit that goes silent.
 #![cfg(feature = "modbus-sim")]
 
+mod runtime_common;
+
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use nut_core::{StateChange, StateTree};
 use nut_drivers::apc_modbus::open::{ModbusOpener, ModbusPort};
@@ -13,9 +14,9 @@ use nut_drivers::device::{
     CommandError, DeviceError, DeviceProtocol, DriverConfig, Family, PortOpener, Runner, Writable,
 };
 use nut_drivers::programs::ApcModbusProgram;
-use nut_drivers::runtime::{DriverLink, Output, Serve};
+use nut_drivers::runtime::Serve;
 use nut_hal::ErrorKind;
-use nut_protocol::sock::DriverMessage;
+use runtime_common::until;
 
 fn config(addr: SocketAddr) -> DriverConfig {
     let mut config = DriverConfig::default();
@@ -258,24 +259,6 @@ fn bad_settings_are_refused_naming_the_key() {
         ModbusOpener::from_config(&c).unwrap().address(),
         "ups.example:502"
     );
-}
-
-/// Mirrors the runtime's broadcasts into `tree` until `done` holds.
-async fn until(
-    link: &mut DriverLink,
-    what: &str,
-    tree: &mut StateTree,
-    done: &dyn Fn(&StateTree) -> bool,
-) {
-    while !done(tree) {
-        let output = tokio::time::timeout(Duration::from_secs(30), link.output.recv())
-            .await
-            .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
-            .expect("driver running");
-        if let Output::Broadcast(DriverMessage::Change(change)) = output {
-            tree.apply(&change);
-        }
-    }
 }
 
 /// Under the driver runtime: fresh data, then a silent unit makes it stale with the last

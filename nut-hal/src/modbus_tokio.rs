@@ -9,6 +9,8 @@
 //!   arrive, so the session is dropped: every later call is [`ErrorKind::Disconnected`]
 //!   and the caller reconnects;
 //! * the peer closed or reset the connection → [`ErrorKind::Disconnected`];
+//! * bytes that never make a frame (an RTU reply whose CRC is wrong) →
+//!   [`ErrorKind::Protocol`], and the session is dropped like after a timeout;
 //! * a reply that does not match the request → [`ErrorKind::Protocol`];
 //! * a count the protocol cannot carry → [`ErrorKind::InvalidInput`], nothing sent.
 
@@ -193,16 +195,19 @@ impl TokioModbus {
 
     /// Modbus RTU on the serial port at `path` (a tty: `/dev/ttyS0`, a USB-serial adapter, a
     /// pty) with `settings` (APC: 9600 8N1), through [`TtySerial`](crate::tty::TtySerial).
+    /// Bytes already waiting on the line (a late reply) are discarded first.
     pub fn open_rtu(
         path: &str,
         settings: crate::serial::LineSettings,
         unit: u8,
         timeout: Duration,
     ) -> Result<Self, ModbusError> {
-        let port = crate::tty::TtySerial::open(path, settings).map_err(|e| match e.kind() {
+        let failed = |e: std::io::Error| match e.kind() {
             std::io::ErrorKind::InvalidInput => ModbusError::InvalidInput(format!("{path}: {e}")),
             _ => ModbusError::Disconnected(format!("{path}: {e}")),
-        })?;
+        };
+        let port = crate::tty::TtySerial::open(path, settings).map_err(failed)?;
+        port.discard_pending().map_err(failed)?;
         let mut session = Self::attach_rtu(port, unit, timeout);
         session.peer = path.to_string();
         Ok(session)
@@ -229,14 +234,16 @@ impl TokioModbus {
                 "session closed (after a timeout or by the peer); reconnect".into(),
             ));
         };
-        let r = match tokio::time::timeout(timeout, Client::call(ctx, req)).await {
-            Ok(r) => flatten(r),
-            Err(_) => Err(ModbusError::Timeout(timeout)),
+        let (r, broken) = match tokio::time::timeout(timeout, Client::call(ctx, req)).await {
+            // A transport failure, undecodable bytes included (an RTU reply whose CRC never
+            // holds): the stream may still hold part of a frame, so it cannot go on.
+            Ok(r) => {
+                let broken = matches!(r, Err(tokio_modbus::Error::Transport(_)));
+                (flatten(r), broken)
+            }
+            Err(_) => (Err(ModbusError::Timeout(timeout)), true),
         };
-        if matches!(
-            r,
-            Err(ModbusError::Timeout(_) | ModbusError::Disconnected(_))
-        ) {
+        if broken || matches!(r, Err(ModbusError::Disconnected(_))) {
             self.ctx = None;
         }
         r

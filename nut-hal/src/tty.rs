@@ -128,6 +128,14 @@ impl TtySerial {
         Ok(TtySerial { fd })
     }
 
+    /// Drop what the tty has received and not yet read, and what was written and not yet
+    /// sent (`tcflush(TCIOFLUSH)`): a late reply from before a reopen is not read as the
+    /// answer to the next request.
+    pub fn discard_pending(&self) -> io::Result<()> {
+        nix::sys::termios::tcflush(self.fd.get_ref(), nix::sys::termios::FlushArg::TCIOFLUSH)
+            .map_err(io::Error::from)
+    }
+
     fn apply(&self, s: LineSettings) -> io::Result<()> {
         let fd = self.fd.get_ref();
         let mut t = tcgetattr(fd)?;

@@ -55,6 +55,12 @@ impl SimUnit {
 }
 
 impl SimHid {
+    /// Puts `report` (id in byte 0) on the interrupt pipe before anything else queued: a late
+    /// answer to an earlier request, as in nut#2609.
+    pub fn queue_input(&mut self, report: Vec<u8>) {
+        self.inputs.push_back(report);
+    }
+
     fn present(&self) -> Result<(), ErrorKind> {
         if self.unplugged.load(Ordering::SeqCst) {
             Err(ErrorKind::Disconnected)
