@@ -235,6 +235,32 @@ async fn a_silent_unit_is_a_typed_timeout() {
     ));
 }
 
+#[tokio::test]
+async fn tcp_exceptions_are_typed_and_the_session_survives_them() {
+    use nut_drivers::apc_modbus::sim::SimFault;
+    use nut_hal::modbus::Modbus;
+    use nut_hal::modbus_tokio::ModbusError;
+    let unit = Unit::smt1500();
+    let (mut ups, mut port) = connect(&unit).await;
+    let error = port.read_holding_registers(1990, 20).await.unwrap_err();
+    assert_eq!(error, ModbusError::Exception { code: 2 });
+    unit.set_fault(SimFault::Busy);
+    let error = ups.update(&mut port).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            DeviceError::Transport {
+                kind: ErrorKind::Busy,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    unit.set_fault(SimFault::None);
+    let reading = ups.update(&mut port).await.unwrap();
+    assert_eq!(reading.get("battery.charge"), Some("100.00"));
+}
+
 #[test]
 fn bad_settings_are_refused_naming_the_key() {
     let addr: SocketAddr = "127.0.0.1:502".parse().unwrap();

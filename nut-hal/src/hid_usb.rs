@@ -244,6 +244,7 @@ mod tests {
         replies: VecDeque<Vec<u8>>,
         requests: Vec<(ControlRequest, Vec<u8>)>,
         interrupts: VecDeque<Vec<u8>>,
+        interrupt_writes: Vec<(u8, Vec<u8>)>,
     }
 
     impl UsbControl for Scripted {
@@ -286,10 +287,11 @@ mod tests {
 
         async fn interrupt_out(
             &mut self,
-            _endpoint: u8,
+            endpoint: u8,
             data: &[u8],
             _timeout: Duration,
         ) -> Result<usize, ErrorKind> {
+            self.interrupt_writes.push((endpoint, data.to_vec()));
             Ok(data.len())
         }
     }
@@ -392,6 +394,23 @@ mod tests {
         assert_eq!(
             block_on(hid.get_feature_report(&mut [])),
             Err(HidUsbError::Malformed("an empty report buffer"))
+        );
+    }
+
+    #[test]
+    fn output_reports_go_to_the_out_endpoint_or_set_report_output() {
+        let mut hid = device(Scripted::default());
+        block_on(hid.write_output_report(&[0x90, 0x01, 0x03])).unwrap();
+        let request = &hid.usb().requests[0];
+        assert_eq!((request.0.request, request.0.value), (0x09, 0x0290));
+        assert_eq!(request.1, vec![0x90, 0x01, 0x03]);
+        let mut hid = device(Scripted::default()).with_out_endpoint(0x01);
+        block_on(hid.write_output_report(&[0x90, 0x01, 0x03])).unwrap();
+        assert!(hid.usb().requests.is_empty());
+        assert_eq!(hid.usb().interrupt_writes, [(0x01, vec![0x90, 0x01, 0x03])]);
+        assert_eq!(
+            block_on(hid.write_output_report(&[])),
+            Err(HidUsbError::Malformed("an empty report"))
         );
     }
 }
