@@ -16,9 +16,11 @@ use nut_drivers::apc_modbus::ApcModbus;
 use nut_drivers::apc_modbus::open::{Link, ModbusOpener, ModbusPort};
 use nut_drivers::apc_modbus::sim::hid::SimHid;
 use nut_drivers::apc_modbus::sim::{SimFault, SimUnit};
+use nut_drivers::apc_modbus::usb::report_ids;
 use nut_drivers::device::{DeviceError, DeviceProtocol, DriverConfig, Family, PortOpener, Runner};
 use nut_drivers::programs::ApcModbusProgram;
 use nut_drivers::runtime::Serve;
+use nut_hal::hid::HidDevice;
 use nut_hal::modbus::Modbus;
 use nut_hal::modbus_hid::{HidModbus, ReportIds};
 use nut_hal::modbus_tokio::ModbusError;
@@ -191,6 +193,8 @@ async fn usb_requests_are_crc_less_64_byte_reports_and_long_replies_are_reassemb
     let unit = SimUnit::smt1500();
     let unplugged = Arc::default();
     let mut port = usb_session(&unit, &unplugged);
+    let descriptor = port.device().unwrap().report_descriptor().await.unwrap();
+    assert_eq!(report_ids(&descriptor), ReportIds::default());
     let mut ups: ApcModbus<HidModbus<SimHid>> = ApcModbus::new().unwrap();
     let identity = ups.identify(&mut port).await.unwrap();
     // The inventory block is 516..636: 120 registers, a 243-byte reply in four reports.

@@ -28,6 +28,8 @@ pub mod open;
 #[cfg(feature = "modbus-sim")]
 pub mod sim;
 pub mod table;
+#[cfg(feature = "modbus")]
+pub mod usb;
 
 pub use driver::ApcModbus;
 pub use table::{TableError, Tables};

@@ -14,6 +14,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use nut_hal::ErrorKind;
+use nut_hal::hid::HidDevice;
 use nut_hal::modbus_frame::{Reply, Request};
 use nut_hal::modbus_hid::{HidModbus, ReportIds};
 use nut_hal::modbus_tokio::{ModbusError, TokioModbus};
@@ -266,7 +267,12 @@ impl PortOpener for ModbusOpener {
             }
             Link::Usb(hid) => {
                 let mut hid = hid.clone();
-                let device = hid.open().await?;
+                let mut device = hid.open().await?;
+                // As NUT: the ids from the descriptor, NUT's defaults when it cannot be read.
+                let ids = match device.report_descriptor().await {
+                    Ok(descriptor) => super::usb::report_ids(&descriptor),
+                    Err(_) => ReportIds::default(),
+                };
                 #[cfg(feature = "usb")]
                 let device = match device {
                     // libusb: requests go to the interrupt OUT endpoint 1, as NUT's libmodbus.
@@ -278,7 +284,7 @@ impl PortOpener for ModbusOpener {
                 Ok(ModbusPort::Usb(HidModbus::new(
                     device,
                     self.unit,
-                    ReportIds::default(),
+                    ids,
                     self.timeout,
                 )))
             }

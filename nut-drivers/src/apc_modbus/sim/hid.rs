@@ -121,7 +121,7 @@ impl HidDevice for SimHid {
 
     async fn report_descriptor(&mut self) -> Result<Vec<u8>, ErrorKind> {
         self.present()?;
-        Ok(Vec::new())
+        Ok(crate::apc_modbus::usb::descriptor_for(self.ids))
     }
 
     async fn get_feature_report(&mut self, _buf: &mut [u8]) -> Result<usize, ErrorKind> {
