@@ -43,6 +43,8 @@ pub const DEFAULT_TO_UNIT_REPORT: u8 = 0x90;
 pub const DEFAULT_FROM_UNIT_REPORT: u8 = 0x89;
 /// Most stale input reports drained before a request.
 const MAX_DRAIN: usize = 32;
+/// How long a drain read waits. Never zero: to libusb a zero timeout means "wait for ever".
+const DRAIN_WAIT: Duration = Duration::from_millis(1);
 
 /// Report ids of the two Modbus usages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,7 +173,7 @@ impl<H: HidDevice> HidModbus<H> {
 async fn drain<H: HidDevice>(device: &mut H) -> Result<(), ModbusError> {
     let mut buf = [0u8; REPORT_SIZE];
     for _ in 0..MAX_DRAIN {
-        match device.read_input_report(&mut buf, Duration::ZERO).await {
+        match device.read_input_report(&mut buf, DRAIN_WAIT).await {
             Ok(0) => return Ok(()),
             Ok(_) => continue,
             Err(e) if e.kind() == ErrorKind::Timeout => return Ok(()),
@@ -198,6 +200,10 @@ async fn read_frame<H: HidDevice>(
             return Ok(frame);
         }
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        if left.is_zero() {
+            // Zero would be "no timeout" to libusb.
+            return Err(ModbusError::Timeout(timeout));
+        }
         let n = match device.read_input_report(&mut buf, left).await {
             Ok(n) => n,
             Err(e) if e.kind() == ErrorKind::Timeout => {

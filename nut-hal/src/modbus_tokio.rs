@@ -1,5 +1,5 @@
-//! [`TokioModbus`]: a [`Modbus`] client over the `tokio-modbus` crate (0.17), on Modbus TCP
-//! or on Modbus RTU over any byte stream (a serial port, a TCP tunnel, a USB-HID pipe).
+//! [`TokioModbus`]: a [`Modbus`](crate::modbus::Modbus) client over the `tokio-modbus` crate
+//! (0.17), on Modbus TCP or on Modbus RTU over any byte stream (a serial port, a TCP tunnel).
 //!
 //! Error mapping ([`ModbusError::kind`]):
 //!
