@@ -59,16 +59,17 @@ fn start(sandbox: &Sandbox, unit: &SimUnit, porttype: Porttype) {
     ready_rx.recv().expect("driver started");
 }
 
-#[test]
-fn real_upsd_serves_apc_modbus_values_commands_and_settings() {
-    let mut sandbox = Sandbox::new("apc-modbus");
+/// The real upsd serving `[smt]`, fed by our driver reaching a fresh simulated unit through
+/// `porttype`, once `ups.status: OL` shows; the sandbox, the unit and the upsc target.
+fn serving(name: &str, porttype: Porttype) -> (Sandbox, SimUnit, String) {
+    let mut sandbox = Sandbox::new(name);
     sandbox.write(
         "ups.conf",
         "[smt]\n\tdriver = apc_modbus\n\tport = 127.0.0.1\n\tpollinterval = 1\n",
     );
     sandbox.write("upsd.users", USERS);
     let unit = SimUnit::smt1500();
-    start(&sandbox, &unit, Porttype::Tcp);
+    start(&sandbox, &unit, porttype);
     let port = free_port();
     sandbox.start_real_upsd(port);
     let target = format!("smt@127.0.0.1:{port}");
@@ -80,6 +81,12 @@ fn real_upsd_serves_apc_modbus_values_commands_and_settings() {
         },
         "apc_modbus data in the real upsd",
     );
+    (sandbox, unit, target)
+}
+
+#[test]
+fn real_upsd_serves_apc_modbus_values_commands_and_settings() {
+    let (sandbox, unit, target) = serving("apc-modbus", Porttype::Tcp);
     let values = sandbox.client_text("upsc", &[&target]);
     for line in [
         "ups.model: Smart-UPS 1500\n",
@@ -139,25 +146,7 @@ fn real_upsd_serves_apc_modbus_values_commands_and_settings() {
 
 #[test]
 fn real_upsd_serves_apc_modbus_over_serial_rtu() {
-    let mut sandbox = Sandbox::new("apc-modbus-rtu");
-    sandbox.write(
-        "ups.conf",
-        "[smt]\n\tdriver = apc_modbus\n\tport = /dev/null\n\tpollinterval = 1\n",
-    );
-    sandbox.write("upsd.users", USERS);
-    let unit = SimUnit::smt1500();
-    start(&sandbox, &unit, Porttype::Serial);
-    let port = free_port();
-    sandbox.start_real_upsd(port);
-    let target = format!("smt@127.0.0.1:{port}");
-    wait_until(
-        || {
-            sandbox
-                .client_text("upsc", &[&target])
-                .contains("ups.status: OL")
-        },
-        "apc_modbus data over RTU in the real upsd",
-    );
+    let (sandbox, _unit, target) = serving("apc-modbus-rtu", Porttype::Serial);
     let values = sandbox.client_text("upsc", &[&target]);
     for line in [
         "ups.model: Smart-UPS 1500\n",
