@@ -24,6 +24,7 @@ use nut_hal::hid::HidDevice;
 use nut_hal::modbus::Modbus;
 use nut_hal::modbus_hid::{HidModbus, ReportIds};
 use nut_hal::modbus_tokio::ModbusError;
+use nut_hal::serial::{LineSettings, Parity, StopBits};
 use nut_hal::{Error, ErrorKind, PtyPair, TtySerial};
 use runtime_common::until;
 
@@ -332,6 +333,33 @@ fn unknown_keys_and_bad_serial_settings_are_refused() {
             .check_known(ApcModbusProgram::config_keys())
             .is_ok()
     );
+    let mut config = DriverConfig::default();
+    config.push("porttype", Some("serial"));
+    config.push("port", Some("/dev/ttyUSB1"));
+    for (key, value) in [
+        ("baudrate", "19200"),
+        ("parity", "E"),
+        ("databits", "7"),
+        ("stopbits", "2"),
+        ("slaveid", "7"),
+    ] {
+        config.push(key, Some(value));
+    }
+    let opener = ModbusOpener::from_config(&config).unwrap();
+    let Link::Serial { path, settings } = opener.link() else {
+        panic!("not serial: {:?}", opener.link());
+    };
+    assert_eq!(path, "/dev/ttyUSB1");
+    assert_eq!(
+        *settings,
+        LineSettings {
+            baud: 19200,
+            data_bits: 7,
+            parity: Parity::Even,
+            stop_bits: StopBits::Two,
+        }
+    );
+    assert_eq!(opener.unit(), 7);
     let mut config = DriverConfig::default();
     config.push("porttype", Some("serial"));
     config.push("port", Some("/dev/ttyS0"));
