@@ -315,20 +315,19 @@ mod hid {
 }
 
 #[cfg(feature = "modbus")]
-pub use modbus::ApcModbusTcp;
+pub use modbus::ApcModbusProgram;
 
 #[cfg(feature = "modbus")]
 mod modbus {
-    use nut_hal::modbus_tokio::TokioModbus;
-
     use crate::apc_modbus::ApcModbus;
-    use crate::apc_modbus::open::{KEYS, ModbusOpener};
+    use crate::apc_modbus::open::{KEYS, ModbusOpener, ModbusPort};
     use crate::device::{ConfigError, DriverConfig, Family};
 
-    /// NUT's `apc_modbus`: [`ApcModbus`] over Modbus TCP.
-    pub type ApcModbusTcp = ApcModbus<TokioModbus>;
+    /// NUT's `apc_modbus`: [`ApcModbus`] over Modbus TCP, RTU on a serial line or RTU in
+    /// USB HID reports (`porttype`).
+    pub type ApcModbusProgram = ApcModbus<ModbusPort>;
 
-    impl Family for ApcModbusTcp {
+    impl Family for ApcModbusProgram {
         type Opener = ModbusOpener;
         const DRIVER_NAME: &'static str = "apc_modbus";
         const DESCRIPTION: &'static str = "NUT APC Modbus driver";
