@@ -209,3 +209,40 @@ async fn commands_set_the_rows_value_and_kill_power_uses_load_off() {
     let delay = "1.3.6.1.2.1.33.1.8.2.0".parse().expect("oid");
     assert_eq!(port.value(&delay), Some(&SnmpValue::Integer(0)));
 }
+
+/// `snmp-ups -x mibs=auto -d 1` (NUT 2.8.0) on eaton-xups-3phase.snmprec (hand-made, see
+/// tests/fixtures/snmp/SOURCES.md): outlets and an ambient sensor by template, three-phase
+/// rows, the `ups.alarms` table and an ambient `.alarm` row. `driver.version.data` is ours
+/// (2.8.0 says `pw MIB 0.104`: our tables are from a later NUT commit).
+const EATON_XUPS_NUT: &str = include_str!("fixtures/snmp/eaton-xups-3phase.nut-2.8.0.txt");
+
+#[tokio::test]
+async fn eaton_xups_templates_phases_and_alarms_match_real_nut() {
+    let mut port = agent("eaton-xups-3phase.snmprec");
+    let mut ups = SnmpUps::<ReplayingSnmp>::new("auto");
+    let identity = ups.identify(&mut port).await.expect("identified");
+    let reading = ups.update(&mut port).await.expect("polled");
+    let mut ours: std::collections::BTreeMap<String, String> =
+        identity.info.values.into_iter().collect();
+    ours.extend(reading.values.iter().cloned());
+    let mut status = reading.status_text();
+    if !reading.alarms.is_empty() {
+        ours.insert("ups.alarm".into(), reading.alarms.join(" "));
+        status = format!("ALARM {status}");
+    }
+    ours.insert("ups.status".into(), status);
+    let mut nut = golden(EATON_XUPS_NUT);
+    nut.insert(
+        "driver.version.data".into(),
+        "eaton_pw_nm2 MIB 0.106".into(),
+    );
+    assert_eq!(ours, nut);
+    // Outlet template commands are offered without probing, as NUT does.
+    for n in 1..=3 {
+        assert!(
+            identity.commands.contains(&format!("outlet.{n}.load.off")),
+            "{:?}",
+            identity.commands
+        );
+    }
+}
