@@ -44,7 +44,16 @@ async fn our_view(file: &str) -> BTreeMap<String, String> {
         .chain(reading.values.clone())
         .filter(|(name, _)| !name.starts_with("driver.") && name != "device.type")
         .collect();
-    view.insert("ups.status".into(), reading.status_text());
+    // As the driver core commits them: any alarm sets `ups.alarm` and puts ALARM first.
+    if reading.alarms.is_empty() {
+        view.insert("ups.status".into(), reading.status_text());
+    } else {
+        view.insert("ups.alarm".into(), reading.alarms.join(" "));
+        view.insert(
+            "ups.status".into(),
+            format!("ALARM {}", reading.status_text()),
+        );
+    }
     view
 }
 
@@ -93,4 +102,11 @@ async fn cyberpower_mapping_matches_real_snmp_ups() {
 #[tokio::test(flavor = "multi_thread")]
 async fn delta_mapping_matches_real_snmp_ups() {
     assert_eq!(differences("librenms-deltaups.ups-subset").await, vec![]);
+}
+
+/// Hand-made XUPS agent (tests/fixtures/snmp/SOURCES.md): outlet and ambient templates,
+/// three-phase rows, an ambient `.alarm` row and the `ups.alarms` table.
+#[tokio::test(flavor = "multi_thread")]
+async fn eaton_xups_templates_and_alarms_match_real_snmp_ups() {
+    assert_eq!(differences("eaton-xups-3phase").await, vec![]);
 }
