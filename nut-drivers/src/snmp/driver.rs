@@ -9,7 +9,7 @@ use super::detect::{SYS_OBJECT_ID, select_mapping};
 use super::schedule::Schedule;
 use super::tables::{InfoRow, MibEntry, Tables, su};
 use super::template::{self, IndexBases};
-use super::walk::{Item, read_item};
+use super::walk::{Item, Outcome, read_item};
 use crate::device::{CommandError, DeviceError, DeviceProtocol, Identity, Reading};
 
 /// The version of our snmp-ups, published as `driver.version.internal` (NUT 2.8.0's is 1.21).
@@ -135,8 +135,8 @@ pub fn row_value(tables: &Tables, row: &InfoRow, value: &SnmpValue) -> Option<St
         return Some(n.to_string());
     }
     let n = integer(value)?;
-    // NUT 2.8.0 publishes the negative readings of SU_FLAG_NEGINVALID rows (battery.current
-    // -0.10 on the Riello recording, behind the real upsd); so do we.
+    // SU_FLAG_NEGINVALID is applied by the walk (`walk::read_item`), which also stops
+    // polling the row.
     if row.flags & su::ZEROINVALID != 0 && n == 0 {
         return None;
     }
@@ -278,7 +278,8 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
                         commands.push(item);
                         continue;
                     }
-                    all_answered &= read_item(tables, mapping, port, &item, info).await?;
+                    all_answered &=
+                        read_item(tables, mapping, port, &item, info).await? == Outcome::Answered;
                     instances.push(item);
                 }
                 // As in NUT, one instance failing at start-up stops the whole template
@@ -297,18 +298,15 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
                 }
                 continue;
             }
-            // `ups.status` rows without a SU_STATUS_* bit are overwritten by the status
-            // NUT commits; they never show.
-            if row.nut_name == "ups.status" && row.flags & su::STATUS_ANY == 0 {
-                continue;
-            }
             if row.flags & su::ABSENT != 0 {
                 if !row.default.is_empty() {
                     publish(info, &row.nut_name, &row.default);
                 }
                 continue;
             }
-            if read_item(tables, mapping, port, &item, info).await? && row.flags & su::STATIC == 0 {
+            if read_item(tables, mapping, port, &item, info).await? == Outcome::Answered
+                && row.flags & su::STATIC == 0
+            {
                 dynamic.push(item);
             }
         }
@@ -341,11 +339,18 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
             values: self.last.values.clone(),
             ..Reading::default()
         };
-        for item in &self.dynamic {
+        let mut invalid = Vec::new();
+        for (at, item) in self.dynamic.iter().enumerate() {
             if item.row.flags & su::SEMI_STATIC != 0 && !semi_static {
                 continue;
             }
-            read_item(tables, mapping, port, item, &mut reading).await?;
+            if read_item(tables, mapping, port, item, &mut reading).await? == Outcome::Invalid {
+                invalid.push(at);
+            }
+        }
+        // NUT clears SU_FLAG_OK on an invalid reading: the row is not polled again.
+        for at in invalid.into_iter().rev() {
+            self.dynamic.remove(at);
         }
         self.schedule.walked(tokio::time::Instant::now());
         self.last = reading.clone();

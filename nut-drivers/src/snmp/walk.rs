@@ -5,7 +5,7 @@ use nut_hal::snmp::{Oid, Snmp};
 
 use super::alarms::{alarm_text, is_alarm_row, read_alarm_table};
 use super::driver::{answered, get_one, integer, publish, row_value, status_words};
-use super::tables::{InfoRow, MibEntry, Tables};
+use super::tables::{InfoRow, MibEntry, Tables, su};
 use super::template::instantiate;
 use crate::device::{DeviceError, Reading};
 
@@ -79,25 +79,36 @@ async fn ambient_temperature<S: Snmp>(
     Ok(format!("{celsius:.1}"))
 }
 
-/// Reads `item` into `reading`; returns whether the agent answered (NUT's `su_ups_get`
-/// result, which decides whether the row is polled again).
+/// What reading one item gave (NUT's `su_ups_get` result and its `SU_FLAG_OK` effect).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The agent answered; the row stays polled.
+    Answered,
+    /// No answer (or nothing usable): at start-up the row is dropped, later it is only stale.
+    Missing,
+    /// A `SU_FLAG_NEGINVALID` negative or `SU_FLAG_ZEROINVALID` zero reading: nothing is
+    /// published and the row is never polled again.
+    Invalid,
+}
+
+/// Reads `item` into `reading`.
 pub async fn read_item<S: Snmp>(
     tables: &Tables,
     mapping: &MibEntry,
     port: &mut S,
     item: &Item,
     reading: &mut Reading,
-) -> Result<bool, DeviceError> {
+) -> Result<Outcome, DeviceError> {
     let Some(oid) = &item.oid else {
         // A row without an OID publishes its default (`outlet.id` of the XUPS mapping).
         if !item.default.is_empty() {
             publish(reading, &item.name, &item.default);
         }
-        return Ok(true);
+        return Ok(Outcome::Answered);
     };
     let value = get_one(port, oid).await?;
     if !answered(&value) {
-        return Ok(false);
+        return Ok(Outcome::Missing);
     }
     let name = item.name.as_str();
     if name.eq_ignore_ascii_case("ups.status") {
@@ -106,24 +117,33 @@ pub async fn read_item<S: Snmp>(
         }
     } else if is_alarm_row(name) {
         let Some(n) = integer(&value) else {
-            return Ok(false);
+            return Ok(Outcome::Missing);
         };
         if let Some(text) = alarm_text(tables, item.row, name, n) {
             reading.alarm(&text);
         }
     } else if name.eq_ignore_ascii_case("ups.alarms") {
         let Some(n) = integer(&value) else {
-            return Ok(false);
+            return Ok(Outcome::Missing);
         };
         read_alarm_table(port, tables.alarms_of(mapping), oid, n, reading).await?;
     } else if name.eq_ignore_ascii_case("ambient.temperature") {
         let Some(n) = integer(&value) else {
-            return Ok(false);
+            return Ok(Outcome::Missing);
         };
         let text = ambient_temperature(port, item, n).await?;
         publish(reading, name, &text);
-    } else if let Some(text) = row_value(tables, item.row, &value) {
-        publish(reading, name, &text);
+    } else {
+        let flags = item.row.flags;
+        if !item.row.string
+            && let Some(n) = integer(&value)
+            && ((flags & su::NEGINVALID != 0 && n < 0) || (flags & su::ZEROINVALID != 0 && n == 0))
+        {
+            return Ok(Outcome::Invalid);
+        }
+        if let Some(text) = row_value(tables, item.row, &value) {
+            publish(reading, name, &text);
+        }
     }
-    Ok(true)
+    Ok(Outcome::Answered)
 }
