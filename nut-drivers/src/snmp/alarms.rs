@@ -16,8 +16,8 @@ use nut_hal::Error as _;
 use nut_hal::snmp::{Oid, Snmp, SnmpValue, VarBind};
 
 use super::tables::{AlarmRow, InfoRow, Tables, su};
-use super::template::atoi;
 use crate::device::{DeviceError, Reading};
+use nut_core::value::parse_c_int as atoi;
 
 /// Walk no further than this many entries, whatever count the agent claims.
 const MAX_WALK: i64 = 1024;

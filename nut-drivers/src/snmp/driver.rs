@@ -257,7 +257,7 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
             }
             if let Some(kind) = template::expandable(row) {
                 let count = match info.get(kind.count_var()) {
-                    Some(text) => template::atoi(text),
+                    Some(text) => nut_core::value::parse_c_int(text),
                     None => {
                         let guess = template::guess_count(port, row).await?;
                         if guess > 0 {

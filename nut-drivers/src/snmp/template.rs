@@ -87,19 +87,6 @@ pub fn oid_at(row: &InfoRow, index: i64) -> Option<Oid> {
     instantiate(row.oid.as_deref()?, index).parse().ok()
 }
 
-/// The leading number of `text` as C's `atoi` reads it (0 when there is none).
-pub fn atoi(text: &str) -> i64 {
-    let t = text.trim_start();
-    let (sign, digits) = match t.strip_prefix('-') {
-        Some(rest) => (-1, rest),
-        None => (1, t.strip_prefix('+').unwrap_or(t)),
-    };
-    let end = digits
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(digits.len());
-    digits[..end].parse::<i64>().map_or(0, |n| sign * n)
-}
-
 async fn value_at<S: Snmp>(
     port: &mut S,
     row: &InfoRow,
@@ -179,15 +166,6 @@ fn fits(row: &InfoRow, value: &SnmpValue) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn atoi_reads_like_c() {
-        assert_eq!(atoi("3"), 3);
-        assert_eq!(atoi(" 12abc"), 12);
-        assert_eq!(atoi("-2"), -2);
-        assert_eq!(atoi("x"), 0);
-        assert_eq!(atoi(""), 0);
-    }
 
     #[test]
     fn instances_replace_every_index_marker() {
