@@ -150,8 +150,8 @@ pub struct InfoRow {
 }
 
 impl InfoRow {
-    /// True for template rows (outlets, groups, daisy chain, ambient sensors, `%i` names),
-    /// which this driver does not expand yet.
+    /// True for template rows (outlets, groups, daisy chain, ambient sensors, `%i` names);
+    /// `template::expandable` says which of them the driver expands.
     pub fn is_template(&self) -> bool {
         self.flags
             & (su::OUTLET

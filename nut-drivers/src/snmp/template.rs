@@ -165,7 +165,83 @@ fn fits(row: &InfoRow, value: &SnmpValue) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use nut_hal::snmp_wrap::ReplayingSnmp;
+
     use super::*;
+
+    fn row(flags: u32) -> InfoRow {
+        InfoRow {
+            nut_name: "outlet.%i.status".into(),
+            string: false,
+            writable: false,
+            multiplier: 1.0,
+            oid: Some("1.3.6.1.4.1.99.1.%i".into()),
+            default: String::new(),
+            flags,
+            lookup: None,
+            file: String::new(),
+        }
+    }
+
+    fn agent(snmprec: &str) -> ReplayingSnmp {
+        ReplayingSnmp::from_snmprec(snmprec).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[tokio::test]
+    async fn counts_and_bases_from_index_0_or_1_like_nut() {
+        let from_0 = "1.3.6.1.4.1.99.1.0|2|5\n1.3.6.1.4.1.99.1.1|2|6\n";
+        let from_1 = "1.3.6.1.4.1.99.1.1|2|5\n1.3.6.1.4.1.99.1.2|2|6\n1.3.6.1.4.1.99.1.3|2|7\n";
+        let plain = row(su::OUTLET);
+        let mut a = agent(from_0);
+        assert_eq!(guess_count(&mut a, &plain).await.ok(), Some(2));
+        let mut bases = IndexBases::default();
+        assert_eq!(
+            bases.base(&mut a, TemplateKind::Outlet, &plain).await.ok(),
+            Some(0)
+        );
+        let mut b = agent(from_1);
+        assert_eq!(guess_count(&mut b, &plain).await.ok(), Some(3));
+        // The base is probed once per kind: a later row of the same kind reuses it.
+        assert_eq!(
+            bases.base(&mut b, TemplateKind::Outlet, &plain).await.ok(),
+            Some(0)
+        );
+        let mut fresh = IndexBases::default();
+        assert_eq!(
+            fresh.base(&mut b, TemplateKind::Outlet, &plain).await.ok(),
+            Some(1)
+        );
+        // Nothing answers: NUT's probe loop runs out at 2.
+        let mut none = agent("1.3.6.1.2.1.1.1.0|4|x\n");
+        assert_eq!(guess_count(&mut none, &plain).await.ok(), Some(0));
+        let mut fresh = IndexBases::default();
+        let ambient = TemplateKind::Ambient;
+        assert_eq!(fresh.base(&mut none, ambient, &plain).await.ok(), Some(2));
+    }
+
+    #[tokio::test]
+    async fn a_zero_at_index_0_of_a_zeroinvalid_row_starts_at_1() {
+        let text = "1.3.6.1.4.1.99.1.0|2|0\n1.3.6.1.4.1.99.1.1|2|5\n";
+        let zero_invalid = row(su::OUTLET | su::ZEROINVALID);
+        let mut a = agent(text);
+        assert_eq!(guess_count(&mut a, &zero_invalid).await.ok(), Some(1));
+        let mut bases = IndexBases::default();
+        let base = bases
+            .base(&mut a, TemplateKind::Outlet, &zero_invalid)
+            .await;
+        assert_eq!(base.ok(), Some(1));
+        // Without the flag the 0 counts: two instances from index 0.
+        assert_eq!(guess_count(&mut a, &row(su::OUTLET)).await.ok(), Some(2));
+    }
+
+    #[test]
+    fn daisy_chain_templates_are_not_expanded() {
+        assert_eq!(expandable(&row(su::OUTLET)), Some(TemplateKind::Outlet));
+        let daisy = row(su::OUTLET | su::TYPE_DAISY_1);
+        assert_eq!(expandable(&daisy), None);
+        assert!(skipped(&daisy));
+        assert!(!skipped(&row(su::OUTLET)));
+    }
 
     #[test]
     fn instances_replace_every_index_marker() {
