@@ -287,3 +287,20 @@ async fn apc_ats_outlet_groups_counted_by_guess_match_real_nut() {
     );
     assert_eq!(ours, real_nut("apc-ats-groups"));
 }
+
+#[tokio::test]
+async fn apcc_iem_temperature_and_unique_battery_charge_match_real_nut() {
+    let (ours, _) = published("apc-smartups-iem.snmprec").await;
+    // The IEM probe reads 77 °F: 25.0 °C, one decimal.
+    assert_eq!(
+        ours.get("ambient.temperature").map(String::as_str),
+        Some("25.0")
+    );
+    // Both battery.charge rows answer at start-up; the SU_FLAG_UNIQUE one (×0.1) alone is
+    // polled afterwards, so a poll publishes its value.
+    assert_eq!(
+        ours.get("battery.charge").map(String::as_str),
+        Some("87.40")
+    );
+    assert_eq!(ours, real_nut("apc-smartups-iem"));
+}

@@ -138,3 +138,10 @@ async fn apc_pdu_outlets_match_real_snmp_ups() {
 async fn apc_ats_outlet_groups_match_real_snmp_ups() {
     assert_eq!(differences("apc-ats-groups").await, vec![]);
 }
+
+/// Hand-made APC Smart-UPS agent: the IEM probe's Fahrenheit temperature and the
+/// SU_FLAG_UNIQUE battery.charge rows of the apcc mapping.
+#[tokio::test(flavor = "multi_thread")]
+async fn apcc_iem_and_unique_rows_match_real_snmp_ups() {
+    assert_eq!(differences("apc-smartups-iem").await, vec![]);
+}

@@ -223,10 +223,10 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
             input: 1,
             output: 1,
         };
-        for (name, slot) in [
-            ("input.phases", 0),
-            ("output.phases", 1),
-            ("input.bypass.phases", 2),
+        for (name, slot, flags) in [
+            ("input.phases", 0, su::INPUT_1 | su::INPUT_3),
+            ("output.phases", 1, su::OUTPUT_1 | su::OUTPUT_3),
+            ("input.bypass.phases", 2, su::BYPASS_1 | su::BYPASS_3),
         ] {
             let Some(oid) = all
                 .iter()
@@ -235,9 +235,12 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
             else {
                 continue;
             };
-            let n = integer(&get_one(port, &oid).await?)
-                .filter(|n| *n > 0)
-                .unwrap_or(1);
+            let read = integer(&get_one(port, &oid).await?);
+            // NUT publishes the count when the row answers, or (as 1) when a row depends on it.
+            if read.is_none() && !all.iter().any(|r| r.flags & flags != 0) {
+                continue;
+            }
+            let n = read.filter(|n| *n > 0).unwrap_or(1);
             match slot {
                 0 => phases.input = n,
                 1 => phases.output = n,
@@ -248,6 +251,7 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
         let mut commands = Vec::new();
         let mut dynamic = Vec::new();
         let mut bases = IndexBases::default();
+        let mut unique: Vec<(&str, &'static InfoRow)> = Vec::new();
         for &row in &all {
             if row.nut_name.ends_with(".phases") && row.flags & su::STATUS_ANY == 0 {
                 continue;
@@ -304,12 +308,22 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
                 }
                 continue;
             }
-            if read_item(tables, mapping, port, &item, info).await? == Outcome::Answered
-                && row.flags & su::STATIC == 0
-            {
+            let outcome = read_item(tables, mapping, port, &item, info).await?;
+            if row.flags & su::UNIQUE != 0 && outcome != Outcome::Missing {
+                unique.retain(|(name, _)| *name != row.nut_name);
+                unique.push((row.nut_name.as_str(), row));
+            }
+            if outcome == Outcome::Answered && row.flags & su::STATIC == 0 {
                 dynamic.push(item);
             }
         }
+        // NUT's disable_competition: a SU_FLAG_UNIQUE row that answered stops the other rows
+        // of its name from being polled (they were still read, in table order, at start-up).
+        dynamic.retain(|item| {
+            unique
+                .iter()
+                .all(|(name, winner)| *name != item.name || std::ptr::eq(*winner, item.row))
+        });
         // Status words and alarms of the start-up walk are not committed (NUT commits them
         // only in updates).
         info.status.clear();

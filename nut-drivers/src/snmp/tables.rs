@@ -20,6 +20,8 @@ pub mod su {
     pub const ABSENT: u32 = 1 << 2;
     /// `SU_FLAG_NEGINVALID`: a negative reading means "not available".
     pub const NEGINVALID: u32 = 1 << 4;
+    /// `SU_FLAG_UNIQUE`: once it answers, other rows of the same name are not polled.
+    pub const UNIQUE: u32 = 1 << 5;
     /// `SU_FLAG_ZEROINVALID`: zero means "not available".
     pub const ZEROINVALID: u32 = 1 << 6;
     /// `SU_OUTLET_GROUP`: an outlet-group template row.
@@ -66,7 +68,7 @@ pub mod su {
                 "SU_FLAG_ABSENT" => ABSENT,
                 "SU_FLAG_STALE" => 1 << 3,
                 "SU_FLAG_NEGINVALID" => NEGINVALID,
-                "SU_FLAG_UNIQUE" => 1 << 5,
+                "SU_FLAG_UNIQUE" => UNIQUE,
                 "SU_FLAG_ZEROINVALID" => ZEROINVALID,
                 "SU_FLAG_NAINVALID" => NAINVALID,
                 "SU_CMD_OFFSET" => 1 << 8,
