@@ -285,6 +285,8 @@ async fn apc_ats_outlet_groups_counted_by_guess_match_real_nut() {
         ours.get("outlet.group.count").map(String::as_str),
         Some("2")
     );
+    // A number its lookup does not know is published as the number.
+    assert_eq!(ours.get("input.sensitivity").map(String::as_str), Some("9"));
     assert_eq!(ours, real_nut("apc-ats-groups"));
 }
 

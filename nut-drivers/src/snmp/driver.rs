@@ -141,7 +141,14 @@ pub fn row_value(tables: &Tables, row: &InfoRow, value: &SnmpValue) -> Option<St
         return None;
     }
     if row.lookup.is_some() {
-        return tables.lookup(row, n).map(str::to_string);
+        // A number the lookup does not know is published as a number (NUT's su_ups_get);
+        // conversion functions are not modelled.
+        if let Some(text) = tables.lookup(row, n) {
+            return Some(text.to_string());
+        }
+        if tables.is_function(row) {
+            return None;
+        }
     }
     Some(format_number(n, row.multiplier))
 }

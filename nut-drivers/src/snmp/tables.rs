@@ -179,6 +179,9 @@ pub struct Tables {
     pub lookups: HashMap<(String, String), Vec<(i64, String)>>,
     /// `alarms_info_t` rows per table name, in source order.
     pub alarms: HashMap<String, Vec<AlarmRow>>,
+    /// The (file, table) lookups that are conversion functions in NUT (`fun_vp2s`), which
+    /// this driver does not model.
+    pub functions: std::collections::HashSet<(String, String)>,
 }
 
 fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
@@ -257,6 +260,9 @@ impl Tables {
         }
         // file table value nut_value ... condition
         for r in rows(lookups).filter(|r| cell(r, 7).is_empty()) {
+            if !cell(&r, 4).is_empty() {
+                t.functions.insert((cell(&r, 0).into(), cell(&r, 1).into()));
+            }
             let Ok(value) = cell(&r, 2).parse::<i64>() else {
                 continue;
             };
@@ -273,14 +279,26 @@ impl Tables {
         self.info.get(&entry.table).map_or(&[], Vec::as_slice)
     }
 
-    /// The text for `value` in the lookup named by `row`, if any.
+    /// The text for `value` in the lookup named by `row`, if any (never for a conversion
+    /// function).
     pub fn lookup(&self, row: &InfoRow, value: i64) -> Option<&str> {
+        if self.is_function(row) {
+            // Its rows are placeholders (`dummy`); NUT calls the function instead.
+            return None;
+        }
         let name = row.lookup.as_ref()?;
         self.lookups
             .get(&(row.file.clone(), name.clone()))?
             .iter()
             .find(|(v, _)| *v == value)
             .map(|(_, text)| text.as_str())
+    }
+
+    /// Whether `row`'s lookup is a conversion function in NUT.
+    pub fn is_function(&self, row: &InfoRow) -> bool {
+        row.lookup
+            .as_ref()
+            .is_some_and(|name| self.functions.contains(&(row.file.clone(), name.clone())))
     }
 
     /// The alarm rows of `entry`'s alarms table (empty if none).
