@@ -22,6 +22,8 @@ pub struct SnmpUps<S> {
     dynamic: Vec<&'static InfoRow>,
     /// Instant commands whose OID answered: name → row.
     commands: Vec<&'static InfoRow>,
+    /// Every row that answered at start-up (what `SET` may write, see [`super::write`]).
+    answered: Vec<&'static InfoRow>,
     port: PhantomData<fn() -> S>,
 }
 
@@ -33,6 +35,7 @@ impl<S> SnmpUps<S> {
             mapping: None,
             dynamic: Vec::new(),
             commands: Vec::new(),
+            answered: Vec::new(),
             port: PhantomData,
         }
     }
@@ -284,6 +287,8 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
             values.push(row);
         }
         let answered_rows = read_rows(tables, port, &values, info).await?;
+        identity.writable = super::write::writable_variables(tables, &answered_rows);
+        self.answered.clone_from(&answered_rows);
         self.dynamic = answered_rows
             .into_iter()
             .filter(|r| r.flags & su::STATIC == 0)
@@ -327,13 +332,8 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
         .map_err(|e| CommandError::Failed(DeviceError::transport(command, &e)))
     }
 
-    async fn set_var(
-        &mut self,
-        _port: &mut S,
-        _name: &str,
-        _value: &str,
-    ) -> Result<(), CommandError> {
-        Err(CommandError::Unknown)
+    async fn set_var(&mut self, port: &mut S, name: &str, value: &str) -> Result<(), CommandError> {
+        super::write::set_var(Tables::get(), port, &self.answered, name, value).await
     }
 
     async fn kill_power(&mut self, port: &mut S) -> Result<(), DeviceError> {

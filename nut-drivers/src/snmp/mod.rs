@@ -5,15 +5,17 @@
 //! * [`detect`]: `mibs=auto` (sysObjectID match, then the model-OID probe) and `mibs=<name>`.
 //! * [`driver`]: [`SnmpUps`], the [`DeviceProtocol`](crate::device::DeviceProtocol) over any
 //!   [`nut_hal::snmp::Snmp`].
+//! * [`write`]: writable variables (`ST_FLAG_RW` rows) and `SET` as an SNMP SET.
 //!
 //! Not yet: template rows (outlets, groups, phases by `%i`, daisy chain, ambient sensors),
-//! alarm tables, writable variables.
+//! alarm tables.
 
 pub mod detect;
 pub mod driver;
 #[cfg(feature = "snmp")]
 pub mod program;
 pub mod tables;
+pub mod write;
 
 pub use driver::SnmpUps;
 #[cfg(feature = "snmp")]
