@@ -144,14 +144,30 @@ fn oid_of(row: &InfoRow) -> Option<Oid> {
     row.oid.as_deref()?.parse().ok()
 }
 
+/// GET of one OID. An error-status answer (v1 `noSuchName`) reads as `noSuchObject`; an
+/// answer without exactly that one binding is a [`DeviceError::BadReply`].
 async fn get_one<S: Snmp>(port: &mut S, oid: &Oid) -> Result<SnmpValue, DeviceError> {
     match port.get(std::slice::from_ref(oid)).await {
-        Ok(binds) => Ok(binds
-            .into_iter()
-            .next()
-            .map_or(SnmpValue::NoSuchObject, |b| b.value)),
+        Ok(mut binds) => match (binds.pop(), binds.is_empty()) {
+            (Some(b), true) if b.oid == *oid => Ok(b.value),
+            (last, _) => Err(DeviceError::BadReply {
+                operation: format!("GET {oid}"),
+                reply: match last {
+                    Some(b) => format!("{} binding(s), the last for {}", binds.len() + 1, b.oid),
+                    None => "no binding".into(),
+                },
+            }),
+        },
         Err(e) if e.kind() == nut_hal::ErrorKind::Protocol => Ok(SnmpValue::NoSuchObject),
         Err(e) => Err(DeviceError::transport(&format!("GET {oid}"), &e)),
+    }
+}
+
+/// Whether `value` has a type `row` can be read from (what NUT's `nut_snmp_get_*` accept).
+pub fn readable_as(row: &InfoRow, value: &SnmpValue) -> bool {
+    match value {
+        SnmpValue::OctetString(_) if row.string && row.flags & su::STATUS_ANY == 0 => true,
+        v => integer(v).is_some(),
     }
 }
 
@@ -169,12 +185,17 @@ fn publish(reading: &mut Reading, name: &str, value: &str) {
     }
 }
 
-/// Reads `rows` into `reading`; returns the rows that answered.
+/// Reads `rows` into `reading`; returns the rows that answered with a usable type.
+///
+/// `strict` (a poll of rows that answered before): a value of a type the row cannot be read
+/// from, or a power-status row that no longer answers, fails the poll as a
+/// [`DeviceError::BadReply`] (the data goes stale) instead of being skipped.
 async fn read_rows<S: Snmp>(
     tables: &Tables,
     port: &mut S,
     rows: &[&'static InfoRow],
     reading: &mut Reading,
+    strict: bool,
 ) -> Result<Vec<&'static InfoRow>, DeviceError> {
     let mut ok = Vec::new();
     for &row in rows {
@@ -186,7 +207,14 @@ async fn read_rows<S: Snmp>(
         }
         let Some(oid) = oid_of(row) else { continue };
         let value = get_one(port, &oid).await?;
-        if !answered(&value) {
+        let usable = answered(&value) && readable_as(row, &value);
+        if strict && !usable && (answered(&value) || row.flags & su::STATUS_PWR != 0) {
+            return Err(DeviceError::BadReply {
+                operation: format!("GET {oid} ({})", row.nut_name),
+                reply: format!("{value:?}"),
+            });
+        }
+        if !usable {
             continue;
         }
         ok.push(row);
@@ -286,7 +314,7 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
             }
             values.push(row);
         }
-        let answered_rows = read_rows(tables, port, &values, info).await?;
+        let answered_rows = read_rows(tables, port, &values, info, false).await?;
         identity.writable = super::write::writable_variables(tables, &answered_rows);
         self.answered.clone_from(&answered_rows);
         self.dynamic = answered_rows
@@ -302,7 +330,7 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
     async fn update(&mut self, port: &mut S) -> Result<Reading, DeviceError> {
         let mut reading = Reading::default();
         let rows = self.dynamic.clone();
-        read_rows(Tables::get(), port, &rows, &mut reading).await?;
+        read_rows(Tables::get(), port, &rows, &mut reading, true).await?;
         Ok(reading)
     }
 
