@@ -190,7 +190,12 @@ fuzz_target!(|data: &[u8]| {
             let _ = ups.update(agent).await;
             let _ = ups.update(agent).await;
             for (name, _) in &identity.writable {
-                for value in ["1", "-1.5", "enabled", "text that is long enough to be refused"] {
+                for value in [
+                    "1",
+                    "-1.5",
+                    "enabled",
+                    "text that is long enough to be refused",
+                ] {
                     let _ = ups.set_var(agent, name, value).await;
                 }
             }

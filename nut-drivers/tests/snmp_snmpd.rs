@@ -284,3 +284,105 @@ async fn v3_writable_variables_and_sets() {
         Err(CommandError::Unknown)
     );
 }
+
+/// The whole driver runtime over a real agent that goes away mid-run and comes back (a
+/// reboot: same port, its SNMPv3 engine boots counter up by one): the data goes stale,
+/// then fresh again without a restart of the driver.
+async fn survives_an_agent_restart(name: &str, extra: &[(&str, &str)]) {
+    use nut_core::{StateChange, StateTree};
+    use nut_drivers::device::Runner;
+    use nut_drivers::runtime::{Output, Serve};
+    use nut_protocol::sock::DriverMessage;
+    let mut agent = snmpd::start(name);
+    let address = agent.address();
+    let mut pairs = vec![
+        ("port", address.as_str()),
+        ("mibs", "ietf"),
+        ("pollinterval", "1"),
+        ("snmp_timeout", "1"),
+        ("snmp_retries", "0"),
+    ];
+    pairs.extend_from_slice(extra);
+    let cfg = config(&pairs);
+    let (ups, opener) = SnmpUpsProgram::from_config(&cfg).expect("settings");
+    let runner = Runner::new(ups, opener, &cfg, SnmpUpsProgram::config_keys()).expect("runner");
+    let mut tree = runner.tree().clone();
+    tree.apply(&StateChange::DataStale);
+    let mut link = runner.start();
+    let mut until = async |what: &str, done: &dyn Fn(&StateTree) -> bool| {
+        while !done(&tree) {
+            let output = tokio::time::timeout(Duration::from_secs(120), link.output.recv())
+                .await
+                .unwrap_or_else(|_| panic!("{name}: no {what}"))
+                .expect("driver running");
+            if let Output::Broadcast(DriverMessage::Change(change)) = output {
+                tree.apply(&change);
+            }
+        }
+    };
+    let fresh = |t: &StateTree| t.data_ok() && t.value("ups.status") == Some("OL");
+    until("first good poll", &fresh).await;
+    agent.stop();
+    until("stale data", &|t: &StateTree| !t.data_ok()).await;
+    agent.restart();
+    until("fresh data after the restart", &fresh).await;
+    assert_eq!(tree.value("ups.mfr"), Some("RustUPS Inc"));
+}
+
+use std::time::Duration;
+
+#[tokio::test]
+async fn v2c_survives_an_agent_restart() {
+    survives_an_agent_restart("restart-v2c", &[("snmp_version", "v2c")]).await;
+}
+
+#[tokio::test]
+async fn v3_auth_priv_aes_survives_an_agent_restart() {
+    survives_an_agent_restart(
+        "restart-v3",
+        &[
+            ("snmp_version", "v3"),
+            ("secLevel", "authPriv"),
+            ("secName", "nutaes"),
+            ("authPassword", "authpass123"),
+            ("authProtocol", "SHA"),
+            ("privProtocol", "AES"),
+            ("privPassword", "privpass123"),
+        ],
+    )
+    .await;
+}
+
+/// An SNMPv3 session outlives an agent reboot (engine boots and time start over): the
+/// first request after it may time out (async-snmp drops the answer to the old session as
+/// untimely), then `AsyncSnmp` discovers the engine again and the next one is answered.
+#[tokio::test]
+async fn v3_session_recovers_after_the_agent_reboots() {
+    let mut agent = snmpd::start("reboot");
+    let address = agent.address();
+    let mut pairs = v3(&address, "nutaes", "authPriv");
+    pairs.extend([
+        ("authProtocol", "SHA"),
+        ("privProtocol", "AES"),
+        ("privPassword", "privpass123"),
+        ("snmp_retries", "0"),
+    ]);
+    let (_, mut opener) = SnmpUpsProgram::from_config(&config(&pairs)).expect("settings");
+    let mut port = opener.open().await.expect("session");
+    let mfr = "1.3.6.1.2.1.33.1.1.1.0".parse().expect("oid");
+    let expected = nut_hal::snmp::SnmpValue::OctetString(b"RustUPS Inc".to_vec());
+    assert_eq!(port.get_value(&mfr).await.expect("answered"), expected);
+    agent.restart();
+    let first = port.get_value(&mfr).await;
+    assert!(
+        first.as_ref().is_ok_and(|v| *v == expected)
+            || first
+                .as_ref()
+                .is_err_and(|e| nut_hal::Error::kind(e) == ErrorKind::Timeout),
+        "{first:?}"
+    );
+    assert_eq!(
+        port.get_value(&mfr).await.expect("answered again"),
+        expected
+    );
+}

@@ -115,38 +115,66 @@ pub fn start(name: &str) -> Snmpd {
     let _ = std::fs::remove_dir_all(&dir);
     let persist = dir.join("persist");
     std::fs::create_dir_all(&persist).expect("temp dir");
-    let conf = dir.join("snmpd.conf");
-    std::fs::write(&conf, config(&persist)).expect("config");
+    std::fs::write(dir.join("snmpd.conf"), config(&persist)).expect("config");
     let port = free_udp_port();
+    let child = spawn(&dir, port);
+    let mut agent = Snmpd { child, port, dir };
+    agent.wait_up();
+    agent
+}
+
+/// snmpd on `port` with the configuration and state in `dir`, logging to `dir/log`.
+fn spawn(dir: &std::path::Path, port: u16) -> Child {
     let log = std::fs::File::create(dir.join("log")).expect("log");
-    let child = Command::new(SNMPD)
+    Command::new(SNMPD)
         .args(["-f", "-Lo", "-C", "-c"])
-        .arg(&conf)
+        .arg(dir.join("snmpd.conf"))
         .arg("-p")
         .arg(dir.join("pid"))
         .arg(format!("udp:127.0.0.1:{port}"))
         // No MIB files are needed: every OID here is numeric.
         .env("MIBS", "")
         .env("MIBDIRS", dir.join("no-mibs"))
-        .env("SNMP_PERSISTENT_DIR", &persist)
+        .env("SNMP_PERSISTENT_DIR", dir.join("persist"))
         .stdin(Stdio::null())
         .stdout(log.try_clone().expect("log"))
         .stderr(log)
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {SNMPD}: {e}"));
-    let mut agent = Snmpd { child, port, dir };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    // snmpd prints its version once its transports are open.
-    while !agent.log().contains("NET-SNMP version") {
-        if let Ok(Some(status)) = agent.child.try_wait() {
-            panic!("snmpd exited ({status}):\n{}", agent.log());
+        .unwrap_or_else(|e| panic!("cannot run {SNMPD}: {e}"))
+}
+
+impl Snmpd {
+    /// Waits until the agent says it is up (it prints its version once its transports are
+    /// open).
+    fn wait_up(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !self.log().contains("NET-SNMP version") {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("snmpd exited ({status}):\n{}", self.log());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "snmpd did not come up:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
         }
-        assert!(
-            Instant::now() < deadline,
-            "snmpd did not come up:\n{}",
-            agent.log()
-        );
-        std::thread::sleep(Duration::from_millis(20));
     }
-    agent
+
+    /// Stops the agent as a shutdown does (SIGTERM: it saves its persistent state, the
+    /// SNMPv3 engine ID and boots counter); its port goes quiet.
+    pub fn stop(&mut self) {
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the stopped agent again on the same port with the same state (its SNMPv3
+    /// engine boots counter goes up, as after a reboot).
+    pub fn restart(&mut self) {
+        self.stop();
+        self.child = spawn(&self.dir, self.port);
+        self.wait_up();
+    }
 }
