@@ -17,10 +17,7 @@ fuzz_target!(|data: &[u8]| {
             .expect("a field's report has a length");
         assert!(u64::from(field.offset) + u64::from(field.size) <= 8 * (len as u64 - 1));
         if field.assumed_logical_max {
-            assert!(
-                field.logical_max >= 0,
-                "the repair reads the maximum unsigned"
-            );
+            assert!(field.logical_max >= 0, "the repair reads the maximum unsigned");
         }
         // A name two usages share (`Undefined` on pages 0x84 and 0x85) reads back as the
         // first, as in NUT; the text still round-trips.

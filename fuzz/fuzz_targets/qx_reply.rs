@@ -192,12 +192,7 @@ fn parse_masterguard_omron(reply: &[u8], text: &str) {
     let _ = masterguard::pnv(reply);
     let _ = masterguard::uptime_field(text);
     let voltages = ["230".to_owned()];
-    for name in [
-        "ups.id",
-        "battery.packs",
-        "device.uptime",
-        "output.voltage.nominal",
-    ] {
+    for name in ["ups.id", "battery.packs", "device.uptime", "output.voltage.nominal"] {
         let _ = masterguard::set_command(name, text, 1, (0, 9), &voltages);
     }
     let _ = masterguard::command("test.battery.start", Some(text), 1, 30, 180);
