@@ -109,3 +109,34 @@ impl Family for SnmpUpsProgram {
         Ok((SnmpUps::new(mibs), SnmpOpener::new(settings)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> DriverConfig {
+        let mut c = DriverConfig::default();
+        for (k, v) in pairs {
+            c.push(k, Some(v));
+        }
+        c
+    }
+
+    #[test]
+    fn des_state_lives_in_the_state_path_unless_set() {
+        assert_eq!(default_des_state_dir("/run/nut"), "/run/nut/snmp-ups.des");
+        let s = settings(&config(&[("port", "10.0.0.1")])).expect("settings");
+        assert!(
+            s.des_state_dir
+                .as_deref()
+                .is_some_and(|d| d.ends_with("/snmp-ups.des")),
+            "{s:?}"
+        );
+        let s = settings(&config(&[
+            ("port", "10.0.0.1"),
+            (DES_STATE_DIR, "/var/lib/x"),
+        ]))
+        .expect("settings");
+        assert_eq!(s.des_state_dir.as_deref(), Some("/var/lib/x"));
+    }
+}
