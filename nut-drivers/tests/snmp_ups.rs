@@ -298,6 +298,8 @@ async fn writable_rows_are_set_with_the_agents_type_scaled_and_looked_up() {
     assert_eq!(reading.get("input.sensitivity"), Some("low"));
     assert_eq!(reading.get("input.transfer.low"), Some("196"));
     assert_eq!(reading.get("ups.delay.start"), Some("120"));
+    // ups.id is a static row: written, it is read again from now on.
+    assert_eq!(reading.get("ups.id"), Some("RACK7"));
     // Refused before anything is sent.
     let before = port.requests();
     for (name, value) in [

@@ -361,7 +361,12 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
     }
 
     async fn set_var(&mut self, port: &mut S, name: &str, value: &str) -> Result<(), CommandError> {
-        super::write::set_var(Tables::get(), port, &self.answered, name, value).await
+        let row = super::write::set_var(Tables::get(), port, &self.answered, name, value).await?;
+        // NUT publishes the value set at once; a static row is read from now on instead.
+        if !self.dynamic.iter().any(|r| std::ptr::eq(*r, row)) {
+            self.dynamic.push(row);
+        }
+        Ok(())
     }
 
     async fn kill_power(&mut self, port: &mut S) -> Result<(), DeviceError> {

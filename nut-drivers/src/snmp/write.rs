@@ -157,7 +157,7 @@ fn target(
 }
 
 /// Sets writable variable `name` (one of `rows`) to `value`: reads the object's current
-/// type, then sends an SNMP SET.
+/// type, then sends an SNMP SET. Returns the row written.
 ///
 /// `Unknown` when no row of that name answered at start-up, `Invalid` when it is read-only
 /// or the value does not fit, `Failed` when the agent refused or did not answer.
@@ -167,7 +167,7 @@ pub async fn set_var<S: Snmp>(
     rows: &[&'static InfoRow],
     name: &str,
     value: &str,
-) -> Result<(), CommandError> {
+) -> Result<&'static InfoRow, CommandError> {
     let (row, oid) = target(tables, rows, name, value)?;
     let failed = |e: &dyn std::fmt::Display, kind| {
         CommandError::Failed(DeviceError::Transport {
@@ -188,7 +188,7 @@ pub async fn set_var<S: Snmp>(
     let new = encode(tables, row, &current, value)?;
     port.set(&[VarBind { oid, value: new }])
         .await
-        .map(|_| ())
+        .map(|_| row)
         .map_err(|e| failed(&format!("{e:?}"), e.kind()))
 }
 
