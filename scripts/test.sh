@@ -19,6 +19,7 @@ install_debian_packages() {
     [ -x /lib/nut/snmp-ups ] || missing+=(nut-snmp)
     [ -x /lib/nut/generic_modbus ] || missing+=(nut-modbus)
     command -v snmpsimd >/dev/null 2>&1 || missing+=(snmpsim)
+    command -v /usr/sbin/snmpd >/dev/null 2>&1 || missing+=(snmpd)
     command -v socat >/dev/null 2>&1 || missing+=(socat)
     command -v cc >/dev/null 2>&1 || missing+=(gcc)
     if [ "${#missing[@]}" -gt 0 ]; then

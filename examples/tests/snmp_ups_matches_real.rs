@@ -1,7 +1,7 @@
 //! Our `snmp-ups` binary against the real NUT 2.8.0 `snmp-ups`, whole program against whole
 //! program: each runs with `-a` from the same `ups.conf` against snmpsim serving the same
 //! recording, feeds the REAL upsd, and the real `upsc` must show the same variables,
-//! `driver.*` included, apart from `ALLOWED` (docs/DIFFERENCES.md rows 56-57).
+//! `driver.*` included, apart from `ALLOWED` (docs/DIFFERENCES.md rows 56, 61 and 63).
 
 #[path = "../../nut-hal/tests/snmpsim/mod.rs"]
 mod snmpsim;
@@ -124,4 +124,69 @@ fn eaton_xups_outlets_ambient_phases_and_alarms_show_the_same_through_the_real_u
         *commands = kept.join(" ");
     }
     assert_eq!(ours, real);
+}
+
+#[path = "../../nut-drivers/tests/snmpd/mod.rs"]
+mod snmpd;
+
+/// Writable variables, program against program through the real upsd, both against a
+/// net-snmp `snmpd` posing as an RFC 1628 UPS (community `private`, read-write): `upsrw`
+/// lists the same variables with the same types; a SET of `device.contact` works through
+/// both; a SET of the INTEGER-held text row `ups.timer.shutdown` fails with 2.8.0
+/// (`wrongType`) and works with ours (docs/DIFFERENCES.md row 63).
+#[test]
+fn writable_variables_and_sets_through_the_real_upsd() {
+    let agent = snmpd::start("programs-rw");
+    let port = agent.address();
+    let extra = [
+        ("community".to_string(), "private".to_string()),
+        ("snmp_version".to_string(), "v2c".to_string()),
+        ("mibs".to_string(), "ietf".to_string()),
+    ];
+    let real = RealNut::start_program(&format!("{NUT_BIN}/snmp-ups"), "snmp-ups", &port, &extra);
+    let ours = RealNut::start_program(env!("CARGO_BIN_EXE_snmp-ups"), "snmp-ups", &port, &extra);
+    let listed = real.writable();
+    assert_eq!(
+        listed.keys().collect::<Vec<_>>(),
+        [
+            "device.contact",
+            "device.description",
+            "device.location",
+            "ups.timer.shutdown",
+            "ups.timer.start"
+        ]
+    );
+    assert_eq!(ours.writable(), listed);
+    for (nut, who) in [(&real, "real"), (&ours, "ours")] {
+        let contact = format!("ops-{who}");
+        assert!(
+            nut.upsrw_answer("device.contact", &contact)
+                .contains("SUCCESS"),
+            "{who}: device.contact"
+        );
+        wait_until(
+            || nut.read_all().get("device.contact") == Some(&contact),
+            &format!("{who}: the new contact shown"),
+        );
+    }
+    // upsrw exits 0 either way; its answer tells.
+    assert!(
+        real.upsrw_answer("ups.timer.shutdown", "30")
+            .contains("ERR FAILED"),
+        "2.8.0 sends an OCTET STRING"
+    );
+    assert!(
+        ours.upsrw_answer("ups.timer.shutdown", "30")
+            .contains("SUCCESS"),
+        "ours sends the INTEGER"
+    );
+    wait_until(
+        || {
+            ours.read_all()
+                .get("ups.timer.shutdown")
+                .map(String::as_str)
+                == Some("30")
+        },
+        "the timer shown by ours",
+    );
 }

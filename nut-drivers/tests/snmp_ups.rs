@@ -306,3 +306,116 @@ async fn apcc_iem_temperature_and_unique_battery_charge_match_real_nut() {
     );
     assert_eq!(ours, real_nut("apc-smartups-iem"));
 }
+
+/// A minimal APC PowerNet agent (mibs=apcc) with writable settings of several kinds: an
+/// INTEGER text row (`input.transfer.low`), a lookup row (`input.sensitivity`), a TimeTicks
+/// number (`ups.delay.start`, multiplier 3) and an OCTET STRING (`ups.id`).
+fn apc_agent() -> ReplayingSnmp {
+    let text = "\
+1.3.6.1.2.1.1.4.0|4|admin
+1.3.6.1.4.1.318.1.1.1.1.1.1.0|4|Smart-UPS 1500
+1.3.6.1.4.1.318.1.1.1.1.1.2.0|4|UPS_IDEN
+1.3.6.1.4.1.318.1.1.1.5.2.3.0|2|208
+1.3.6.1.4.1.318.1.1.1.5.2.7.0|2|4
+1.3.6.1.4.1.318.1.1.1.5.2.9.0|67|3000
+";
+    let mut agent = ReplayingSnmp::from_snmprec(text).expect("snmprec");
+    for oid in [
+        "1.3.6.1.2.1.1.4.0",
+        "1.3.6.1.4.1.318.1.1.1.1.1.2.0",
+        "1.3.6.1.4.1.318.1.1.1.5.2.3.0",
+        "1.3.6.1.4.1.318.1.1.1.5.2.7.0",
+        "1.3.6.1.4.1.318.1.1.1.5.2.9.0",
+    ] {
+        agent = agent.writable(oid.parse().expect("oid"));
+    }
+    agent
+}
+
+#[tokio::test]
+async fn writable_rows_are_set_with_the_agents_type_scaled_and_looked_up() {
+    use nut_drivers::device::{CommandError, Writable};
+    use nut_hal::snmp::SnmpValue;
+    let mut port = apc_agent();
+    let mut ups = SnmpUps::<ReplayingSnmp>::new("apcc");
+    let identity = ups.identify(&mut port).await.expect("driven");
+    let how = |name: &str| {
+        identity
+            .writable
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, w)| w.clone())
+    };
+    assert_eq!(how("device.contact"), Some(Writable::String(128)));
+    assert_eq!(how("input.transfer.low"), Some(Writable::String(3)));
+    assert_eq!(how("ups.id"), Some(Writable::String(8)));
+    assert_eq!(how("ups.delay.start"), Some(Writable::Number));
+    assert_eq!(
+        how("input.sensitivity"),
+        Some(Writable::Enum(
+            ["auto", "low", "medium", "high"].map(String::from).to_vec()
+        ))
+    );
+    // Only rows the agent answered are writable.
+    assert_eq!(how("battery.charge.restart"), None);
+    assert_eq!(identity.info.get("input.sensitivity"), Some("high"));
+    assert_eq!(identity.info.get("ups.delay.start"), Some("90"));
+
+    let value = |port: &ReplayingSnmp, oid: &str| port.value(&oid.parse().expect("oid")).cloned();
+    ups.set_var(&mut port, "input.sensitivity", "low")
+        .await
+        .expect("set");
+    assert_eq!(
+        value(&port, "1.3.6.1.4.1.318.1.1.1.5.2.7.0"),
+        Some(SnmpValue::Integer(2))
+    );
+    ups.set_var(&mut port, "input.transfer.low", "196")
+        .await
+        .expect("set");
+    assert_eq!(
+        value(&port, "1.3.6.1.4.1.318.1.1.1.5.2.3.0"),
+        Some(SnmpValue::Integer(196))
+    );
+    // 120 s published as ticks / 100 × 3: back to 40 s of TimeTicks.
+    ups.set_var(&mut port, "ups.delay.start", "120")
+        .await
+        .expect("set");
+    assert_eq!(
+        value(&port, "1.3.6.1.4.1.318.1.1.1.5.2.9.0"),
+        Some(SnmpValue::TimeTicks(4000))
+    );
+    ups.set_var(&mut port, "ups.id", "RACK7")
+        .await
+        .expect("set");
+    assert_eq!(
+        value(&port, "1.3.6.1.4.1.318.1.1.1.1.1.2.0"),
+        Some(SnmpValue::OctetString(b"RACK7".to_vec()))
+    );
+    let reading = ups.update(&mut port).await.expect("polled");
+    assert_eq!(reading.get("input.sensitivity"), Some("low"));
+    assert_eq!(reading.get("input.transfer.low"), Some("196"));
+    assert_eq!(reading.get("ups.delay.start"), Some("120"));
+    // ups.id is a static row: written, it is read again from now on.
+    assert_eq!(reading.get("ups.id"), Some("RACK7"));
+    // Refused before anything is sent.
+    let before = port.requests();
+    for (name, value) in [
+        ("input.sensitivity", "extreme"),
+        ("input.transfer.low", "1000"),
+        ("ups.delay.start", "soon"),
+        ("ups.model", "x"),
+    ] {
+        assert_eq!(
+            ups.set_var(&mut port, name, value).await,
+            Err(CommandError::Invalid),
+            "{name}={value}"
+        );
+    }
+    assert_eq!(
+        ups.set_var(&mut port, "battery.charge.restart", "10").await,
+        Err(CommandError::Unknown)
+    );
+    // A text outside the lookup and a non-number are refused after reading the object's
+    // type (one GET each, no SET); a too-long text and a read-only row before any request.
+    assert_eq!(port.requests() - before, 2);
+}

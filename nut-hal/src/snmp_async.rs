@@ -308,10 +308,18 @@ fn des_state(s: &SnmpSettings) -> Result<Option<async_snmp::DesSaltState>, SnmpE
 }
 
 /// An SNMP manager session to one agent over UDP.
+///
+/// SNMPv3: after a request that timed out, the next request first makes a new client, so
+/// engine discovery runs again. An agent that rebooted (new engine boots and time, perhaps a
+/// new engine ID) is otherwise never heard again: async-snmp 0.18.1 drops its answers to the
+/// old session as untimely, and every later request times out too.
 #[derive(Clone)]
 pub struct AsyncSnmp {
     client: UdpClient,
     version: SnmpVersion,
+    settings: SnmpSettings,
+    /// Rediscover (make a new client) before the next request.
+    rediscover: bool,
 }
 
 impl core::fmt::Debug for AsyncSnmp {
@@ -327,6 +335,16 @@ impl AsyncSnmp {
     /// Open a session. Nothing is sent yet: v3 engine discovery happens with the first
     /// request, so a wrong user or key shows there.
     pub async fn connect(settings: &SnmpSettings) -> Result<Self, SnmpError> {
+        Ok(AsyncSnmp {
+            client: Self::client_for(settings).await?,
+            version: settings.version,
+            settings: settings.clone(),
+            rediscover: false,
+        })
+    }
+
+    /// A client for `settings` (DES/3DES: with a freshly leased salt epoch).
+    async fn client_for(settings: &SnmpSettings) -> Result<UdpClient, SnmpError> {
         let retry = Retry::fixed(settings.retries, Duration::ZERO)
             .map_err(|e| SnmpError::InvalidInput(e.to_string()))?;
         let mut builder =
@@ -334,7 +352,7 @@ impl AsyncSnmp {
         if let Some(state) = des_state(settings)? {
             builder = builder.des_salt_state(state);
         }
-        let client = builder
+        builder
             .request_timeout(settings.timeout)
             .retry(retry)
             .construction_timeout(
@@ -344,11 +362,24 @@ impl AsyncSnmp {
             )
             .connect()
             .await
-            .map_err(map_err)?;
-        Ok(AsyncSnmp {
-            client,
-            version: settings.version,
-        })
+            .map_err(map_err)
+    }
+
+    /// The client for the next request: a new one after a v3 timeout.
+    async fn ready(&mut self) -> Result<&UdpClient, SnmpError> {
+        if self.rediscover {
+            self.client = Self::client_for(&self.settings).await?;
+            self.rediscover = false;
+        }
+        Ok(&self.client)
+    }
+
+    /// Notes a v3 timeout (see [`AsyncSnmp`]) and passes `result` on.
+    fn after<T>(&mut self, result: Result<T, SnmpError>) -> Result<T, SnmpError> {
+        if self.version == SnmpVersion::V3 && matches!(result, Err(SnmpError::Timeout { .. })) {
+            self.rediscover = true;
+        }
+        result
     }
 
     /// The version this session speaks.
@@ -374,14 +405,19 @@ impl Snmp for AsyncSnmp {
 
     async fn get(&mut self, oids: &[Oid]) -> Result<Vec<VarBind>, SnmpError> {
         let oids: Vec<_> = oids.iter().map(to_oid).collect();
-        let r = self.client.get_many(&oids).await.map_err(map_err)?;
-        convert(r.varbinds)
+        let r = self.ready().await?.get_many(&oids).await.map_err(map_err);
+        convert(self.after(r)?.varbinds)
     }
 
     async fn get_next(&mut self, oids: &[Oid]) -> Result<Vec<VarBind>, SnmpError> {
         let oids: Vec<_> = oids.iter().map(to_oid).collect();
-        let r = self.client.get_next_many(&oids).await.map_err(map_err)?;
-        convert(r.varbinds)
+        let r = self
+            .ready()
+            .await?
+            .get_next_many(&oids)
+            .await
+            .map_err(map_err);
+        convert(self.after(r)?.varbinds)
     }
 
     async fn get_bulk(
@@ -395,16 +431,18 @@ impl Snmp for AsyncSnmp {
         }
         let oids: Vec<_> = oids.iter().map(to_oid).collect();
         let r = self
-            .client
+            .ready()
+            .await?
             .get_bulk(&oids, non_repeaters, max_repetitions)
             .await
-            .map_err(map_err)?;
-        convert(r)
+            .map_err(map_err);
+        convert(self.after(r)?)
     }
 
     async fn walk(&mut self, root: &Oid) -> Result<Vec<VarBind>, SnmpError> {
-        let stream = self.client.walk(to_oid(root)).map_err(map_err)?;
-        convert(stream.collect().await.map_err(map_err)?)
+        let stream = self.ready().await?.walk(to_oid(root)).map_err(map_err)?;
+        let r = stream.collect().await.map_err(map_err);
+        convert(self.after(r)?)
     }
 
     async fn set(&mut self, bindings: &[VarBind]) -> Result<Vec<VarBind>, SnmpError> {
@@ -412,8 +450,8 @@ impl Snmp for AsyncSnmp {
             .iter()
             .map(|b| Ok((to_oid(&b.oid), to_value(&b.value)?)))
             .collect::<Result<Vec<_>, SnmpError>>()?;
-        let r = self.client.set_many(&vbs).await.map_err(map_err)?;
-        let answer = convert(r.varbinds)?;
+        let r = self.ready().await?.set_many(&vbs).await.map_err(map_err);
+        let answer = convert(self.after(r)?.varbinds)?;
         // RFC 3416 has no exception values in a SET answer, but some agents (snmpsim) answer
         // a SET of an absent object that way: the object is not there to be written.
         if let Some(vb) = answer.iter().find(|vb| is_exception(&vb.value)) {

@@ -164,10 +164,55 @@ impl RealNut {
             .success()
     }
 
+    /// The writable variables as `upsrw <ups>` lists them: name → its description and
+    /// `Type:`/`Maximum length:`/`Option:` lines (the `Value:` line left out).
+    pub fn writable(&self) -> BTreeMap<String, String> {
+        let output = self.sandbox.client("/usr/bin/upsrw", &[&self.target]);
+        let mut out = BTreeMap::new();
+        let mut current: Option<(String, Vec<String>)> = None;
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                if let Some((n, lines)) = current.take() {
+                    out.insert(n, lines.join("\n"));
+                }
+                current = Some((name.to_owned(), Vec::new()));
+            } else if let Some((_, lines)) = current.as_mut()
+                && !line.starts_with("Value:")
+            {
+                lines.push(line.to_owned());
+            }
+        }
+        if let Some((n, lines)) = current {
+            out.insert(n, lines.join("\n"));
+        }
+        out
+    }
+
     /// Sets a variable through the real upsd as `admin` (`upsrw -s`); true on success.
     pub fn upsrw(&self, name: &str, value: &str) -> bool {
+        let args = self.upsrw_args(name, value);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.sandbox
+            .client("/usr/bin/upsrw", &args)
+            .status
+            .success()
+    }
+
+    /// What `upsrw -s name=value -w` printed (`SUCCESS`, `ERR FAILED`, …), trimmed.
+    pub fn upsrw_answer(&self, name: &str, value: &str) -> String {
+        let args = self.upsrw_args(name, value);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.sandbox
+            .client_text("/usr/bin/upsrw", &args)
+            .trim()
+            .to_owned()
+    }
+
+    /// `upsrw -s name=value` as `admin`, waiting for the driver's answer.
+    fn upsrw_args(&self, name: &str, value: &str) -> Vec<String> {
         let setting = format!("{name}={value}");
-        let args = [
+        [
             "-s",
             &setting,
             "-u",
@@ -176,10 +221,8 @@ impl RealNut {
             "adminpass",
             "-w",
             &self.target,
-        ];
-        self.sandbox
-            .client("/usr/bin/upsrw", &args)
-            .status
-            .success()
+        ]
+        .map(String::from)
+        .to_vec()
     }
 }

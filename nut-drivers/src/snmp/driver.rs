@@ -28,6 +28,8 @@ pub struct SnmpUps<S> {
     schedule: Schedule,
     /// What the last walk published; polls between walks publish it again.
     last: Reading,
+    /// Plain rows that answered at start-up (what `SET` may write, see [`super::write`]).
+    answered: Vec<&'static InfoRow>,
     port: PhantomData<fn() -> S>,
 }
 
@@ -41,6 +43,7 @@ impl<S> SnmpUps<S> {
             commands: Vec::new(),
             schedule: Schedule::default(),
             last: Reading::default(),
+            answered: Vec::new(),
             port: PhantomData,
         }
     }
@@ -165,15 +168,38 @@ fn oid_of(row: &InfoRow) -> Option<Oid> {
     row.oid.as_deref()?.parse().ok()
 }
 
-/// The value of one OID; SNMP error replies read as `NoSuchObject`.
+/// GET of one OID. An error-status answer (v1 `noSuchName`) reads as `noSuchObject`; an
+/// answer without exactly that one binding is a [`DeviceError::BadReply`].
 pub(super) async fn get_one<S: Snmp>(port: &mut S, oid: &Oid) -> Result<SnmpValue, DeviceError> {
     match port.get(std::slice::from_ref(oid)).await {
-        Ok(binds) => Ok(binds
-            .into_iter()
-            .next()
-            .map_or(SnmpValue::NoSuchObject, |b| b.value)),
+        Ok(mut binds) => match (binds.pop(), binds.is_empty()) {
+            (Some(b), true) if b.oid == *oid => Ok(b.value),
+            (last, _) => Err(DeviceError::BadReply {
+                operation: format!("GET {oid}"),
+                reply: match last {
+                    Some(b) => format!("{} binding(s), the last for {}", binds.len() + 1, b.oid),
+                    None => "no binding".into(),
+                },
+            }),
+        },
         Err(e) if e.kind() == nut_hal::ErrorKind::Protocol => Ok(SnmpValue::NoSuchObject),
         Err(e) => Err(DeviceError::transport(&format!("GET {oid}"), &e)),
+    }
+}
+
+/// Whether `value` has a type `row` can be read from (what NUT's `nut_snmp_get_*` accept).
+pub fn readable_as(row: &InfoRow, value: &SnmpValue) -> bool {
+    match value {
+        SnmpValue::OctetString(_) if row.string && row.flags & su::STATUS_ANY == 0 => true,
+        v => integer(v).is_some(),
+    }
+}
+
+/// The error of a poll whose `item` answered with `what`.
+fn bad_reply(item: &Item, what: &str) -> DeviceError {
+    DeviceError::BadReply {
+        operation: format!("GET {} ({})", item.oid_text, item.name),
+        reply: what.into(),
     }
 }
 
@@ -259,6 +285,7 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
         let mut dynamic = Vec::new();
         let mut bases = IndexBases::default();
         let mut unique: Vec<(&str, &'static InfoRow)> = Vec::new();
+        let mut answered_rows: Vec<&'static InfoRow> = Vec::new();
         for &row in &all {
             if row.nut_name.ends_with(".phases") && row.flags & su::STATUS_ANY == 0 {
                 continue;
@@ -320,8 +347,11 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
                 unique.retain(|(name, _)| *name != row.nut_name);
                 unique.push((row.nut_name.as_str(), row));
             }
-            if outcome == Outcome::Answered && row.flags & su::STATIC == 0 {
-                dynamic.push(item);
+            if outcome == Outcome::Answered {
+                answered_rows.push(row);
+                if row.flags & su::STATIC == 0 {
+                    dynamic.push(item);
+                }
             }
         }
         // NUT's disable_competition: a SU_FLAG_UNIQUE row that answered stops the other rows
@@ -333,6 +363,8 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
         });
         // Status words and alarms of the start-up walk are not committed (NUT commits them
         // only in updates).
+        identity.writable = super::write::writable_variables(tables, &answered_rows);
+        self.answered = answered_rows;
         info.status.clear();
         info.alarms.clear();
         identity.commands = commands.iter().map(|c| c.name.clone()).collect();
@@ -365,8 +397,15 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
             if item.row.flags & su::SEMI_STATIC != 0 && !semi_static {
                 continue;
             }
-            if read_item(tables, mapping, port, item, &mut reading).await? == Outcome::Invalid {
-                invalid.push(at);
+            match read_item(tables, mapping, port, item, &mut reading).await? {
+                Outcome::Invalid => invalid.push(at),
+                // A row that answered at start-up now answering with a type it cannot be read
+                // as, or the power status gone: the data is stale, not silently partial.
+                Outcome::Unusable => return Err(bad_reply(item, "a value of an unusable type")),
+                Outcome::Missing if item.row.flags & su::STATUS_PWR != 0 => {
+                    return Err(bad_reply(item, "no value for the power status"));
+                }
+                Outcome::Answered | Outcome::Missing => {}
             }
         }
         // NUT clears SU_FLAG_OK on an invalid reading: the row is not polled again.
@@ -404,13 +443,13 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
         .map_err(|e| CommandError::Failed(DeviceError::transport(command, &e)))
     }
 
-    async fn set_var(
-        &mut self,
-        _port: &mut S,
-        _name: &str,
-        _value: &str,
-    ) -> Result<(), CommandError> {
-        Err(CommandError::Unknown)
+    async fn set_var(&mut self, port: &mut S, name: &str, value: &str) -> Result<(), CommandError> {
+        let row = super::write::set_var(Tables::get(), port, &self.answered, name, value).await?;
+        // NUT publishes the value set at once; a static row is read from now on instead.
+        if !self.dynamic.iter().any(|item| std::ptr::eq(item.row, row)) {
+            self.dynamic.push(Item::plain(row));
+        }
+        Ok(())
     }
 
     async fn kill_power(&mut self, port: &mut S) -> Result<(), DeviceError> {

@@ -5,13 +5,13 @@
 //! * [`detect`]: `mibs=auto` (sysObjectID match, then the model-OID probe) and `mibs=<name>`.
 //! * [`driver`]: [`SnmpUps`], the [`DeviceProtocol`](crate::device::DeviceProtocol) over any
 //!   [`nut_hal::snmp::Snmp`].
-//!
+//! * [`write`]: writable variables (`ST_FLAG_RW` rows) and `SET` as an SNMP SET.
 //! * [`template`]: outlet, outlet-group and ambient-sensor template rows (`%i`).
 //! * [`alarms`]: `.alarm` rows and the `ups.alarms` alarm tables.
 //! * [`schedule`]: `pollfreq` and `semistaticfreq`.
 //! * [`walk`]: one row (or template instance) read as NUT reads it.
 //!
-//! Not yet: daisy-chain templates, writable variables.
+//! Not yet: daisy-chain templates, writable template instances.
 
 pub mod alarms;
 pub mod detect;
@@ -22,6 +22,7 @@ pub mod schedule;
 pub mod tables;
 pub mod template;
 pub mod walk;
+pub mod write;
 
 pub use driver::SnmpUps;
 #[cfg(feature = "snmp")]

@@ -24,7 +24,22 @@ pub const KEYS: &[&str] = &[
     "privPassword",
     "authProtocol",
     "privProtocol",
+    DES_STATE_DIR,
 ];
+
+/// Our own setting (not NUT's): where SNMPv3 DES/3DES privacy keeps its durable salt state
+/// (see [`SnmpSettings::des_state_dir`]). Default: [`default_des_state_dir`].
+pub const DES_STATE_DIR: &str = "des_state_dir";
+
+/// The DES state directory used when `des_state_dir` is not set: `snmp-ups.des` in the
+/// driver state path (`$NUT_STATEPATH`, else NUT's default), where the driver can write.
+/// Every session leases its own epoch from it, so drivers may share it.
+pub fn default_des_state_dir(statepath: &str) -> String {
+    std::path::Path::new(statepath)
+        .join("snmp-ups.des")
+        .to_string_lossy()
+        .into_owned()
+}
 
 /// NUT's `snmp-ups` over `async-snmp`.
 pub type SnmpUpsProgram = SnmpUps<AsyncSnmp>;
@@ -60,11 +75,24 @@ pub fn settings(config: &DriverConfig) -> Result<SnmpSettings, ConfigError> {
         reason: "missing: the agent's host[:port]".into(),
     })?;
     let options = config.settings().filter_map(|(k, v)| Some((k, v?)));
-    SnmpSettings::from_nut(port, options).map_err(|e| ConfigError {
+    let mut settings = SnmpSettings::from_nut(port, options).map_err(|e| ConfigError {
         key: e.key.clone(),
         value: Some(e.value.clone()),
         reason: e.to_string(),
-    })
+    })?;
+    // NUT's default privProtocol is DES: give it durable state so that it works.
+    settings.des_state_dir = Some(match config.value(DES_STATE_DIR) {
+        Some(dir) if !dir.is_empty() => dir.to_string(),
+        _ => {
+            let env = std::env::var("NUT_STATEPATH").ok();
+            default_des_state_dir(nut_protocol::config::ups_conf::resolve_statepath(
+                env.as_deref(),
+                None,
+                None,
+            ))
+        }
+    });
+    Ok(settings)
 }
 
 impl Family for SnmpUpsProgram {
@@ -87,5 +115,36 @@ impl Family for SnmpUpsProgram {
             SnmpUps::new(mibs).with_schedule(schedule),
             SnmpOpener::new(settings),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> DriverConfig {
+        let mut c = DriverConfig::default();
+        for (k, v) in pairs {
+            c.push(k, Some(v));
+        }
+        c
+    }
+
+    #[test]
+    fn des_state_lives_in_the_state_path_unless_set() {
+        assert_eq!(default_des_state_dir("/run/nut"), "/run/nut/snmp-ups.des");
+        let s = settings(&config(&[("port", "10.0.0.1")])).expect("settings");
+        assert!(
+            s.des_state_dir
+                .as_deref()
+                .is_some_and(|d| d.ends_with("/snmp-ups.des")),
+            "{s:?}"
+        );
+        let s = settings(&config(&[
+            ("port", "10.0.0.1"),
+            (DES_STATE_DIR, "/var/lib/x"),
+        ]))
+        .expect("settings");
+        assert_eq!(s.des_state_dir.as_deref(), Some("/var/lib/x"));
     }
 }

@@ -4,7 +4,7 @@
 use nut_hal::snmp::{Oid, Snmp};
 
 use super::alarms::{alarm_text, is_alarm_row, read_alarm_table};
-use super::driver::{answered, get_one, integer, publish, row_value, status_words};
+use super::driver::{answered, get_one, integer, publish, readable_as, row_value, status_words};
 use super::tables::{InfoRow, MibEntry, Tables, su};
 use super::template::instantiate;
 use crate::device::{DeviceError, Reading};
@@ -86,6 +86,9 @@ pub enum Outcome {
     Answered,
     /// No answer (or nothing usable): at start-up the row is dropped, later it is only stale.
     Missing,
+    /// An answer of a type the row cannot be read as (dropped at start-up; in a poll the
+    /// data goes stale).
+    Unusable,
     /// A `SU_FLAG_NEGINVALID` negative or `SU_FLAG_ZEROINVALID` zero reading: nothing is
     /// published and the row is never polled again.
     Invalid,
@@ -109,6 +112,9 @@ pub async fn read_item<S: Snmp>(
     let value = get_one(port, oid).await?;
     if !answered(&value) {
         return Ok(Outcome::Missing);
+    }
+    if !readable_as(item.row, &value) {
+        return Ok(Outcome::Unusable);
     }
     let name = item.name.as_str();
     if name.eq_ignore_ascii_case("ups.status") {
