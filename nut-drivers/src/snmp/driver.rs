@@ -445,7 +445,9 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
 
     async fn set_var(&mut self, port: &mut S, name: &str, value: &str) -> Result<(), CommandError> {
         let row = super::write::set_var(Tables::get(), port, &self.answered, name, value).await?;
-        // NUT publishes the value set at once; a static row is read from now on instead.
+        // NUT publishes the value sent at once (polls between walks repeat `last`); a
+        // static row is read back at every walk from now on.
+        self.last.set(name, value);
         if !self.dynamic.iter().any(|item| std::ptr::eq(item.row, row)) {
             self.dynamic.push(Item::plain(row));
         }
