@@ -315,7 +315,7 @@ mod hid {
 }
 
 #[cfg(feature = "modbus")]
-pub use modbus::ApcModbusTcp;
+pub use modbus::{ApcModbusTcp, GenericModbusTcp};
 
 #[cfg(feature = "modbus")]
 mod modbus {
@@ -324,6 +324,27 @@ mod modbus {
     use crate::apc_modbus::ApcModbus;
     use crate::apc_modbus::open::{KEYS, ModbusOpener};
     use crate::device::{ConfigError, DriverConfig, Family};
+    use crate::generic_modbus::{GenericModbus, Settings, open, settings};
+
+    /// NUT's `generic_modbus`: [`GenericModbus`] over Modbus TCP.
+    pub type GenericModbusTcp = GenericModbus<TokioModbus>;
+
+    impl Family for GenericModbusTcp {
+        type Opener = ModbusOpener;
+        const DRIVER_NAME: &'static str = "generic_modbus";
+        const DESCRIPTION: &'static str = "NUT Generic Modbus driver";
+        const VERSION: &'static str = "0.03";
+
+        fn config_keys() -> &'static [&'static str] {
+            settings::KEYS
+        }
+
+        fn from_config(config: &DriverConfig) -> Result<(Self, ModbusOpener), ConfigError> {
+            let settings = Settings::from_config(config)?;
+            let opener = open::opener(&settings)?;
+            Ok((GenericModbus::new(settings), opener))
+        }
+    }
 
     /// NUT's `apc_modbus`: [`ApcModbus`] over Modbus TCP.
     pub type ApcModbusTcp = ApcModbus<TokioModbus>;

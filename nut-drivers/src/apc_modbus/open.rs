@@ -76,11 +76,17 @@ impl ModbusOpener {
                     .ok_or_else(|| bad("response_timeout_ms", Some(v), "must be > 0"))?,
             ),
         };
-        Ok(ModbusOpener {
-            host,
+        Ok(ModbusOpener::tcp(&host, unit, timeout))
+    }
+
+    /// An opener for unit `unit` at `host` (`host:port`, resolved at each open), waiting
+    /// `timeout` for every answer.
+    pub fn tcp(host: &str, unit: u8, timeout: Duration) -> ModbusOpener {
+        ModbusOpener {
+            host: host.into(),
             unit,
             timeout,
-        })
+        }
     }
 
     /// `host:port` this opener connects to.

@@ -1,0 +1,186 @@
+//! [`IoImage`]: a simulated remote-I/O box as a tokio-modbus TCP server — [`SIZE`] coils,
+//! discrete inputs, input registers and holding registers — for tests and demos. Feature
+//! `modbus-sim`. Reads beyond the image answer exception 2 (illegal data address), function
+//! codes it does not serve exception 1; [`IoImage::set_silent`] makes it stop answering.
+
+use std::future::{self, Future};
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::net::TcpListener;
+use tokio_modbus::server::Service;
+use tokio_modbus::server::tcp::{Server, accept_tcp_connection};
+use tokio_modbus::{ExceptionCode, Request, Response};
+
+use super::settings::RegType;
+
+/// Number of points in each of the four tables.
+pub const SIZE: usize = 64;
+
+/// One write a client made: table, address and value (a coil as 0/1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Write {
+    /// The table written.
+    pub table: RegType,
+    /// The address written.
+    pub addr: u16,
+    /// The value written.
+    pub value: u16,
+}
+
+#[derive(Debug)]
+struct Image {
+    coils: Vec<bool>,
+    inputs: Vec<bool>,
+    input_regs: Vec<u16>,
+    holding: Vec<u16>,
+    writes: Vec<Write>,
+}
+
+/// The four tables of a simulated remote-I/O box, shared with every connection it serves.
+#[derive(Debug, Clone)]
+pub struct IoImage {
+    image: Arc<Mutex<Image>>,
+    mute: Arc<AtomicBool>,
+    requests: Arc<AtomicU64>,
+}
+
+impl Default for IoImage {
+    fn default() -> Self {
+        IoImage::new()
+    }
+}
+
+type Reply = Pin<Box<dyn Future<Output = Result<Response, ExceptionCode>> + Send>>;
+
+fn span(addr: u16, count: usize) -> Result<std::ops::Range<usize>, ExceptionCode> {
+    let from = usize::from(addr);
+    (count > 0 && from + count <= SIZE)
+        .then_some(from..from + count)
+        .ok_or(ExceptionCode::IllegalDataAddress)
+}
+
+impl Service for IoImage {
+    type Request = Request<'static>;
+    type Response = Response;
+    type Exception = ExceptionCode;
+    type Future = Reply;
+
+    fn call(&self, req: Request<'static>) -> Reply {
+        if self.mute.load(Ordering::SeqCst) {
+            return Box::pin(future::pending());
+        }
+        self.requests.fetch_add(1, Ordering::SeqCst);
+        let mut image = self.lock();
+        let r = match req {
+            Request::ReadCoils(a, n) => span(a, usize::from(n))
+                .map(|r| Response::ReadCoils(image.coils[r].to_vec())),
+            Request::ReadDiscreteInputs(a, n) => span(a, usize::from(n))
+                .map(|r| Response::ReadDiscreteInputs(image.inputs[r].to_vec())),
+            Request::ReadInputRegisters(a, n) => span(a, usize::from(n))
+                .map(|r| Response::ReadInputRegisters(image.input_regs[r].to_vec())),
+            Request::ReadHoldingRegisters(a, n) => span(a, usize::from(n))
+                .map(|r| Response::ReadHoldingRegisters(image.holding[r].to_vec())),
+            Request::WriteSingleCoil(a, v) => span(a, 1).map(|r| {
+                image.coils[r].fill(v);
+                image.writes.push(Write {
+                    table: RegType::Coil,
+                    addr: a,
+                    value: u16::from(v),
+                });
+                Response::WriteSingleCoil(a, v)
+            }),
+            Request::WriteSingleRegister(a, v) => span(a, 1).map(|r| {
+                image.holding[r].fill(v);
+                image.writes.push(Write {
+                    table: RegType::Holding,
+                    addr: a,
+                    value: v,
+                });
+                Response::WriteSingleRegister(a, v)
+            }),
+            _ => Err(ExceptionCode::IllegalFunction),
+        };
+        Box::pin(future::ready(r))
+    }
+}
+
+impl IoImage {
+    /// An image with every point 0 (off).
+    pub fn new() -> IoImage {
+        IoImage {
+            image: Arc::new(Mutex::new(Image {
+                coils: vec![false; SIZE],
+                inputs: vec![false; SIZE],
+                input_regs: vec![0; SIZE],
+                holding: vec![0; SIZE],
+                writes: Vec::new(),
+            })),
+            mute: Arc::new(AtomicBool::new(false)),
+            requests: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Image> {
+        self.image.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Sets point `addr` of `table` (a bit is on for any non-zero value; ignored beyond
+    /// [`SIZE`]).
+    pub fn set(&self, table: RegType, addr: usize, value: u16) {
+        let mut image = self.lock();
+        let slot = match table {
+            RegType::Coil => image.coils.get_mut(addr).map(|b| *b = value != 0),
+            RegType::InputBit => image.inputs.get_mut(addr).map(|b| *b = value != 0),
+            RegType::InputRegister => image.input_regs.get_mut(addr).map(|w| *w = value),
+            RegType::Holding => image.holding.get_mut(addr).map(|w| *w = value),
+        };
+        let _ = slot;
+    }
+
+    /// Point `addr` of `table` (a bit as 0/1; `None` beyond [`SIZE`]).
+    pub fn get(&self, table: RegType, addr: usize) -> Option<u16> {
+        let image = self.lock();
+        match table {
+            RegType::Coil => image.coils.get(addr).map(|b| u16::from(*b)),
+            RegType::InputBit => image.inputs.get(addr).map(|b| u16::from(*b)),
+            RegType::InputRegister => image.input_regs.get(addr).copied(),
+            RegType::Holding => image.holding.get(addr).copied(),
+        }
+    }
+
+    /// Every write clients made, oldest first.
+    pub fn writes(&self) -> Vec<Write> {
+        self.lock().writes.clone()
+    }
+
+    /// How many requests the image has answered (exceptions included).
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::SeqCst)
+    }
+
+    /// Makes the box stop answering (requests hang) or answer again.
+    pub fn set_silent(&self, silent: bool) {
+        self.mute.store(silent, Ordering::SeqCst);
+    }
+
+    /// Serves the image on a fresh 127.0.0.1 port (a task of the current tokio runtime),
+    /// answering any unit id.
+    pub async fn serve(&self) -> io::Result<SocketAddr> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let image = self.clone();
+        tokio::spawn(async move {
+            let server = Server::new(listener);
+            let on_connected = |stream, peer| {
+                let image = image.clone();
+                async move { accept_tcp_connection(stream, peer, move |_| Ok(Some(image.clone()))) }
+            };
+            let _ = server.serve(&on_connected, |_e| {}).await;
+        });
+        Ok(addr)
+    }
+}

@@ -1,0 +1,310 @@
+//! `generic_modbus` against a simulated remote-I/O box (`generic_modbus::sim::IoImage`, a
+//! tokio-modbus TCP server), reached through the real opener and `TokioModbus`: the status
+//! mapping for each register type and NO/NC, exception responses, a box that goes silent (and
+//! comes back, under the runtime), `load.off` and `-k` on the FSD output, refused settings.
+#![cfg(feature = "modbus-sim")]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use nut_core::{StateChange, StateTree};
+use nut_drivers::device::{
+    CommandError, DeviceError, DeviceProtocol, DriverConfig, Family, PortOpener, Runner,
+};
+use nut_drivers::generic_modbus::RegType;
+use nut_drivers::generic_modbus::sim::{IoImage, Write};
+use nut_drivers::programs::GenericModbusTcp;
+use nut_drivers::runtime::{DriverLink, Output, Serve};
+use nut_hal::ErrorKind;
+use nut_hal::modbus::Modbus;
+use nut_hal::modbus_tokio::TokioModbus;
+use nut_protocol::sock::DriverMessage;
+
+const TYPES: [RegType; 4] = [
+    RegType::Coil,
+    RegType::InputBit,
+    RegType::InputRegister,
+    RegType::Holding,
+];
+
+fn config(addr: SocketAddr, settings: &[(&str, &str)]) -> DriverConfig {
+    let mut config = DriverConfig::default();
+    config.push("driver", Some("generic_modbus"));
+    config.push("port", Some(&addr.to_string()));
+    config.push("pollinterval", Some("1"));
+    for (key, value) in settings {
+        config.push(key, Some(value));
+    }
+    config
+}
+
+/// Our driver, identified, and an open port to `image` (served afresh).
+async fn connect(image: &IoImage, settings: &[(&str, &str)]) -> (GenericModbusTcp, TokioModbus) {
+    let addr = image.serve().await.unwrap();
+    let (mut family, mut opener) = GenericModbusTcp::from_config(&config(addr, settings)).unwrap();
+    let mut port = opener.open().await.unwrap();
+    family.identify(&mut port).await.unwrap();
+    (family, port)
+}
+
+async fn status(ups: &mut GenericModbusTcp, port: &mut TokioModbus) -> String {
+    ups.update(port).await.unwrap().status_text()
+}
+
+#[tokio::test]
+async fn ol_follows_each_register_type_normally_closed_and_open() {
+    for (n, table) in TYPES.into_iter().enumerate() {
+        for noro in ["0", "1"] {
+            let image = IoImage::new();
+            let regtype = n.to_string();
+            let settings = [
+                ("OL_addr", "3"),
+                ("OL_regtype", regtype.as_str()),
+                ("OL_noro", noro),
+            ];
+            let (mut ups, mut port) = connect(&image, &settings).await;
+            let (on, off) = if noro == "1" { (0, 1) } else { (1, 0) };
+            image.set(table, 3, on);
+            assert_eq!(status(&mut ups, &mut port).await, "OL", "{table:?} noro {noro}");
+            image.set(table, 3, off);
+            assert_eq!(
+                status(&mut ups, &mut port).await,
+                "OB DISCHRG",
+                "{table:?} noro {noro}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn registers_count_by_their_low_byte_as_nut_masks_them() {
+    let image = IoImage::new();
+    let (mut ups, mut port) = connect(&image, &[("OL_addr", "0"), ("OL_regtype", "3")]).await;
+    for (value, expected) in [
+        (0x0101, "OL"),
+        (0x0100, "OB DISCHRG"),
+        (2, "OB DISCHRG"),
+        (1, "OL"),
+    ] {
+        image.set(RegType::Holding, 0, value);
+        assert_eq!(status(&mut ups, &mut port).await, expected, "{value:#x}");
+    }
+}
+
+#[tokio::test]
+async fn a_full_map_gives_nut_words_alarms_and_charger_status() {
+    let image = IoImage::new();
+    let settings = [
+        ("OB_addr", "1"),
+        ("OB_regtype", "0"),
+        ("LB_addr", "2"),
+        ("LB_regtype", "1"),
+        ("RB_addr", "3"),
+        ("RB_regtype", "2"),
+        ("HB_addr", "0x4"),
+        ("HB_regtype", "3"),
+        ("device_mfr", "PULS"),
+        ("device_model", "UB40"),
+    ];
+    let addr = image.serve().await.unwrap();
+    let (mut ups, mut opener) = GenericModbusTcp::from_config(&config(addr, &settings)).unwrap();
+    let mut port = opener.open().await.unwrap();
+    let id = ups.identify(&mut port).await.unwrap();
+    assert_eq!(id.info.get("device.mfr"), Some("PULS"));
+    assert_eq!(id.info.get("device.model"), Some("UB40"));
+    assert!(id.commands.is_empty(), "no FSD_addr, no load.off");
+
+    image.set(RegType::Holding, 4, 1);
+    let r = ups.update(&mut port).await.unwrap();
+    assert_eq!(r.status_text(), "OL HB");
+    assert_eq!(r.get("battery.charger.status"), Some("resting"));
+
+    image.set(RegType::Holding, 4, 0);
+    image.set(RegType::Coil, 1, 1);
+    image.set(RegType::InputBit, 2, 1);
+    image.set(RegType::InputRegister, 3, 1);
+    let r = ups.update(&mut port).await.unwrap();
+    assert_eq!(r.status_text(), "OB DISCHRG LB RB");
+    assert_eq!(r.alarms, ["Low Battery (Charge)", "Replace Battery"]);
+    assert_eq!(r.get("battery.charger.status"), Some("discharging"));
+
+    image.set(RegType::Coil, 1, 0);
+    image.set(RegType::InputBit, 2, 0);
+    image.set(RegType::InputRegister, 3, 0);
+    let r = ups.update(&mut port).await.unwrap();
+    assert_eq!(r.status_text(), "OL CHRG");
+    assert!(r.alarms.is_empty());
+}
+
+#[tokio::test]
+async fn an_exception_response_is_a_typed_protocol_error() {
+    let image = IoImage::new();
+    let (mut ups, mut port) = connect(&image, &[("OL_addr", "0"), ("LB_addr", "0x200")]).await;
+    let error = ups.update(&mut port).await.unwrap_err();
+    assert!(
+        matches!(&error, DeviceError::Transport { kind: ErrorKind::Protocol, operation, .. }
+            if operation.contains("addr:0x200") && operation.contains("INPUT_B")),
+        "{error:?}"
+    );
+    // The session survives an exception.
+    assert_eq!(port.read_discrete_inputs(0, 1).await.ok(), Some(vec![false]));
+}
+
+#[tokio::test]
+async fn a_silent_box_is_a_typed_timeout() {
+    let image = IoImage::new();
+    let (mut ups, mut port) = connect(
+        &image,
+        &[("OL_addr", "0"), ("mod_resp_to_us", "100000"), ("FSD_addr", "5")],
+    )
+    .await;
+    image.set_silent(true);
+    let error = ups.update(&mut port).await.unwrap_err();
+    assert!(
+        matches!(&error, DeviceError::Transport { kind: ErrorKind::Timeout, operation, .. }
+            if operation.contains("addr:0x0")),
+        "{error:?}"
+    );
+    assert!(matches!(
+        ups.instcmd(&mut port, "load.off", None).await,
+        Err(CommandError::Failed(_))
+    ));
+}
+
+#[tokio::test]
+async fn load_off_writes_the_fsd_point_and_pulses_it() {
+    let image = IoImage::new();
+    let (mut ups, mut port) = connect(&image, &[("OL_addr", "0"), ("FSD_addr", "7")]).await;
+    assert_eq!(
+        ups.instcmd(&mut port, "shutdown.stayoff", None).await,
+        Err(CommandError::Unknown)
+    );
+    ups.instcmd(&mut port, "LOAD.OFF", None).await.unwrap();
+    let coil = |addr, value| Write {
+        table: RegType::Coil,
+        addr,
+        value,
+    };
+    assert_eq!(image.writes(), [coil(7, 1)]);
+
+    let image = IoImage::new();
+    let settings = [
+        ("FSD_addr", "9"),
+        ("FSD_regtype", "3"),
+        ("FSD_noro", "1"),
+        ("FSD_pulse_duration", "20"),
+    ];
+    let (mut ups, mut port) = connect(&image, &settings).await;
+    ups.instcmd(&mut port, "load.off", None).await.unwrap();
+    let holding = |addr, value| Write {
+        table: RegType::Holding,
+        addr,
+        value,
+    };
+    assert_eq!(image.writes(), [holding(9, 0), holding(9, 1)]);
+
+    // A read-only FSD point: the command is offered but fails, as NUT's.
+    let image = IoImage::new();
+    let (mut ups, mut port) = connect(&image, &[("FSD_addr", "1"), ("FSD_regtype", "1")]).await;
+    assert!(matches!(
+        ups.instcmd(&mut port, "load.off", None).await,
+        Err(CommandError::Failed(DeviceError::NotSupported(_)))
+    ));
+    assert!(image.writes().is_empty());
+}
+
+#[tokio::test]
+async fn kill_power_writes_fsd_and_retries_three_times_as_nut() {
+    let image = IoImage::new();
+    let (mut ups, mut port) = connect(&image, &[("FSD_addr", "2")]).await;
+    ups.kill_power(&mut port).await.unwrap();
+    assert_eq!(
+        image.writes(),
+        [Write {
+            table: RegType::Coil,
+            addr: 2,
+            value: 1
+        }]
+    );
+
+    // Beyond the image every write is refused: one try and three retries.
+    let image = IoImage::new();
+    let (mut ups, mut port) = connect(&image, &[("FSD_addr", "0x300")]).await;
+    let before = image.requests();
+    let error = ups.kill_power(&mut port).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Protocol, "{error:?}");
+    assert_eq!(image.requests() - before, 4);
+}
+
+#[test]
+fn serial_ports_and_bad_settings_are_refused_naming_the_key() {
+    let addr: SocketAddr = "127.0.0.1:502".parse().unwrap();
+    let mut c = config(addr, &[]);
+    c.push("port", Some("/dev/ttyUSB0"));
+    let error = GenericModbusTcp::from_config(&c).err().expect("refused");
+    assert_eq!(error.key, "port");
+    assert!(error.reason.contains("RTU"), "{error}");
+
+    for (key, value) in [("OL_noro", "yes"), ("FSD_pulse_duration", "1s")] {
+        let error = GenericModbusTcp::from_config(&config(addr, &[("OL_addr", "1"), (key, value)]))
+            .err()
+            .expect("refused");
+        assert_eq!(error.key, key);
+    }
+    let c = config(addr, &[("OL_address", "1")]);
+    let error = c
+        .check_known(GenericModbusTcp::config_keys())
+        .expect_err("unknown key");
+    assert_eq!(error.key, "OL_address");
+}
+
+/// Mirrors the runtime's broadcasts into `tree` until `done` holds.
+async fn until(
+    link: &mut DriverLink,
+    what: &str,
+    tree: &mut StateTree,
+    done: &dyn Fn(&StateTree) -> bool,
+) {
+    while !done(tree) {
+        let output = tokio::time::timeout(Duration::from_secs(30), link.output.recv())
+            .await
+            .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+            .expect("driver running");
+        if let Output::Broadcast(DriverMessage::Change(change)) = output {
+            tree.apply(&change);
+        }
+    }
+}
+
+/// Under the driver runtime: fresh data; an exception (a point the box does not have) and then
+/// silence make it stale with the last status kept; answering again makes it fresh.
+#[tokio::test]
+async fn under_the_runtime_errors_make_data_stale_and_it_recovers() {
+    let image = IoImage::new();
+    image.set(RegType::InputBit, 0, 1);
+    let addr = image.serve().await.unwrap();
+    let config = config(addr, &[("OL_addr", "0"), ("LB_addr", "1")]);
+    let (family, opener) = GenericModbusTcp::from_config(&config).unwrap();
+    let runner = Runner::new(family, opener, &config, GenericModbusTcp::config_keys()).unwrap();
+    let mut tree: StateTree = runner.tree().clone();
+    tree.apply(&StateChange::DataStale);
+    let mut link = runner.start();
+    until(&mut link, "fresh OL", &mut tree, &|t| {
+        t.data_ok() && t.value("ups.status") == Some("OL")
+    })
+    .await;
+    assert_eq!(tree.value("device.mfr"), Some("UNKNOWN"));
+    assert_eq!(tree.value("driver.name"), Some("generic_modbus"));
+
+    image.set_silent(true);
+    until(&mut link, "stale", &mut tree, &|t| !t.data_ok()).await;
+    assert_eq!(tree.value("ups.status"), Some("OL"), "the last status stays");
+    image.set(RegType::InputBit, 0, 0);
+    image.set(RegType::InputBit, 1, 1);
+    image.set_silent(false);
+    until(&mut link, "fresh OB LB", &mut tree, &|t| {
+        t.data_ok() && t.value("ups.status") == Some("ALARM OB DISCHRG LB")
+    })
+    .await;
+    assert_eq!(tree.value("ups.alarm"), Some("Low Battery (Charge)"));
+}
