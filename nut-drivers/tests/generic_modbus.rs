@@ -65,7 +65,11 @@ async fn ol_follows_each_register_type_normally_closed_and_open() {
             let (mut ups, mut port) = connect(&image, &settings).await;
             let (on, off) = if noro == "1" { (0, 1) } else { (1, 0) };
             image.set(table, 3, on);
-            assert_eq!(status(&mut ups, &mut port).await, "OL", "{table:?} noro {noro}");
+            assert_eq!(
+                status(&mut ups, &mut port).await,
+                "OL",
+                "{table:?} noro {noro}"
+            );
             image.set(table, 3, off);
             assert_eq!(
                 status(&mut ups, &mut port).await,
@@ -147,7 +151,10 @@ async fn an_exception_response_is_a_typed_protocol_error() {
         "{error:?}"
     );
     // The session survives an exception.
-    assert_eq!(port.read_discrete_inputs(0, 1).await.ok(), Some(vec![false]));
+    assert_eq!(
+        port.read_discrete_inputs(0, 1).await.ok(),
+        Some(vec![false])
+    );
 }
 
 #[tokio::test]
@@ -155,7 +162,11 @@ async fn a_silent_box_is_a_typed_timeout() {
     let image = IoImage::new();
     let (mut ups, mut port) = connect(
         &image,
-        &[("OL_addr", "0"), ("mod_resp_to_us", "100000"), ("FSD_addr", "5")],
+        &[
+            ("OL_addr", "0"),
+            ("mod_resp_to_us", "100000"),
+            ("FSD_addr", "5"),
+        ],
     )
     .await;
     image.set_silent(true);
@@ -241,14 +252,13 @@ fn serial_ports_and_bad_settings_are_refused_naming_the_key() {
     let addr: SocketAddr = "127.0.0.1:502".parse().unwrap();
     let mut c = config(addr, &[]);
     c.push("port", Some("/dev/ttyUSB0"));
-    let error = GenericModbusTcp::from_config(&c).err().expect("refused");
+    let error = GenericModbusTcp::from_config(&c).expect_err("refused");
     assert_eq!(error.key, "port");
     assert!(error.reason.contains("RTU"), "{error}");
 
     for (key, value) in [("OL_noro", "yes"), ("FSD_pulse_duration", "1s")] {
         let error = GenericModbusTcp::from_config(&config(addr, &[("OL_addr", "1"), (key, value)]))
-            .err()
-            .expect("refused");
+            .expect_err("refused");
         assert_eq!(error.key, key);
     }
     let c = config(addr, &[("OL_address", "1")]);
@@ -298,7 +308,11 @@ async fn under_the_runtime_errors_make_data_stale_and_it_recovers() {
 
     image.set_silent(true);
     until(&mut link, "stale", &mut tree, &|t| !t.data_ok()).await;
-    assert_eq!(tree.value("ups.status"), Some("OL"), "the last status stays");
+    assert_eq!(
+        tree.value("ups.status"),
+        Some("OL"),
+        "the last status stays"
+    );
     image.set(RegType::InputBit, 0, 0);
     image.set(RegType::InputBit, 1, 1);
     image.set_silent(false);

@@ -16,27 +16,19 @@ use nut_tests::realnut::{Sandbox, USERS, free_port, wait_or_explain, wait_until}
 fn start(sandbox: &Sandbox, unit: &SimUnit) -> SocketAddr {
     let socket = sandbox.state().join("apc_modbus-smt");
     let unit = unit.clone();
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        runtime.block_on(async move {
-            let addr = unit.serve().await.expect("simulated unit");
-            let mut config = DriverConfig::default();
-            config.push("driver", Some("apc_modbus"));
-            config.push("port", Some(&addr.to_string()));
-            config.push("pollinterval", Some("1"));
-            let (family, opener) = ApcModbusTcp::from_config(&config).expect("config");
-            let runner =
-                Runner::new(family, opener, &config, ApcModbusTcp::config_keys()).expect("runner");
-            let listener = nut_drivers::socket::bind(&socket).expect("bind");
-            let _ = ready_tx.send(addr);
-            let _ = nut_drivers::socket::serve(runner, listener).await;
-        });
-    });
-    ready_rx.recv().expect("driver started")
+    nut_tests::spawn_with_runtime(move |ready| async move {
+        let addr = unit.serve().await.expect("simulated unit");
+        let mut config = DriverConfig::default();
+        config.push("driver", Some("apc_modbus"));
+        config.push("port", Some(&addr.to_string()));
+        config.push("pollinterval", Some("1"));
+        let (family, opener) = ApcModbusTcp::from_config(&config).expect("config");
+        let runner =
+            Runner::new(family, opener, &config, ApcModbusTcp::config_keys()).expect("runner");
+        let listener = nut_drivers::socket::bind(&socket).expect("bind");
+        let _ = ready.send(addr);
+        let _ = nut_drivers::socket::serve(runner, listener).await;
+    })
 }
 
 #[test]

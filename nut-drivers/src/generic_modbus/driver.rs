@@ -209,9 +209,10 @@ impl<M: Modbus> GenericModbus<M> {
     /// `load.off`: the FSD output on (`1 ^ FSD_noro`), and after `FSD_pulse_duration` off
     /// again.
     async fn load_off(&mut self, port: &mut M) -> Result<(), DeviceError> {
-        let p = self.settings.point(Signal::Fsd).ok_or_else(|| {
-            DeviceError::NotSupported("load.off: FSD address undefined".into())
-        })?;
+        let p = self
+            .settings
+            .point(Signal::Fsd)
+            .ok_or_else(|| DeviceError::NotSupported("load.off: FSD address undefined".into()))?;
         Self::write(port, p, p.level(true)).await?;
         if let Some(pulse) = self.settings.fsd_pulse {
             tokio::time::sleep(pulse).await;
@@ -282,7 +283,12 @@ impl<M: Modbus + 'static> DeviceProtocol for GenericModbus<M> {
         self.load_off(port).await.map_err(CommandError::Failed)
     }
 
-    async fn set_var(&mut self, _port: &mut M, _name: &str, _value: &str) -> Result<(), CommandError> {
+    async fn set_var(
+        &mut self,
+        _port: &mut M,
+        _name: &str,
+        _value: &str,
+    ) -> Result<(), CommandError> {
         Err(CommandError::Unknown)
     }
 

@@ -429,7 +429,9 @@ mod tests {
         };
         assert_eq!(link("rio.lan"), Ok(Link::Tcp("rio.lan:502".into())));
         assert_eq!(link("rio.lan:1502"), Ok(Link::Tcp("rio.lan:1502".into())));
-        assert!(matches!(link("/dev/ttyUSB0"), Ok(Link::Rtu(l)) if l.baud == 9600 && l.parity == 'N'));
+        assert!(
+            matches!(link("/dev/ttyUSB0"), Ok(Link::Rtu(l)) if l.baud == 9600 && l.parity == 'N')
+        );
         assert!(link("rio.lan:x").is_err());
     }
 }

@@ -76,8 +76,9 @@ impl Service for IoImage {
         self.requests.fetch_add(1, Ordering::SeqCst);
         let mut image = self.lock();
         let r = match req {
-            Request::ReadCoils(a, n) => span(a, usize::from(n))
-                .map(|r| Response::ReadCoils(image.coils[r].to_vec())),
+            Request::ReadCoils(a, n) => {
+                span(a, usize::from(n)).map(|r| Response::ReadCoils(image.coils[r].to_vec()))
+            }
             Request::ReadDiscreteInputs(a, n) => span(a, usize::from(n))
                 .map(|r| Response::ReadDiscreteInputs(image.inputs[r].to_vec())),
             Request::ReadInputRegisters(a, n) => span(a, usize::from(n))
