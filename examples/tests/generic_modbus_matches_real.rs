@@ -2,7 +2,9 @@
 //! program against whole program: each runs with `-a` from the same `ups.conf` against the
 //! same simulated remote-I/O box (`IoImage`, a tokio-modbus TCP server), feeds the REAL upsd,
 //! and the real `upsc` / `upscmd -l` must show the same — every variable, `driver.*` included —
-//! on line, on battery, on low battery and back on line. `-k` must write the same FSD output.
+//! on line, on battery, on low battery and back on line. `upscmd load.off` and `-k` must write
+//! the same FSD output; exception answers must make both stale until the box answers again, and
+//! silence must make both stale.
 //!
 //! Differences that remain are listed, each with its reason, in `ALLOWED` (and in
 //! docs/DIFFERENCES.md).
@@ -12,7 +14,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use nut_drivers::generic_modbus::RegType;
-use nut_drivers::generic_modbus::sim::{IoImage, Write};
+use nut_drivers::generic_modbus::sim::{ExceptionCode, IoImage, Write};
 use nut_tests::realnut::NUT_BIN;
 use nut_tests::realqx::{RealNut, kill_power_program};
 
@@ -115,6 +117,9 @@ struct Run {
     commands: Vec<String>,
     /// What `upscmd load.off` wrote to the box.
     load_off: Vec<Write>,
+    /// Whether upsc said "Data stale" while the box answered exception 4, and whether the data
+    /// was fresh again once it answered normally.
+    stale_on_exceptions: (bool, bool),
     /// Whether upsc said "Data stale" once the box went silent.
     stale_when_silent: bool,
     /// Whether the data was fresh again within 15 s after the box answered again.
@@ -154,6 +159,14 @@ fn run_program(program: &str, image: &IoImage, addr: SocketAddr) -> Run {
         "{program}: load.off wrote nothing"
     );
     let load_off = image.writes().split_off(before);
+    image.set_refusing(Some(ExceptionCode::ServerDeviceFailure));
+    let stale = within(Duration::from_secs(15), || {
+        nut.upsc_error().contains("Data stale")
+    });
+    image.set_refusing(None);
+    let fresh = within(Duration::from_secs(15), || {
+        nut.read_all().contains_key("ups.status")
+    });
     image.set_silent(true);
     let stale_when_silent = within(Duration::from_secs(15), || {
         nut.upsc_error().contains("Data stale")
@@ -166,6 +179,7 @@ fn run_program(program: &str, image: &IoImage, addr: SocketAddr) -> Run {
         phases,
         commands,
         load_off,
+        stale_on_exceptions: (stale, fresh),
         stale_when_silent,
         recovered,
     }
@@ -214,6 +228,16 @@ fn generic_modbus_program_matches_the_real_one() {
     };
     assert_eq!(real.load_off, [coil5], "real load.off");
     assert_eq!(ours.load_off, [coil5], "our load.off");
+    assert_eq!(
+        real.stale_on_exceptions,
+        (true, true),
+        "real: exception answers"
+    );
+    assert_eq!(
+        ours.stale_on_exceptions,
+        (true, true),
+        "ours: exception answers"
+    );
     assert!(real.stale_when_silent, "the real driver goes stale");
     assert!(ours.stale_when_silent, "ours goes stale");
     assert!(ours.recovered, "ours recovers once the box answers");

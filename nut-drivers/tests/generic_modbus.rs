@@ -12,7 +12,7 @@ use nut_drivers::device::{
     CommandError, DeviceError, DeviceProtocol, DriverConfig, Family, PortOpener, Runner,
 };
 use nut_drivers::generic_modbus::RegType;
-use nut_drivers::generic_modbus::sim::{IoImage, Write};
+use nut_drivers::generic_modbus::sim::{ExceptionCode, IoImage, Write};
 use nut_drivers::programs::GenericModbusTcp;
 use nut_drivers::runtime::{DriverLink, Output, Serve};
 use nut_hal::ErrorKind;
@@ -286,8 +286,8 @@ async fn until(
     }
 }
 
-/// Under the driver runtime: fresh data; an exception (a point the box does not have) and then
-/// silence make it stale with the last status kept; answering again makes it fresh.
+/// Under the driver runtime: fresh data; exception answers, then silence, make it stale with
+/// the last status kept; answering again makes it fresh.
 #[tokio::test]
 async fn under_the_runtime_errors_make_data_stale_and_it_recovers() {
     let image = IoImage::new();
@@ -305,6 +305,14 @@ async fn under_the_runtime_errors_make_data_stale_and_it_recovers() {
     .await;
     assert_eq!(tree.value("device.mfr"), Some("UNKNOWN"));
     assert_eq!(tree.value("driver.name"), Some("generic_modbus"));
+
+    image.set_refusing(Some(ExceptionCode::ServerDeviceFailure));
+    until(&mut link, "stale on exceptions", &mut tree, &|t| {
+        !t.data_ok()
+    })
+    .await;
+    image.set_refusing(None);
+    until(&mut link, "fresh again", &mut tree, &|t| t.data_ok()).await;
 
     image.set_silent(true);
     until(&mut link, "stale", &mut tree, &|t| !t.data_ok()).await;

@@ -1,7 +1,8 @@
 //! [`IoImage`]: a simulated remote-I/O box as a tokio-modbus TCP server — [`SIZE`] coils,
 //! discrete inputs, input registers and holding registers — for tests and demos. Feature
 //! `modbus-sim`. Reads beyond the image answer exception 2 (illegal data address), function
-//! codes it does not serve exception 1; [`IoImage::set_silent`] makes it stop answering.
+//! codes it does not serve exception 1; [`IoImage::set_refusing`] makes it answer every request
+//! with an exception, [`IoImage::set_silent`] makes it stop answering.
 
 use std::future::{self, Future};
 use std::io;
@@ -13,7 +14,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::net::TcpListener;
 use tokio_modbus::server::Service;
 use tokio_modbus::server::tcp::{Server, accept_tcp_connection};
-use tokio_modbus::{ExceptionCode, Request, Response};
+use tokio_modbus::{Request, Response};
+
+/// The Modbus exception codes [`IoImage::set_refusing`] answers with.
+pub use tokio_modbus::ExceptionCode;
 
 use super::settings::RegType;
 
@@ -45,6 +49,7 @@ struct Image {
 pub struct IoImage {
     image: Arc<Mutex<Image>>,
     mute: Arc<AtomicBool>,
+    refuse: Arc<Mutex<Option<ExceptionCode>>>,
     requests: Arc<AtomicU64>,
 }
 
@@ -74,6 +79,10 @@ impl Service for IoImage {
             return Box::pin(future::pending());
         }
         self.requests.fetch_add(1, Ordering::SeqCst);
+        let refused = *self.refuse.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(code) = refused {
+            return Box::pin(future::ready(Err(code)));
+        }
         let mut image = self.lock();
         let r = match req {
             Request::ReadCoils(a, n) => {
@@ -121,6 +130,7 @@ impl IoImage {
                 writes: Vec::new(),
             })),
             mute: Arc::new(AtomicBool::new(false)),
+            refuse: Arc::new(Mutex::new(None)),
             requests: Arc::new(AtomicU64::new(0)),
         }
     }
@@ -161,6 +171,11 @@ impl IoImage {
     /// How many requests the image has answered (exceptions included).
     pub fn requests(&self) -> u64 {
         self.requests.load(Ordering::SeqCst)
+    }
+
+    /// Makes the box answer every request with exception `code` (`None`: answer normally).
+    pub fn set_refusing(&self, code: Option<ExceptionCode>) {
+        *self.refuse.lock().unwrap_or_else(|p| p.into_inner()) = code;
     }
 
     /// Makes the box stop answering (requests hang) or answer again.
