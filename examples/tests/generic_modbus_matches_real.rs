@@ -263,3 +263,22 @@ fn kill_power_writes_the_same_fsd_output_as_the_real_one() {
         assert_eq!(image.writes(), fsd, "{program} -k");
     }
 }
+
+/// An FSD point the box refuses (exception 2): both try once and retry three times (after
+/// 500, 750 and 1500 ms), then fail.
+#[test]
+fn kill_power_retries_a_refused_fsd_write_as_the_real_one() {
+    for program in [format!("{NUT_BIN}/generic_modbus"), ours()] {
+        let image = IoImage::new();
+        let (port, mut settings) = extra(serve(&image));
+        for (key, value) in &mut settings {
+            if key == "FSD_addr" {
+                *value = "0x300".into();
+            }
+        }
+        let (ok, log) = kill_power_program(&program, "generic_modbus", &port, &settings);
+        assert!(!ok, "{program} -k succeeded:\n{log}");
+        assert_eq!(image.requests(), 4, "{program} -k attempts\n{log}");
+        assert!(image.writes().is_empty());
+    }
+}
