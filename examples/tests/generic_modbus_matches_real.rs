@@ -282,3 +282,24 @@ fn kill_power_retries_a_refused_fsd_write_as_the_real_one() {
         assert!(image.writes().is_empty());
     }
 }
+
+/// A map without OL/OB: NUT publishes an empty `ups.status` until a state is on; ours too.
+#[test]
+fn a_map_without_mains_points_matches_the_real_one() {
+    let image = IoImage::new();
+    let addr = serve(&image);
+    let settings = vec![("LB_addr".to_string(), "1".to_string())];
+    let mut seen = Vec::new();
+    for program in [format!("{NUT_BIN}/generic_modbus"), ours()] {
+        image.set(RegType::InputBit, 1, 0);
+        let nut = RealNut::start_program(&program, "generic_modbus", &addr.to_string(), &settings);
+        let quiet = nut.read_all();
+        image.set(RegType::InputBit, 1, 1);
+        let low = read_when(&nut, "low battery", "LB");
+        seen.push((quiet, low));
+    }
+    let (real, ours) = (&seen[0], &seen[1]);
+    assert_eq!(real.0.get("ups.status").map(String::as_str), Some(""));
+    assert_eq!(nut_tests::differences(&real.0, &ours.0, ALLOWED), []);
+    assert_eq!(nut_tests::differences(&real.1, &ours.1, ALLOWED), []);
+}

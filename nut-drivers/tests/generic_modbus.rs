@@ -268,6 +268,18 @@ fn serial_ports_and_bad_settings_are_refused_naming_the_key() {
     assert_eq!(error.key, "OL_address");
 }
 
+/// Our driver under the runtime on `image` (served afresh), and the tree its broadcasts are
+/// mirrored into (stale until the first good poll).
+async fn run(image: &IoImage, settings: &[(&str, &str)]) -> (DriverLink, StateTree) {
+    let addr = image.serve().await.unwrap();
+    let config = config(addr, settings);
+    let (family, opener) = GenericModbusTcp::from_config(&config).unwrap();
+    let runner = Runner::new(family, opener, &config, GenericModbusTcp::config_keys()).unwrap();
+    let mut tree: StateTree = runner.tree().clone();
+    tree.apply(&StateChange::DataStale);
+    (runner.start(), tree)
+}
+
 /// Mirrors the runtime's broadcasts into `tree` until `done` holds.
 async fn until(
     link: &mut DriverLink,
@@ -292,13 +304,7 @@ async fn until(
 async fn under_the_runtime_errors_make_data_stale_and_it_recovers() {
     let image = IoImage::new();
     image.set(RegType::InputBit, 0, 1);
-    let addr = image.serve().await.unwrap();
-    let config = config(addr, &[("OL_addr", "0"), ("LB_addr", "1")]);
-    let (family, opener) = GenericModbusTcp::from_config(&config).unwrap();
-    let runner = Runner::new(family, opener, &config, GenericModbusTcp::config_keys()).unwrap();
-    let mut tree: StateTree = runner.tree().clone();
-    tree.apply(&StateChange::DataStale);
-    let mut link = runner.start();
+    let (mut link, mut tree) = run(&image, &[("OL_addr", "0"), ("LB_addr", "1")]).await;
     until(&mut link, "fresh OL", &mut tree, &|t| {
         t.data_ok() && t.value("ups.status") == Some("OL")
     })
@@ -329,4 +335,21 @@ async fn under_the_runtime_errors_make_data_stale_and_it_recovers() {
     })
     .await;
     assert_eq!(tree.value("ups.alarm"), Some("Low Battery (Charge)"));
+}
+
+/// With no OL/OB point and no state on, `ups.status` is published empty, as NUT's
+/// `status_commit` does; an alarm word shows once LB is on.
+#[tokio::test]
+async fn without_mains_points_the_status_is_empty_not_absent() {
+    let image = IoImage::new();
+    let (mut link, mut tree) = run(&image, &[("LB_addr", "1")]).await;
+    until(&mut link, "fresh, empty status", &mut tree, &|t| {
+        t.data_ok() && t.value("ups.status") == Some("")
+    })
+    .await;
+    image.set(RegType::InputBit, 1, 1);
+    until(&mut link, "LB", &mut tree, &|t| {
+        t.value("ups.status") == Some("ALARM LB")
+    })
+    .await;
 }

@@ -67,6 +67,8 @@ impl Levels {
 /// (`charger` is the last charger state, kept when nothing sets a new one).
 fn map_levels(levels: &Levels, charger: &mut Option<Charger>) -> Reading {
     let mut r = Reading::default();
+    // NUT's status_commit publishes `ups.status` even when no word is set.
+    r.commit_status();
     let discharging = |r: &mut Reading, charger: &mut Option<Charger>| {
         r.status("DISCHRG");
         *charger = Some(Charger::Discharging);
