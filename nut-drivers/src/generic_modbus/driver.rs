@@ -44,13 +44,13 @@ pub struct GenericModbus<M> {
 
 /// What the mapped state points read, as NUT's `upsdrv_updateinfo` sees them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Levels {
+struct Levels {
     /// Per state, in [`Signal::ALL`] order: `Some(on)` for a point that was read (FSD never
     /// is).
-    pub on: [Option<bool>; 7],
+    on: [Option<bool>; 7],
     /// Per state: whether it is mapped at all (OB and DISCHRG are mapped but not read when
     /// OL, resp. CHRG, are mapped too).
-    pub mapped: [bool; 7],
+    mapped: [bool; 7],
 }
 
 impl Levels {
