@@ -6,7 +6,7 @@
 //! the same FSD output; exception answers must make both stale until the box answers again, and
 //! silence must make both stale.
 //!
-//! Differences that remain are in docs/DIFFERENCES.md (rows 58–64); the one `upsc` shows
+//! Differences that remain are in docs/DIFFERENCES.md (rows 58–65); the one `upsc` shows
 //! (2.8.0 repeats a status word) is forgiven by name below.
 
 use std::collections::BTreeMap;
