@@ -299,7 +299,7 @@ async fn until(
 }
 
 /// Under the driver runtime: fresh data; exception answers, then silence, make it stale with
-/// the last status kept; answering again makes it fresh.
+/// the last status kept; answering again makes it fresh; a restarted box is connected again.
 #[tokio::test]
 async fn under_the_runtime_errors_make_data_stale_and_it_recovers() {
     let image = IoImage::new();
@@ -335,6 +335,16 @@ async fn under_the_runtime_errors_make_data_stale_and_it_recovers() {
     })
     .await;
     assert_eq!(tree.value("ups.alarm"), Some("Low Battery (Charge)"));
+
+    // A box that restarts: the connection is dropped and opened again.
+    let connections = image.connections();
+    image.restart();
+    image.set(RegType::InputBit, 0, 1);
+    until(&mut link, "OL after the restart", &mut tree, &|t| {
+        t.data_ok() && t.value("ups.status") == Some("ALARM OL LB")
+    })
+    .await;
+    assert!(image.connections() > connections);
 }
 
 /// With no OL/OB point and no state on, `ups.status` is published empty, as NUT's

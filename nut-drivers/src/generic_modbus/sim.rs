@@ -2,7 +2,8 @@
 //! discrete inputs, input registers and holding registers — for tests and demos. Feature
 //! `modbus-sim`. Reads beyond the image answer exception 2 (illegal data address), function
 //! codes it does not serve exception 1; [`IoImage::set_refusing`] makes it answer every request
-//! with an exception, [`IoImage::set_silent`] makes it stop answering.
+//! with an exception, [`IoImage::set_silent`] makes it stop answering, [`IoImage::restart`]
+//! drops every open connection (as a box that reboots).
 
 use std::future::{self, Future};
 use std::io;
@@ -10,10 +11,12 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
 
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
 use tokio_modbus::server::Service;
-use tokio_modbus::server::tcp::{Server, accept_tcp_connection};
+use tokio_modbus::server::tcp::Server;
 use tokio_modbus::{Request, Response};
 
 /// The Modbus exception codes [`IoImage::set_refusing`] answers with.
@@ -51,6 +54,58 @@ pub struct IoImage {
     mute: Arc<AtomicBool>,
     refuse: Arc<Mutex<Option<ExceptionCode>>>,
     requests: Arc<AtomicU64>,
+    generation: Arc<AtomicU64>,
+    connections: Arc<AtomicU64>,
+}
+
+/// A served connection that fails (and is closed) at its next read or write once the image
+/// has been [restarted](IoImage::restart).
+struct Connection {
+    stream: TcpStream,
+    generation: u64,
+    current: Arc<AtomicU64>,
+}
+
+impl Connection {
+    fn check(&self) -> io::Result<()> {
+        if self.current.load(Ordering::SeqCst) == self.generation {
+            Ok(())
+        } else {
+            Err(io::ErrorKind::ConnectionReset.into())
+        }
+    }
+}
+
+impl AsyncRead for Connection {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        this.check()?;
+        Pin::new(&mut this.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Connection {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        this.check()?;
+        Pin::new(&mut this.stream).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
+    }
 }
 
 impl Default for IoImage {
@@ -132,6 +187,8 @@ impl IoImage {
             mute: Arc::new(AtomicBool::new(false)),
             refuse: Arc::new(Mutex::new(None)),
             requests: Arc::new(AtomicU64::new(0)),
+            generation: Arc::new(AtomicU64::new(0)),
+            connections: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -178,6 +235,17 @@ impl IoImage {
         *self.refuse.lock().unwrap_or_else(|p| p.into_inner()) = code;
     }
 
+    /// How many connections clients have opened.
+    pub fn connections(&self) -> u64 {
+        self.connections.load(Ordering::SeqCst)
+    }
+
+    /// Drops every open connection (each fails at its next request, unanswered), as a box
+    /// that reboots; new connections are served as before.
+    pub fn restart(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
     /// Makes the box stop answering (requests hang) or answer again.
     pub fn set_silent(&self, silent: bool) {
         self.mute.store(silent, Ordering::SeqCst);
@@ -191,9 +259,17 @@ impl IoImage {
         let image = self.clone();
         tokio::spawn(async move {
             let server = Server::new(listener);
-            let on_connected = |stream, peer| {
+            let on_connected = |stream: TcpStream, _peer| {
                 let image = image.clone();
-                async move { accept_tcp_connection(stream, peer, move |_| Ok(Some(image.clone()))) }
+                async move {
+                    image.connections.fetch_add(1, Ordering::SeqCst);
+                    let connection = Connection {
+                        stream,
+                        generation: image.generation.load(Ordering::SeqCst),
+                        current: Arc::clone(&image.generation),
+                    };
+                    io::Result::Ok(Some((image, connection)))
+                }
             };
             let _ = server.serve(&on_connected, |_e| {}).await;
         });
