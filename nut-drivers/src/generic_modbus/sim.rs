@@ -200,13 +200,19 @@ impl IoImage {
     /// [`SIZE`]).
     pub fn set(&self, table: RegType, addr: usize, value: u16) {
         let mut image = self.lock();
-        let slot = match table {
-            RegType::Coil => image.coils.get_mut(addr).map(|b| *b = value != 0),
-            RegType::InputBit => image.inputs.get_mut(addr).map(|b| *b = value != 0),
-            RegType::InputRegister => image.input_regs.get_mut(addr).map(|w| *w = value),
-            RegType::Holding => image.holding.get_mut(addr).map(|w| *w = value),
+        let image = &mut *image;
+        let (bits, words) = match table {
+            RegType::Coil => (Some(&mut image.coils), None),
+            RegType::InputBit => (Some(&mut image.inputs), None),
+            RegType::InputRegister => (None, Some(&mut image.input_regs)),
+            RegType::Holding => (None, Some(&mut image.holding)),
         };
-        let _ = slot;
+        if let Some(bit) = bits.and_then(|b| b.get_mut(addr)) {
+            *bit = value != 0;
+        }
+        if let Some(word) = words.and_then(|w| w.get_mut(addr)) {
+            *word = value;
+        }
     }
 
     /// Point `addr` of `table` (a bit as 0/1; `None` beyond [`SIZE`]).
