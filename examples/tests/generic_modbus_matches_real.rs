@@ -7,7 +7,7 @@
 //! silence must make both stale. What 2.8.0 does after a silence and after a box restart is
 //! checked too (it does not recover; ours does).
 //!
-//! Differences that remain are in docs/DIFFERENCES.md (rows 58–66); the one `upsc` shows
+//! Differences that remain are in docs/DIFFERENCES.md (rows 63–70); the one `upsc` shows
 //! (2.8.0 repeats a status word) is forgiven by name below.
 
 use std::collections::BTreeMap;

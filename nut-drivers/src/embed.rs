@@ -46,7 +46,7 @@ pub fn embed_drivers(setup: &mut Setup, confdir: &Path) -> Result<usize, EmbedEr
         };
         let channel = match section.driver().unwrap_or_default() {
             "dummy-ups" => {
-                let driver = dummy::watched_from_ups_conf(&conf, confdir, &name, &[])
+                let driver = dummy::program_from_ups_conf(&conf, confdir, &name, &[])
                     .map_err(|e| EmbedError(e.to_string()))?;
                 in_process::spawn(driver)
             }

@@ -315,21 +315,19 @@ mod hid {
 }
 
 #[cfg(feature = "modbus")]
-pub use modbus::{ApcModbusTcp, GenericModbusTcp};
+pub use modbus::{ApcModbusProgram, GenericModbusProgram};
 
 #[cfg(feature = "modbus")]
 mod modbus {
-    use nut_hal::modbus_tokio::TokioModbus;
-
     use crate::apc_modbus::ApcModbus;
-    use crate::apc_modbus::open::{KEYS, ModbusOpener};
+    use crate::apc_modbus::open::{KEYS, ModbusOpener, ModbusPort};
     use crate::device::{ConfigError, DriverConfig, Family};
     use crate::generic_modbus::{GenericModbus, Settings, open, settings};
 
-    /// NUT's `generic_modbus`: [`GenericModbus`] over Modbus TCP.
-    pub type GenericModbusTcp = GenericModbus<TokioModbus>;
+    /// NUT's `generic_modbus`: [`GenericModbus`] over Modbus TCP or RTU on a serial line.
+    pub type GenericModbusProgram = GenericModbus<ModbusPort>;
 
-    impl Family for GenericModbusTcp {
+    impl Family for GenericModbusProgram {
         type Opener = ModbusOpener;
         const DRIVER_NAME: &'static str = "generic_modbus";
         const DESCRIPTION: &'static str = "NUT Generic Modbus driver";
@@ -341,15 +339,16 @@ mod modbus {
 
         fn from_config(config: &DriverConfig) -> Result<(Self, ModbusOpener), ConfigError> {
             let settings = Settings::from_config(config)?;
-            let opener = open::opener(&settings)?;
+            let opener = open::opener(&settings);
             Ok((GenericModbus::new(settings), opener))
         }
     }
 
-    /// NUT's `apc_modbus`: [`ApcModbus`] over Modbus TCP.
-    pub type ApcModbusTcp = ApcModbus<TokioModbus>;
+    /// NUT's `apc_modbus`: [`ApcModbus`] over Modbus TCP, RTU on a serial line or RTU in
+    /// USB HID reports (`porttype`).
+    pub type ApcModbusProgram = ApcModbus<ModbusPort>;
 
-    impl Family for ApcModbusTcp {
+    impl Family for ApcModbusProgram {
         type Opener = ModbusOpener;
         const DRIVER_NAME: &'static str = "apc_modbus";
         const DESCRIPTION: &'static str = "NUT APC Modbus driver";

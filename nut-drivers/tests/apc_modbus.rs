@@ -1,22 +1,22 @@
 //! `apc_modbus` against a simulated APC Smart-UPS (`apc_modbus::sim::SimUnit`, a tokio-modbus
 //! TCP server holding NUT's register map), reached through the real `ModbusOpener` and
-//! `TokioModbus`. Values, status changes, commands and settings, and a unit that goes silent.
+//! `TokioModbus` (porttype=tcp). Values, status changes, commands and settings, and a unit that goes silent.
 #![cfg(feature = "modbus-sim")]
 
+mod runtime_common;
+
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use nut_core::{StateChange, StateTree};
-use nut_drivers::apc_modbus::open::ModbusOpener;
+use nut_drivers::apc_modbus::open::{ModbusOpener, ModbusPort};
 use nut_drivers::apc_modbus::sim::SimUnit as Unit;
 use nut_drivers::device::{
     CommandError, DeviceError, DeviceProtocol, DriverConfig, Family, PortOpener, Runner, Writable,
 };
-use nut_drivers::programs::ApcModbusTcp;
-use nut_drivers::runtime::{DriverLink, Output, Serve};
+use nut_drivers::programs::ApcModbusProgram;
+use nut_drivers::runtime::Serve;
 use nut_hal::ErrorKind;
-use nut_hal::modbus_tokio::TokioModbus;
-use nut_protocol::sock::DriverMessage;
+use runtime_common::until;
 
 fn config(addr: SocketAddr) -> DriverConfig {
     let mut config = DriverConfig::default();
@@ -30,9 +30,9 @@ fn config(addr: SocketAddr) -> DriverConfig {
 }
 
 /// Our driver and an open port to a fresh simulated unit.
-async fn connect(unit: &Unit) -> (ApcModbusTcp, TokioModbus) {
+async fn connect(unit: &Unit) -> (ApcModbusProgram, ModbusPort) {
     let addr = unit.serve().await.unwrap();
-    let (family, mut opener) = ApcModbusTcp::from_config(&config(addr)).unwrap();
+    let (family, mut opener) = ApcModbusProgram::from_config(&config(addr)).unwrap();
     let port = opener.open().await.unwrap();
     (family, port)
 }
@@ -235,11 +235,41 @@ async fn a_silent_unit_is_a_typed_timeout() {
     ));
 }
 
+#[tokio::test]
+async fn tcp_exceptions_are_typed_and_the_session_survives_them() {
+    use nut_drivers::apc_modbus::sim::SimFault;
+    use nut_hal::modbus::Modbus;
+    use nut_hal::modbus_tokio::ModbusError;
+    let unit = Unit::smt1500();
+    let (mut ups, mut port) = connect(&unit).await;
+    let error = port.read_holding_registers(1990, 20).await.unwrap_err();
+    assert_eq!(error, ModbusError::Exception { code: 2 });
+    unit.set_fault(SimFault::Busy);
+    let error = ups.update(&mut port).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            DeviceError::Transport {
+                kind: ErrorKind::Busy,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    unit.set_fault(SimFault::None);
+    let reading = ups.update(&mut port).await.unwrap();
+    assert_eq!(reading.get("battery.charge"), Some("100.00"));
+}
+
 #[test]
 fn bad_settings_are_refused_naming_the_key() {
     let addr: SocketAddr = "127.0.0.1:502".parse().unwrap();
     for (key, value) in [
-        ("porttype", "serial"),
+        ("porttype", "rs485"),
+        ("baudrate", "fast"),
+        ("parity", "M"),
+        ("databits", "9"),
+        ("stopbits", "3"),
         ("slaveid", "248"),
         ("response_timeout_ms", "0"),
     ] {
@@ -249,29 +279,12 @@ fn bad_settings_are_refused_naming_the_key() {
         assert_eq!(error.key, key);
     }
     let mut c = DriverConfig::default();
+    c.push("porttype", Some("tcp"));
     c.push("port", Some("ups.example"));
     assert_eq!(
         ModbusOpener::from_config(&c).unwrap().address(),
         "ups.example:502"
     );
-}
-
-/// Mirrors the runtime's broadcasts into `tree` until `done` holds.
-async fn until(
-    link: &mut DriverLink,
-    what: &str,
-    tree: &mut StateTree,
-    done: &dyn Fn(&StateTree) -> bool,
-) {
-    while !done(tree) {
-        let output = tokio::time::timeout(Duration::from_secs(30), link.output.recv())
-            .await
-            .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
-            .expect("driver running");
-        if let Output::Broadcast(DriverMessage::Change(change)) = output {
-            tree.apply(&change);
-        }
-    }
 }
 
 /// Under the driver runtime: fresh data, then a silent unit makes it stale with the last
@@ -281,8 +294,8 @@ async fn under_the_runtime_silence_makes_data_stale_and_it_recovers() {
     let unit = Unit::smt1500();
     let addr = unit.serve().await.unwrap();
     let config = config(addr);
-    let (family, opener) = ApcModbusTcp::from_config(&config).unwrap();
-    let runner = Runner::new(family, opener, &config, ApcModbusTcp::config_keys()).unwrap();
+    let (family, opener) = ApcModbusProgram::from_config(&config).unwrap();
+    let runner = Runner::new(family, opener, &config, ApcModbusProgram::config_keys()).unwrap();
     let mut tree: StateTree = runner.tree().clone();
     tree.apply(&StateChange::DataStale);
     let mut link = runner.start();

@@ -1,24 +1,26 @@
 //! `generic_modbus` against a simulated remote-I/O box (`generic_modbus::sim::IoImage`, a
-//! tokio-modbus TCP server), reached through the real opener and `TokioModbus`: the status
+//! tokio-modbus TCP server), reached through the real opener and `ModbusPort`: the status
 //! mapping for each register type and NO/NC, exception responses, a box that goes silent (and
 //! comes back, under the runtime), `load.off` and `-k` on the FSD output, refused settings.
 #![cfg(feature = "modbus-sim")]
 
+mod runtime_common;
+
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use nut_core::{StateChange, StateTree};
+use nut_drivers::apc_modbus::open::{Link, ModbusPort};
 use nut_drivers::device::{
     CommandError, DeviceError, DeviceProtocol, DriverConfig, Family, PortOpener, Runner,
 };
 use nut_drivers::generic_modbus::RegType;
 use nut_drivers::generic_modbus::sim::{ExceptionCode, IoImage, Write};
-use nut_drivers::programs::GenericModbusTcp;
-use nut_drivers::runtime::{DriverLink, Output, Serve};
+use nut_drivers::programs::GenericModbusProgram;
+use nut_drivers::runtime::{DriverLink, Serve};
 use nut_hal::ErrorKind;
 use nut_hal::modbus::Modbus;
-use nut_hal::modbus_tokio::TokioModbus;
-use nut_protocol::sock::DriverMessage;
+use nut_hal::serial::{Parity, StopBits};
+use runtime_common::until;
 
 const TYPES: [RegType; 4] = [
     RegType::Coil,
@@ -39,15 +41,16 @@ fn config(addr: SocketAddr, settings: &[(&str, &str)]) -> DriverConfig {
 }
 
 /// Our driver, identified, and an open port to `image` (served afresh).
-async fn connect(image: &IoImage, settings: &[(&str, &str)]) -> (GenericModbusTcp, TokioModbus) {
+async fn connect(image: &IoImage, settings: &[(&str, &str)]) -> (GenericModbusProgram, ModbusPort) {
     let addr = image.serve().await.unwrap();
-    let (mut family, mut opener) = GenericModbusTcp::from_config(&config(addr, settings)).unwrap();
+    let (mut family, mut opener) =
+        GenericModbusProgram::from_config(&config(addr, settings)).unwrap();
     let mut port = opener.open().await.unwrap();
     family.identify(&mut port).await.unwrap();
     (family, port)
 }
 
-async fn status(ups: &mut GenericModbusTcp, port: &mut TokioModbus) -> String {
+async fn status(ups: &mut GenericModbusProgram, port: &mut ModbusPort) -> String {
     ups.update(port).await.unwrap().status_text()
 }
 
@@ -111,7 +114,8 @@ async fn a_full_map_gives_nut_words_alarms_and_charger_status() {
         ("device_model", "UB40"),
     ];
     let addr = image.serve().await.unwrap();
-    let (mut ups, mut opener) = GenericModbusTcp::from_config(&config(addr, &settings)).unwrap();
+    let (mut ups, mut opener) =
+        GenericModbusProgram::from_config(&config(addr, &settings)).unwrap();
     let mut port = opener.open().await.unwrap();
     let id = ups.identify(&mut port).await.unwrap();
     assert_eq!(id.info.get("device.mfr"), Some("PULS"));
@@ -248,22 +252,34 @@ async fn kill_power_writes_fsd_and_retries_three_times_as_nut() {
 }
 
 #[test]
-fn serial_ports_and_bad_settings_are_refused_naming_the_key() {
+fn serial_ports_open_rtu_and_bad_settings_are_refused_naming_the_key() {
     let addr: SocketAddr = "127.0.0.1:502".parse().unwrap();
-    let mut c = config(addr, &[]);
+    let mut c = config(addr, &[("ser_baud_rate", "19200"), ("ser_parity", "E")]);
+    c.push("ser_stop_bit", Some("2"));
+    c.push("rio_slave_id", Some("7"));
     c.push("port", Some("/dev/ttyUSB0"));
-    let error = GenericModbusTcp::from_config(&c).expect_err("refused");
-    assert_eq!(error.key, "port");
-    assert!(error.reason.contains("RTU"), "{error}");
+    let (_, opener) = GenericModbusProgram::from_config(&c).expect("serial settings");
+    assert_eq!(opener.unit(), 7);
+    match opener.link() {
+        Link::Serial { path, settings } => {
+            assert_eq!(path, "/dev/ttyUSB0");
+            assert_eq!(settings.baud, 19200);
+            assert_eq!(settings.data_bits, 8);
+            assert_eq!(settings.parity, Parity::Even);
+            assert_eq!(settings.stop_bits, StopBits::Two);
+        }
+        other => panic!("not RTU on a serial line: {other:?}"),
+    }
 
     for (key, value) in [("OL_noro", "yes"), ("FSD_pulse_duration", "1s")] {
-        let error = GenericModbusTcp::from_config(&config(addr, &[("OL_addr", "1"), (key, value)]))
-            .expect_err("refused");
+        let error =
+            GenericModbusProgram::from_config(&config(addr, &[("OL_addr", "1"), (key, value)]))
+                .expect_err("refused");
         assert_eq!(error.key, key);
     }
     let c = config(addr, &[("OL_address", "1")]);
     let error = c
-        .check_known(GenericModbusTcp::config_keys())
+        .check_known(GenericModbusProgram::config_keys())
         .expect_err("unknown key");
     assert_eq!(error.key, "OL_address");
 }
@@ -273,29 +289,11 @@ fn serial_ports_and_bad_settings_are_refused_naming_the_key() {
 async fn run(image: &IoImage, settings: &[(&str, &str)]) -> (DriverLink, StateTree) {
     let addr = image.serve().await.unwrap();
     let config = config(addr, settings);
-    let (family, opener) = GenericModbusTcp::from_config(&config).unwrap();
-    let runner = Runner::new(family, opener, &config, GenericModbusTcp::config_keys()).unwrap();
+    let (family, opener) = GenericModbusProgram::from_config(&config).unwrap();
+    let runner = Runner::new(family, opener, &config, GenericModbusProgram::config_keys()).unwrap();
     let mut tree: StateTree = runner.tree().clone();
     tree.apply(&StateChange::DataStale);
     (runner.start(), tree)
-}
-
-/// Mirrors the runtime's broadcasts into `tree` until `done` holds.
-async fn until(
-    link: &mut DriverLink,
-    what: &str,
-    tree: &mut StateTree,
-    done: &dyn Fn(&StateTree) -> bool,
-) {
-    while !done(tree) {
-        let output = tokio::time::timeout(Duration::from_secs(30), link.output.recv())
-            .await
-            .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
-            .expect("driver running");
-        if let Output::Broadcast(DriverMessage::Change(change)) = output {
-            tree.apply(&change);
-        }
-    }
 }
 
 /// Under the driver runtime: fresh data; exception answers, then silence, make it stale with

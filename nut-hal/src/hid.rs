@@ -60,6 +60,14 @@ pub trait HidDevice: Send {
         &mut self,
         index: u8,
     ) -> impl Future<Output = Result<Option<String>, Self::Error>> + Send;
+
+    /// Send an output report (`data[0]` is the report id) — on the interrupt OUT endpoint
+    /// where the device has one, as hidraw's `write` does; APC's Modbus-over-USB requests
+    /// travel this way.
+    fn write_output_report(
+        &mut self,
+        data: &[u8],
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
 }
 
 impl<T: HidDevice + ?Sized> HidDevice for &mut T {
@@ -100,6 +108,13 @@ impl<T: HidDevice + ?Sized> HidDevice for &mut T {
         index: u8,
     ) -> impl Future<Output = Result<Option<String>, Self::Error>> + Send {
         T::string_descriptor(self, index)
+    }
+
+    fn write_output_report(
+        &mut self,
+        data: &[u8],
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send {
+        T::write_output_report(self, data)
     }
 }
 
@@ -164,6 +179,14 @@ impl<A: HidDevice, B: HidDevice> HidDevice for EitherHid<A, B> {
         match self {
             EitherHid::Left(a) => a.string_descriptor(index).await.map_err(Left),
             EitherHid::Right(b) => b.string_descriptor(index).await.map_err(Right),
+        }
+    }
+
+    async fn write_output_report(&mut self, data: &[u8]) -> Result<(), Self::Error> {
+        use crate::serial::EitherError::{Left, Right};
+        match self {
+            EitherHid::Left(a) => a.write_output_report(data).await.map_err(Left),
+            EitherHid::Right(b) => b.write_output_report(data).await.map_err(Right),
         }
     }
 }

@@ -28,6 +28,7 @@ const SET_REPORT: u8 = 0x09;
 const DESCRIPTOR_STRING: u16 = 0x03;
 const DESCRIPTOR_REPORT: u16 = 0x22;
 const REPORT_FEATURE: u16 = 0x03;
+const REPORT_OUTPUT: u16 = 0x02;
 
 /// Why a HID operation over USB failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +55,7 @@ pub struct HidOverUsb<U> {
     info: HidInfo,
     interface: u16,
     in_endpoint: u8,
+    out_endpoint: Option<u8>,
 }
 
 impl<U: UsbControl> HidOverUsb<U> {
@@ -65,7 +67,15 @@ impl<U: UsbControl> HidOverUsb<U> {
             info,
             interface,
             in_endpoint,
+            out_endpoint: None,
         }
+    }
+
+    /// Send output reports on the interrupt OUT endpoint `endpoint` (usually 0x01, what APC's
+    /// Modbus-over-USB uses) instead of SET_REPORT(Output) on the control pipe.
+    pub fn with_out_endpoint(mut self, endpoint: u8) -> Self {
+        self.out_endpoint = Some(endpoint);
+        self
     }
 
     /// The USB device underneath.
@@ -172,6 +182,34 @@ impl<U: UsbControl> HidDevice for HidOverUsb<U> {
             .map_err(HidUsbError::Usb)
     }
 
+    /// The interrupt OUT endpoint if one was given, else SET_REPORT(Output).
+    async fn write_output_report(&mut self, data: &[u8]) -> Result<(), Self::Error> {
+        let Some(&id) = data.first() else {
+            return Err(HidUsbError::Malformed("an empty report"));
+        };
+        let payload = if id == 0 { &data[1..] } else { data };
+        match self.out_endpoint {
+            Some(endpoint) => {
+                self.usb
+                    .interrupt_out(endpoint, payload, TRANSFER_TIMEOUT)
+                    .await
+                    .map_err(HidUsbError::Usb)?;
+            }
+            None => {
+                let request = self.request(
+                    ControlType::Class,
+                    SET_REPORT,
+                    REPORT_OUTPUT << 8 | u16::from(id),
+                );
+                self.usb
+                    .control_out(request, payload, TRANSFER_TIMEOUT)
+                    .await
+                    .map_err(HidUsbError::Usb)?;
+            }
+        }
+        Ok(())
+    }
+
     async fn string_descriptor(&mut self, index: u8) -> Result<Option<String>, Self::Error> {
         if index == 0 {
             return Ok(None);
@@ -206,6 +244,7 @@ mod tests {
         replies: VecDeque<Vec<u8>>,
         requests: Vec<(ControlRequest, Vec<u8>)>,
         interrupts: VecDeque<Vec<u8>>,
+        interrupt_writes: Vec<(u8, Vec<u8>)>,
     }
 
     impl UsbControl for Scripted {
@@ -248,10 +287,11 @@ mod tests {
 
         async fn interrupt_out(
             &mut self,
-            _endpoint: u8,
+            endpoint: u8,
             data: &[u8],
             _timeout: Duration,
         ) -> Result<usize, ErrorKind> {
+            self.interrupt_writes.push((endpoint, data.to_vec()));
             Ok(data.len())
         }
     }
@@ -354,6 +394,23 @@ mod tests {
         assert_eq!(
             block_on(hid.get_feature_report(&mut [])),
             Err(HidUsbError::Malformed("an empty report buffer"))
+        );
+    }
+
+    #[test]
+    fn output_reports_go_to_the_out_endpoint_or_set_report_output() {
+        let mut hid = device(Scripted::default());
+        block_on(hid.write_output_report(&[0x90, 0x01, 0x03])).unwrap();
+        let request = &hid.usb().requests[0];
+        assert_eq!((request.0.request, request.0.value), (0x09, 0x0290));
+        assert_eq!(request.1, vec![0x90, 0x01, 0x03]);
+        let mut hid = device(Scripted::default()).with_out_endpoint(0x01);
+        block_on(hid.write_output_report(&[0x90, 0x01, 0x03])).unwrap();
+        assert!(hid.usb().requests.is_empty());
+        assert_eq!(hid.usb().interrupt_writes, [(0x01, vec![0x90, 0x01, 0x03])]);
+        assert_eq!(
+            block_on(hid.write_output_report(&[])),
+            Err(HidUsbError::Malformed("an empty report"))
         );
     }
 }

@@ -354,6 +354,18 @@ impl HidDevice for HidapiDevice {
         Ok(data.len().min(len))
     }
 
+    /// hidapi's `write`: the interrupt OUT endpoint, or SET_REPORT(Output) without one.
+    async fn write_output_report(&mut self, data: &[u8]) -> Result<(), HidapiError> {
+        if data.is_empty() {
+            return Err(HidapiError::new(ErrorKind::InvalidInput, "empty report"));
+        }
+        let data = data.to_vec();
+        self.blocking("writing an output report", move |d| {
+            d.write(&data).map(|_| ())
+        })
+        .await
+    }
+
     /// Asks hidapi's `get_indexed_string`; where the backend cannot (Linux hidraw), indexes
     /// 1, 2 and 3 fall back to the manufacturer, product and serial strings (the usual
     /// iManufacturer/iProduct/iSerialNumber), others are [`ErrorKind::Unsupported`].

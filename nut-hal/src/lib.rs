@@ -23,7 +23,10 @@
 //! * `snmp` (feature `snmp`): `snmp_async::AsyncSnmp`, an [`snmp::Snmp`] over `async-snmp`
 //!   (v1, v2c, v3 USM), configured by [`snmp_settings::SnmpSettings`] (NUT's option names).
 //! * `modbus` (feature `modbus`): `modbus_tokio::TokioModbus`, a [`modbus::Modbus`] over
-//!   `tokio-modbus` (TCP, RTU on a serial path).
+//!   `tokio-modbus` (TCP; RTU on a tty through `TtySerial`), `modbus_hid::HidModbus` (RTU
+//!   inside APC's USB HID reports, on any [`hid::HidDevice`]), both through
+//!   `modbus_transact::Transact`; [`modbus_frame`] is the RTU frame codec they and simulated
+//!   units share.
 //!
 //! Without the `std` feature the traits build with `core` + `alloc` only.
 
@@ -39,8 +42,13 @@ pub mod hid_usb;
 #[cfg(feature = "hidapi")]
 pub mod hidapi;
 pub mod modbus;
+pub mod modbus_frame;
+#[cfg(feature = "modbus")]
+pub mod modbus_hid;
 #[cfg(feature = "modbus")]
 pub mod modbus_tokio;
+#[cfg(feature = "modbus")]
+pub mod modbus_transact;
 pub mod modbus_wrap;
 #[cfg(feature = "rusb")]
 pub mod rusb;
@@ -65,4 +73,4 @@ pub use serial::{EitherError, EitherSerial, LineSettings, ModemLines, Parity, Se
 #[cfg(feature = "serialport")]
 pub use serialport::SerialPortSerial;
 #[cfg(feature = "tty")]
-pub use tty::TtySerial;
+pub use tty::{PtyPair, TtySerial};

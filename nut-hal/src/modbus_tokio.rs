@@ -1,5 +1,5 @@
-//! [`TokioModbus`]: a [`Modbus`] client over the `tokio-modbus` crate (0.17), on Modbus TCP
-//! or on Modbus RTU over any byte stream (a serial port, a TCP tunnel, a USB-HID pipe).
+//! [`TokioModbus`]: a [`Modbus`](crate::modbus::Modbus) client over the `tokio-modbus` crate
+//! (0.17), on Modbus TCP or on Modbus RTU over any byte stream (a serial port, a TCP tunnel).
 //!
 //! Error mapping ([`ModbusError::kind`]):
 //!
@@ -9,6 +9,8 @@
 //!   arrive, so the session is dropped: every later call is [`ErrorKind::Disconnected`]
 //!   and the caller reconnects;
 //! * the peer closed or reset the connection → [`ErrorKind::Disconnected`];
+//! * bytes that never make a frame (an RTU reply whose CRC is wrong) →
+//!   [`ErrorKind::Protocol`], and the session is dropped like after a timeout;
 //! * a reply that does not match the request → [`ErrorKind::Protocol`];
 //! * a count the protocol cannot carry → [`ErrorKind::InvalidInput`], nothing sent.
 
@@ -16,7 +18,6 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::string::{String, ToString};
 use std::time::Duration;
-use std::vec::Vec;
 
 use std::borrow::Cow;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -25,16 +26,11 @@ use tokio_modbus::client::{Client, Context};
 use tokio_modbus::{Request, Response, Slave};
 
 use crate::error::{Error, ErrorKind};
-use crate::modbus::Modbus;
-
-/// Most registers one read may ask for (function 0x03/0x04).
-pub const MAX_READ_REGISTERS: u16 = 125;
-/// Most registers one write may carry (function 0x10).
-pub const MAX_WRITE_REGISTERS: u16 = 123;
-/// Most coils/inputs one read may ask for (function 0x01/0x02).
-pub const MAX_READ_BITS: u16 = 2000;
-/// Most coils one write may carry (function 0x0F).
-pub const MAX_WRITE_COILS: u16 = 1968;
+use crate::modbus_frame::{Reply, Request as Request_};
+use crate::modbus_transact::Transact;
+pub use crate::modbus_transact::{
+    MAX_READ_BITS, MAX_READ_REGISTERS, MAX_WRITE_COILS, MAX_WRITE_REGISTERS,
+};
 
 /// Why a Modbus request failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -197,6 +193,26 @@ impl TokioModbus {
         }
     }
 
+    /// Modbus RTU on the serial port at `path` (a tty: `/dev/ttyS0`, a USB-serial adapter, a
+    /// pty) with `settings` (APC: 9600 8N1), through [`TtySerial`](crate::tty::TtySerial).
+    /// Bytes already waiting on the line (a late reply) are discarded first.
+    pub fn open_rtu(
+        path: &str,
+        settings: crate::serial::LineSettings,
+        unit: u8,
+        timeout: Duration,
+    ) -> Result<Self, ModbusError> {
+        let failed = |e: std::io::Error| match e.kind() {
+            std::io::ErrorKind::InvalidInput => ModbusError::InvalidInput(format!("{path}: {e}")),
+            _ => ModbusError::Disconnected(format!("{path}: {e}")),
+        };
+        let port = crate::tty::TtySerial::open(path, settings).map_err(failed)?;
+        port.discard_pending().map_err(failed)?;
+        let mut session = Self::attach_rtu(port, unit, timeout);
+        session.peer = path.to_string();
+        Ok(session)
+    }
+
     /// Whether the session can still be used (not closed by a timeout or the peer).
     pub fn is_open(&self) -> bool {
         self.ctx.is_some()
@@ -218,136 +234,59 @@ impl TokioModbus {
                 "session closed (after a timeout or by the peer); reconnect".into(),
             ));
         };
-        let r = match tokio::time::timeout(timeout, Client::call(ctx, req)).await {
-            Ok(r) => flatten(r),
-            Err(_) => Err(ModbusError::Timeout(timeout)),
+        let (r, broken) = match tokio::time::timeout(timeout, Client::call(ctx, req)).await {
+            // A transport failure, undecodable bytes included (an RTU reply whose CRC never
+            // holds): the stream may still hold part of a frame, so it cannot go on.
+            Ok(r) => {
+                let broken = matches!(r, Err(tokio_modbus::Error::Transport(_)));
+                (flatten(r), broken)
+            }
+            Err(_) => (Err(ModbusError::Timeout(timeout)), true),
         };
-        if matches!(
-            r,
-            Err(ModbusError::Timeout(_) | ModbusError::Disconnected(_))
-        ) {
+        if broken || matches!(r, Err(ModbusError::Disconnected(_))) {
             self.ctx = None;
         }
         r
     }
 }
 
-fn mismatch(r: &Response) -> ModbusError {
-    ModbusError::Protocol(format!("reply does not match the request: {r:?}"))
-}
-
-fn check_count(count: u16, max: u16, what: &str) -> Result<(), ModbusError> {
-    if count == 0 || count > max {
-        return Err(ModbusError::InvalidInput(format!(
-            "{count} {what}: must be 1..={max}"
-        )));
-    }
-    Ok(())
-}
-
-fn check_len(len: usize, max: u16, what: &str) -> Result<(), ModbusError> {
-    match u16::try_from(len) {
-        Ok(n) => check_count(n, max, what),
-        Err(_) => Err(ModbusError::InvalidInput(format!("{len} {what}: too many"))),
+/// tokio-modbus' request for ours.
+fn to_tokio(request: Request_) -> Request<'static> {
+    match request {
+        Request_::ReadCoils(a, n) => Request::ReadCoils(a, n),
+        Request_::ReadDiscreteInputs(a, n) => Request::ReadDiscreteInputs(a, n),
+        Request_::ReadHoldingRegisters(a, n) => Request::ReadHoldingRegisters(a, n),
+        Request_::ReadInputRegisters(a, n) => Request::ReadInputRegisters(a, n),
+        Request_::WriteSingleCoil(a, v) => Request::WriteSingleCoil(a, v),
+        Request_::WriteSingleRegister(a, v) => Request::WriteSingleRegister(a, v),
+        Request_::WriteMultipleCoils(a, vs) => Request::WriteMultipleCoils(a, Cow::Owned(vs)),
+        Request_::WriteMultipleRegisters(a, vs) => {
+            Request::WriteMultipleRegisters(a, Cow::Owned(vs))
+        }
     }
 }
 
-/// Some servers send more bits than asked (whole bytes); keep what was asked.
-fn trim<T>(mut v: Vec<T>, count: u16) -> Result<Vec<T>, ModbusError> {
-    let want = usize::from(count);
-    if v.len() < want {
-        return Err(ModbusError::Protocol(format!(
-            "asked for {want} items, got {}",
-            v.len()
-        )));
-    }
-    v.truncate(want);
-    Ok(v)
+/// Our reply for tokio-modbus' response.
+fn from_tokio(response: Response) -> Result<Reply, ModbusError> {
+    Ok(match response {
+        Response::ReadCoils(v) | Response::ReadDiscreteInputs(v) => Reply::Bits(v),
+        Response::ReadHoldingRegisters(v) | Response::ReadInputRegisters(v) => Reply::Words(v),
+        Response::WriteSingleCoil(a, v) => Reply::WroteOne(a, if v { 0xFF00 } else { 0 }),
+        Response::WriteSingleRegister(a, v) => Reply::WroteOne(a, v),
+        Response::WriteMultipleCoils(a, n) | Response::WriteMultipleRegisters(a, n) => {
+            Reply::WroteMany(a, n)
+        }
+        other => {
+            return Err(ModbusError::Protocol(format!(
+                "reply does not match the request: {other:?}"
+            )));
+        }
+    })
 }
 
-impl Modbus for TokioModbus {
-    type Error = ModbusError;
-
-    async fn read_holding_registers(
-        &mut self,
-        addr: u16,
-        count: u16,
-    ) -> Result<Vec<u16>, ModbusError> {
-        check_count(count, MAX_READ_REGISTERS, "registers")?;
-        match self.run(Request::ReadHoldingRegisters(addr, count)).await? {
-            Response::ReadHoldingRegisters(v) => trim(v, count),
-            r => Err(mismatch(&r)),
-        }
-    }
-
-    async fn read_input_registers(
-        &mut self,
-        addr: u16,
-        count: u16,
-    ) -> Result<Vec<u16>, ModbusError> {
-        check_count(count, MAX_READ_REGISTERS, "registers")?;
-        match self.run(Request::ReadInputRegisters(addr, count)).await? {
-            Response::ReadInputRegisters(v) => trim(v, count),
-            r => Err(mismatch(&r)),
-        }
-    }
-
-    async fn read_coils(&mut self, addr: u16, count: u16) -> Result<Vec<bool>, ModbusError> {
-        check_count(count, MAX_READ_BITS, "coils")?;
-        match self.run(Request::ReadCoils(addr, count)).await? {
-            Response::ReadCoils(v) => trim(v, count),
-            r => Err(mismatch(&r)),
-        }
-    }
-
-    async fn read_discrete_inputs(
-        &mut self,
-        addr: u16,
-        count: u16,
-    ) -> Result<Vec<bool>, ModbusError> {
-        check_count(count, MAX_READ_BITS, "inputs")?;
-        match self.run(Request::ReadDiscreteInputs(addr, count)).await? {
-            Response::ReadDiscreteInputs(v) => trim(v, count),
-            r => Err(mismatch(&r)),
-        }
-    }
-
-    async fn write_register(&mut self, addr: u16, value: u16) -> Result<(), ModbusError> {
-        match self.run(Request::WriteSingleRegister(addr, value)).await? {
-            Response::WriteSingleRegister(a, v) if a == addr && v == value => Ok(()),
-            r => Err(mismatch(&r)),
-        }
-    }
-
-    async fn write_registers(&mut self, addr: u16, values: &[u16]) -> Result<(), ModbusError> {
-        check_len(values.len(), MAX_WRITE_REGISTERS, "registers")?;
-        let req = Request::WriteMultipleRegisters(addr, Cow::Owned(values.to_vec()));
-        match self.run(req).await? {
-            Response::WriteMultipleRegisters(a, n)
-                if a == addr && usize::from(n) == values.len() =>
-            {
-                Ok(())
-            }
-            r => Err(mismatch(&r)),
-        }
-    }
-
-    async fn write_coil(&mut self, addr: u16, value: bool) -> Result<(), ModbusError> {
-        match self.run(Request::WriteSingleCoil(addr, value)).await? {
-            Response::WriteSingleCoil(a, v) if a == addr && v == value => Ok(()),
-            r => Err(mismatch(&r)),
-        }
-    }
-
-    async fn write_coils(&mut self, addr: u16, values: &[bool]) -> Result<(), ModbusError> {
-        check_len(values.len(), MAX_WRITE_COILS, "coils")?;
-        let req = Request::WriteMultipleCoils(addr, Cow::Owned(values.to_vec()));
-        match self.run(req).await? {
-            Response::WriteMultipleCoils(a, n) if a == addr && usize::from(n) == values.len() => {
-                Ok(())
-            }
-            r => Err(mismatch(&r)),
-        }
+impl Transact for TokioModbus {
+    async fn transact(&mut self, request: Request_) -> Result<Reply, ModbusError> {
+        from_tokio(self.run(to_tokio(request)).await?)
     }
 }
 
@@ -365,11 +304,6 @@ mod tests {
         assert_eq!(ModbusError::Exception { code: 6 }.kind(), ErrorKind::Busy);
         let eof = std::io::Error::from(std::io::ErrorKind::UnexpectedEof);
         assert_eq!(from_io(&eof).kind(), ErrorKind::Disconnected);
-        assert!(check_count(0, 125, "r").is_err());
-        assert!(check_count(126, 125, "r").is_err());
-        assert!(check_len(70_000, 123, "r").is_err());
-        assert!(trim(vec![true; 8], 3).unwrap().len() == 3);
-        assert!(trim(vec![1u16], 3).is_err());
         assert_eq!(
             flatten::<()>(Ok(Err(ExceptionCode::IllegalDataAddress))),
             Err(ModbusError::Exception { code: 2 })

@@ -74,7 +74,33 @@ fn map_errno(e: nix::Error) -> io::Error {
     }
 }
 
+/// A pseudo-terminal: the master side as a [`TtySerial`] (a simulated unit's end), the
+/// slave's path (what a driver opens as its serial port) and the slave kept open, raw, so the
+/// master does not see a hang-up before the driver opens it.
+#[derive(Debug)]
+pub struct PtyPair {
+    /// The master side.
+    pub master: TtySerial,
+    /// The slave's path, e.g. `/dev/pts/7`.
+    pub slave_path: std::path::PathBuf,
+    /// The slave side, held open.
+    pub slave: TtySerial,
+}
+
 impl TtySerial {
+    /// A new pseudo-terminal pair (`openpty`), the slave in raw mode at 9600 8N1.
+    pub fn pty_pair() -> io::Result<PtyPair> {
+        let pty = nix::pty::openpty(None, None)?;
+        let slave_path = nix::unistd::ttyname(&pty.slave)?;
+        let slave = Self::from_fd(pty.slave)?;
+        slave.apply(LineSettings::new_8n1(9600))?;
+        Ok(PtyPair {
+            master: Self::from_fd(pty.master)?,
+            slave_path,
+            slave,
+        })
+    }
+
     /// Open the tty at `path` (without making it the controlling terminal), put it in raw mode
     /// and apply `settings`.
     pub fn open(path: impl AsRef<Path>, settings: LineSettings) -> io::Result<Self> {
@@ -100,6 +126,14 @@ impl TtySerial {
         #[allow(deprecated)]
         let fd = AsyncFd::new(fd)?;
         Ok(TtySerial { fd })
+    }
+
+    /// Drop what the tty has received and not yet read, and what was written and not yet
+    /// sent (`tcflush(TCIOFLUSH)`): a late reply from before a reopen is not read as the
+    /// answer to the next request.
+    pub fn discard_pending(&self) -> io::Result<()> {
+        nix::sys::termios::tcflush(self.fd.get_ref(), nix::sys::termios::FlushArg::TCIOFLUSH)
+            .map_err(io::Error::from)
     }
 
     fn apply(&self, s: LineSettings) -> io::Result<()> {
@@ -213,5 +247,70 @@ impl Serial for TtySerial {
 
     async fn modem_status(&mut self) -> io::Result<ModemLines> {
         Err(unsupported("modem_status"))
+    }
+}
+
+/// A byte stream for framing codecs (tokio-modbus' RTU client, a simulated RTU unit): reads
+/// return what the tty has (0 bytes at end of file), a hang-up (`EIO`) is
+/// [`io::ErrorKind::BrokenPipe`].
+impl tokio::io::AsyncRead for TtySerial {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        use std::task::Poll;
+        loop {
+            let mut guard = match self.fd.poll_read_ready(cx) {
+                Poll::Ready(Ok(guard)) => guard,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
+            };
+            let unfilled = buf.initialize_unfilled();
+            match guard.try_io(|fd| nix::unistd::read(fd.get_ref(), unfilled).map_err(map_errno)) {
+                Ok(Ok(n)) => {
+                    buf.advance(n);
+                    return Poll::Ready(Ok(()));
+                }
+                Ok(Err(e)) => return Poll::Ready(Err(e)),
+                Err(_would_block) => continue,
+            }
+        }
+    }
+}
+
+/// Writes go straight to the tty; flushing and shutting down have nothing to do.
+impl tokio::io::AsyncWrite for TtySerial {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        data: &[u8],
+    ) -> std::task::Poll<io::Result<usize>> {
+        use std::task::Poll;
+        loop {
+            let mut guard = match self.fd.poll_write_ready(cx) {
+                Poll::Ready(Ok(guard)) => guard,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
+            };
+            match guard.try_io(|fd| nix::unistd::write(fd.get_ref(), data).map_err(map_errno)) {
+                Ok(r) => return Poll::Ready(r),
+                Err(_would_block) => continue,
+            }
+        }
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
     }
 }

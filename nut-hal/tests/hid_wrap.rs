@@ -452,3 +452,32 @@ proptest! {
         });
     }
 }
+
+#[tokio::test]
+async fn output_reports_are_recorded_and_replayed_with_their_outcome() {
+    let mut rec = Recording::new(Replaying::new([Exchange::Output {
+        data: vec![0x90, 0x01, 0x03],
+        result: Err(ErrorKind::Disconnected),
+    }]));
+    let error = rec.write_output_report(&[0x90, 0x01, 0x03]).await;
+    assert_eq!(error.unwrap_err().kind(), ErrorKind::Disconnected);
+    rec.write_output_report(&[0x90, 0x01, 0x04]).await.unwrap();
+    let text = rec.capture_text();
+    assert!(
+        text.contains("output 90 01 03 = error disconnected\n"),
+        "{text}"
+    );
+    assert!(text.contains("output 90 01 04\n"), "{text}");
+    assert_eq!(parse_capture(&text).unwrap(), rec.exchanges());
+    let mut replay = Replaying::from_text(&text).unwrap();
+    assert_eq!(
+        replay
+            .write_output_report(&[0x90])
+            .await
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Disconnected
+    );
+    replay.write_output_report(&[0x90]).await.unwrap();
+    assert!(replay.is_finished());
+}

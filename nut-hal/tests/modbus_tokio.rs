@@ -320,20 +320,7 @@ async fn a_recorded_session_replays_identically_without_the_unit() {
     assert_eq!((e.line, e.kind()), (1, ErrorKind::InvalidInput));
 }
 
-fn crc16(data: &[u8]) -> u16 {
-    let mut crc = 0xFFFFu16;
-    for &b in data {
-        crc ^= u16::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xA001
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    crc
-}
+use nut_hal::modbus_frame::crc16;
 
 #[tokio::test]
 async fn rtu_over_a_byte_pipe() {

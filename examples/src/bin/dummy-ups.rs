@@ -1,13 +1,16 @@
 //! `dummy-ups`: NUT's simulation driver. `dummy-ups -a <ups>` reads `[ups]` from
 //! `$NUT_CONFPATH/ups.conf` (default /etc/nut), plays its `port` file (`.dev` once, `.seq`
-//! looping; `-x mode=…` to choose) and serves `$NUT_STATEPATH/dummy-ups-<ups>`, so any upsd —
+//! looping; `-x mode=…` to choose), or repeats another upsd's UPS (`port = ups@host[:port]`),
+//! and serves `$NUT_STATEPATH/dummy-ups-<ups>`, so any upsd —
 //! ours or the C one — can read it. Everything but the wiring is in `nut_drivers`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use nut_drivers::cli::DriverArgs;
-use nut_drivers::dummy::{self, DRIVER_NAME, DRIVER_VERSION, DRIVER_VERSION_INTERNAL};
+use nut_drivers::dummy::{
+    self, DRIVER_NAME, DRIVER_VERSION, DRIVER_VERSION_INTERNAL, DummyProgram,
+};
 use nut_protocol::config::ups_conf::{self, UpsConf, resolve_statepath};
 use tokio::signal::unix::{SignalKind, signal};
 
@@ -24,7 +27,10 @@ const USAGE: &str = "usage: dummy-ups (-a <id>|-s <id>) [OPTIONS]
   -h             - display this help
 
 Acceptable values for -x or ups.conf in this driver:
-  mode=<dummy-once|dummy-loop|dummy>  (default: from the port's name: .dev once, .seq loop)
+  mode=<dummy-once|dummy-loop|dummy|repeater>
+                 (default: from the port: ups@host[:port] repeats, .dev once, .seq loop)
+  repeater_disable_strict_start - a repeater starts even if its upstream is unreachable
+  username=<user>, password=<pass> - a repeater's login upstream (for SET and INSTCMD)
 ";
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
@@ -34,7 +40,7 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 
 fn main() -> ExitCode {
     let banner = format!(
-        "Network UPS Tools - Device simulation driver {DRIVER_VERSION_INTERNAL} ({DRIVER_VERSION}, nut-rs)"
+        "Network UPS Tools - Device simulation and repeater driver {DRIVER_VERSION_INTERNAL} ({DRIVER_VERSION}, nut-rs)"
     );
     let args = match DriverArgs::parse(std::env::args().skip(1)) {
         Ok(args) => args,
@@ -68,7 +74,7 @@ fn main() -> ExitCode {
             Err(error) => return fail(error),
         }
     };
-    let driver = match dummy::watched_from_args(conf.as_ref(), &confdir, &args) {
+    let program = match dummy::program_from_args(conf.as_ref(), &confdir, &args) {
         Ok(driver) => driver,
         Err(error) => return fail(error),
     };
@@ -105,6 +111,12 @@ fn main() -> ExitCode {
     };
     eprintln!("{banner}");
     let code = runtime.block_on(async {
+        let mut program = program;
+        if let DummyProgram::Repeater(repeater) = &mut program
+            && let Err(error) = repeater.start_strict().await
+        {
+            return fail(error);
+        }
         let listener = match nut_drivers::socket::bind(&socket) {
             Ok(listener) => listener,
             Err(error) => return fail(format_args!("{}: {error}", socket.display())),
@@ -121,7 +133,7 @@ fn main() -> ExitCode {
             Err(error) => return fail(error),
         };
         tokio::select! {
-            result = nut_drivers::socket::serve(driver, listener) => match result {
+            result = nut_drivers::socket::serve(program, listener) => match result {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(error) => fail(error),
             },

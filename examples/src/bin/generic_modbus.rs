@@ -4,8 +4,8 @@
 
 use std::process::ExitCode;
 
-use nut_drivers::programs::GenericModbusTcp;
+use nut_drivers::programs::GenericModbusProgram;
 
 fn main() -> ExitCode {
-    nut_examples::driver::main::<GenericModbusTcp>()
+    nut_examples::driver::main::<GenericModbusProgram>()
 }

@@ -9,11 +9,13 @@
 //!   register) per `registers.tsv` / `commands.tsv` / `outlet_commands.tsv`.
 //!
 //! [`ApcModbus`] works over any [`nut_hal::modbus::Modbus`]; with the `modbus` feature,
-//! [`open::ModbusOpener`] connects over TCP (`porttype = tcp`, `port = host[:502]`,
-//! `slaveid`), and `programs::ApcModbusTcp` is the `apc_modbus` program.
+//! [`open::ModbusOpener`] opens Modbus TCP (`porttype = tcp`, `port = host[:502]`), RTU on a
+//! serial line (`porttype = serial`, `port = /dev/ttyS0`, `baudrate` 9600, `parity`,
+//! `databits`, `stopbits`) or RTU in APC's USB HID reports (`porttype = usb`, the default as in
+//! NUT; NUT's USB matching keys, APC 051d:0003 by default), all with `slaveid`, and
+//! `programs::ApcModbusProgram` is the `apc_modbus` program.
 //!
-//! `-k` writes OutletCommand_BF as NUT's `upsdrv_shutdown`. Not yet: serial RTU and USB
-//! (`porttype = serial|usb`, docs/DIFFERENCES.md row 55). The
+//! `-k` writes OutletCommand_BF as NUT's `upsdrv_shutdown` (docs/DIFFERENCES.md row 55). The
 //! NUT 2.8.0 installed on the development machine ships no `apc_modbus` binary (`/lib/nut` has
 //! only `generic_modbus` and `phoenixcontact_modbus`), so there is no differential test against
 //! the real driver: `tests/tests/apc_modbus_feeds_real_upsd.rs` puts ours (against
@@ -26,6 +28,8 @@ pub mod open;
 #[cfg(feature = "modbus-sim")]
 pub mod sim;
 pub mod table;
+#[cfg(feature = "modbus")]
+pub mod usb;
 
 pub use driver::ApcModbus;
 pub use table::{TableError, Tables};

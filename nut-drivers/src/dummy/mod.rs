@@ -28,6 +28,7 @@ use nut_protocol::devfile::{DevFile, Entry, is_driver_variable};
 use nut_protocol::sock::TrackingResult;
 
 mod options;
+pub mod repeater;
 mod setup;
 pub mod table;
 #[cfg(test)]
@@ -36,10 +37,12 @@ mod watch;
 
 pub use options::{
     DEFAULT_POLLINTERVAL, DRIVER_NAME, DRIVER_VERSION, DRIVER_VERSION_INTERNAL, DummyOptions, Mode,
-    OptionError,
+    OptionError, REPEATER_DISABLE_STRICT_START,
 };
+pub use repeater::{Repeater, RepeaterError};
 pub use setup::{
-    SetupError, device_path, from_ups_conf, from_ups_conf_with, watched_from_args,
+    DummyProgram, SetupError, device_path, from_ups_conf, from_ups_conf_with, options_from_args,
+    program_from_args, program_from_options, program_from_ups_conf, watched_from_args,
     watched_from_ups_conf,
 };
 pub use watch::{WATCH_INTERVAL, WatchedDummy};

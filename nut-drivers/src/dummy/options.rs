@@ -2,6 +2,7 @@
 //! (`port`), the mode, and the core driver options it publishes as `driver.parameter.*` and
 //! `driver.flag.*`. Keys dummy-ups 2.8.0 does not accept are refused with its message.
 
+use nut_protocol::address::{AddressError, UpsAddress};
 use nut_protocol::config::ups_conf::UpsSection;
 
 /// The driver's program name, published as `driver.name`.
@@ -16,7 +17,9 @@ pub const DEFAULT_POLLINTERVAL: u64 = 2;
 /// Section keys accepted and not published (they are for upsd, upsdrvctl or the process).
 const SILENT_KEYS: &[&str] = &["driver", "desc", "sdorder", "user", "group"];
 /// Flags the driver core accepts (published as `driver.flag.<name>`).
-const KNOWN_FLAGS: &[&str] = &["nolock", "ignorelb"];
+const KNOWN_FLAGS: &[&str] = &["nolock", "ignorelb", REPEATER_DISABLE_STRICT_START];
+/// The flag that lets a repeater start while its upstream is unreachable (newer NUT's name).
+pub const REPEATER_DISABLE_STRICT_START: &str = "repeater_disable_strict_start";
 
 /// How the device file is played (`mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +30,9 @@ pub enum Mode {
     Loop,
     /// `dummy`: the legacy name of `dummy-loop`, the default for other file names.
     Dummy,
+    /// `repeater`: re-publish a UPS of another upsd (`port = ups@host[:port]`, the default
+    /// when the port has an `@`).
+    Repeater,
 }
 
 impl Mode {
@@ -36,20 +42,23 @@ impl Mode {
             Mode::Once => "dummy-once",
             Mode::Loop => "dummy-loop",
             Mode::Dummy => "dummy",
+            Mode::Repeater => "repeater",
         }
     }
 
-    /// The mode named `name`, if it is one of the simulation modes.
+    /// The mode named `name`, if it is one dummy-ups knows.
     pub fn from_name(name: &str) -> Option<Mode> {
-        [Mode::Once, Mode::Loop, Mode::Dummy]
+        [Mode::Once, Mode::Loop, Mode::Dummy, Mode::Repeater]
             .into_iter()
             .find(|mode| mode.name() == name)
     }
 
-    /// What dummy-ups guesses from the file name: `.dev` plays once, `.seq` loops, anything
-    /// else is `dummy`.
+    /// What dummy-ups guesses from the port: `ups@host` repeats, `.dev` plays once, `.seq`
+    /// loops, anything else is `dummy`.
     pub fn for_port(port: &str) -> Mode {
-        if port.ends_with(".dev") {
+        if port.contains('@') {
+            Mode::Repeater
+        } else if port.ends_with(".dev") {
             Mode::Once
         } else if port.ends_with(".seq") {
             Mode::Loop
@@ -60,7 +69,7 @@ impl Mode {
 
     /// True when the file is played again from the top after its end.
     pub fn loops(self) -> bool {
-        !matches!(self, Mode::Once)
+        matches!(self, Mode::Loop | Mode::Dummy)
     }
 }
 
@@ -88,12 +97,18 @@ pub enum OptionError {
     /// No `port`.
     #[error("no port configured")]
     NoPort,
-    /// `port` is `ups@host`: the repeater mode, not a simulation.
-    #[error("repeater mode (port {port}) is not supported")]
-    Repeater {
+    /// The repeater's `port` is not `upsname[@hostname[:port]]` (dummy-ups' wording).
+    #[error("invalid UPS definition '{port}'. Required format: upsname[@hostname[:port]]")]
+    BadUpstream {
         /// The port value.
         port: String,
+        /// What is wrong with it.
+        #[source]
+        error: AddressError,
     },
+    /// A repeater's `password` without a `username`.
+    #[error("password given without username")]
+    PasswordWithoutUser,
     /// `pollinterval` is not a whole number of seconds.
     #[error("invalid pollinterval '{value}'")]
     BadPollInterval {
@@ -119,6 +134,12 @@ pub struct DummyOptions {
     pub defaults: Vec<(String, String)>,
     /// `override.<var> = value`: values nothing changes.
     pub overrides: Vec<(String, String)>,
+    /// The repeater's upstream UPS (the parsed `port`), `Some` in [`Mode::Repeater`].
+    pub upstream: Option<UpsAddress>,
+    /// The repeater logs in upstream as this user (`username`) to pass `SET` and `INSTCMD`.
+    pub username: Option<String>,
+    /// The upstream user's password (`password`), never published.
+    pub password: Option<String>,
 }
 
 impl DummyOptions {
@@ -132,7 +153,18 @@ impl DummyOptions {
             flags: Vec::new(),
             defaults: Vec::new(),
             overrides: Vec::new(),
+            upstream: None,
+            username: None,
+            password: None,
         }
+    }
+
+    /// True when a repeater may start with its upstream unreachable
+    /// (`repeater_disable_strict_start`).
+    pub fn lenient_start(&self) -> bool {
+        self.flags
+            .iter()
+            .any(|f| f == REPEATER_DISABLE_STRICT_START)
     }
 
     /// Reads `settings` (`key`, `Some(value)` or `None` for a flag) in order; later ones win,
@@ -175,6 +207,8 @@ impl DummyOptions {
                             })?;
                 }
                 "synchronous" => options.synchronous = value.into(),
+                "username" => options.username = Some(value.into()),
+                "password" => options.password = Some(value.into()),
                 "driver" if value != DRIVER_NAME => {
                     return Err(OptionError::WrongDriver {
                         driver: value.into(),
@@ -185,9 +219,6 @@ impl DummyOptions {
             }
         }
         let port = port.ok_or(OptionError::NoPort)?;
-        if port.contains('@') {
-            return Err(OptionError::Repeater { port: port.into() });
-        }
         options.port = port.into();
         options.mode = match mode {
             Some(name) => Mode::from_name(name).unwrap_or_else(|| {
@@ -196,6 +227,18 @@ impl DummyOptions {
             }),
             None => Mode::for_port(port),
         };
+        if options.mode == Mode::Repeater {
+            let upstream =
+                port.parse::<UpsAddress>()
+                    .map_err(|error| OptionError::BadUpstream {
+                        port: port.into(),
+                        error,
+                    })?;
+            options.upstream = Some(upstream);
+        }
+        if options.password.is_some() && options.username.is_none() {
+            return Err(OptionError::PasswordWithoutUser);
+        }
         Ok(options)
     }
 
@@ -233,6 +276,11 @@ impl DummyOptions {
                 DRIVER_VERSION_INTERNAL.into(),
             ),
         ];
+        out.extend(
+            self.username
+                .iter()
+                .map(|user| ("driver.parameter.username".to_string(), user.clone())),
+        );
         out.extend(
             self.flags
                 .iter()

@@ -7,7 +7,8 @@ use nut_protocol::config::ConfigError;
 use nut_protocol::config::ups_conf::UpsConf;
 use nut_protocol::devfile::DevFile;
 
-use super::{DummyDriver, DummyOptions, OptionError, WatchedDummy};
+use super::{DummyDriver, DummyOptions, Mode, OptionError, Repeater, RepeaterError, WatchedDummy};
+use crate::runtime::{DriverLink, Serve};
 
 /// Why a dummy driver could not be set up from `ups.conf`.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +35,102 @@ pub enum SetupError {
     /// The device file has errors.
     #[error("{0}")]
     Invalid(ConfigError),
+    /// The repeater could not start.
+    #[error("{0}")]
+    Repeater(#[from] RepeaterError),
+}
+
+/// What `dummy-ups` runs: a simulation played from a file, or a repeater.
+#[derive(Debug)]
+pub enum DummyProgram {
+    /// A `.dev`/`.seq` file, watched for changes.
+    Simulation(WatchedDummy),
+    /// Another upsd's UPS, re-published.
+    Repeater(Repeater),
+}
+
+impl Serve for DummyProgram {
+    fn start(self) -> DriverLink {
+        match self {
+            DummyProgram::Simulation(driver) => driver.start(),
+            DummyProgram::Repeater(repeater) => repeater.start(),
+        }
+    }
+}
+
+/// The options a command line asks for: `-a <ups>` reads the section of `conf` with the
+/// `-x`/`-i` settings over it; `-s <ups>` uses only those settings.
+pub fn options_from_args(
+    conf: Option<&UpsConf>,
+    args: &crate::cli::DriverArgs,
+) -> Result<DummyOptions, SetupError> {
+    let ups = args.ups.as_deref().unwrap_or_default();
+    let overrides = args.overrides();
+    if !args.standalone {
+        return section_options(conf.unwrap_or(&UpsConf::default()), ups, &overrides);
+    }
+    DummyOptions::from_settings(
+        overrides
+            .iter()
+            .map(|(key, value)| (key.as_str(), value.as_deref())),
+    )
+    .map_err(|error| SetupError::Options {
+        ups: ups.into(),
+        error,
+    })
+}
+
+/// The program a command line asks for ([`options_from_args`]): a watched simulation, or
+/// a repeater that has not looked upstream yet (see [`Repeater::start_strict`]).
+pub fn program_from_args(
+    conf: Option<&UpsConf>,
+    confdir: &Path,
+    args: &crate::cli::DriverArgs,
+) -> Result<DummyProgram, SetupError> {
+    program_from_options(confdir, options_from_args(conf, args)?)
+}
+
+/// The program for `[ups]` of `ups.conf` with `-x` settings `extra` over it (as upsd's
+/// embedded drivers start it: a repeater looks upstream at its first poll).
+pub fn program_from_ups_conf(
+    conf: &UpsConf,
+    confdir: &Path,
+    ups: &str,
+    extra: &[(String, Option<String>)],
+) -> Result<DummyProgram, SetupError> {
+    program_from_options(confdir, section_options(conf, ups, extra)?)
+}
+
+/// The options of `[ups]` with `extra` over them.
+fn section_options(
+    conf: &UpsConf,
+    ups: &str,
+    extra: &[(String, Option<String>)],
+) -> Result<DummyOptions, SetupError> {
+    let section = conf
+        .section(ups)
+        .ok_or_else(|| SetupError::NoSection(ups.into()))?;
+    DummyOptions::from_section(section, extra).map_err(|error| SetupError::Options {
+        ups: ups.into(),
+        error,
+    })
+}
+
+/// The program `options` ask for: a repeater, or the device file (relative to `confdir`)
+/// played and watched.
+pub fn program_from_options(
+    confdir: &Path,
+    options: DummyOptions,
+) -> Result<DummyProgram, SetupError> {
+    if options.mode == Mode::Repeater {
+        return Ok(DummyProgram::Repeater(Repeater::new(options)?));
+    }
+    let path = device_path(confdir, &options);
+    let file = read_device_file(&path, &options.port)?;
+    Ok(DummyProgram::Simulation(WatchedDummy::new(
+        DummyDriver::with_options(file, options),
+        path,
+    )))
 }
 
 /// The device file of `options`: `port` relative to `confdir` unless absolute.
@@ -67,14 +164,7 @@ pub fn from_ups_conf_with(
     ups: &str,
     extra: &[(String, Option<String>)],
 ) -> Result<DummyDriver, SetupError> {
-    let section = conf
-        .section(ups)
-        .ok_or_else(|| SetupError::NoSection(ups.into()))?;
-    let options =
-        DummyOptions::from_section(section, extra).map_err(|error| SetupError::Options {
-            ups: ups.into(),
-            error,
-        })?;
+    let options = section_options(conf, ups, extra)?;
     let file = read_device_file(&device_path(confdir, &options), &options.port)?;
     Ok(DummyDriver::with_options(file, options))
 }
@@ -92,31 +182,19 @@ pub fn watched_from_ups_conf(
 }
 
 /// The dummy driver a command line asks for: `-a <ups>` reads the section of `conf` with the
-/// `-x`/`-i` settings over it; `-s <ups>` uses only those settings (`-x port=…`).
+/// `-x`/`-i` settings over it; `-s <ups>` uses only those settings (`-x port=…`). A repeater
+/// is refused ([`program_from_args`] runs one).
 pub fn watched_from_args(
     conf: Option<&UpsConf>,
     confdir: &Path,
     args: &crate::cli::DriverArgs,
 ) -> Result<WatchedDummy, SetupError> {
-    let ups = args.ups.as_deref().unwrap_or_default();
-    let overrides = args.overrides();
-    if !args.standalone {
-        let empty = UpsConf::default();
-        return watched_from_ups_conf(conf.unwrap_or(&empty), confdir, ups, &overrides);
+    match program_from_args(conf, confdir, args)? {
+        DummyProgram::Simulation(driver) => Ok(driver),
+        DummyProgram::Repeater(repeater) => {
+            Err(SetupError::Repeater(RepeaterError::NotSimulation {
+                port: repeater.upstream().to_string(),
+            }))
+        }
     }
-    let options = DummyOptions::from_settings(
-        overrides
-            .iter()
-            .map(|(key, value)| (key.as_str(), value.as_deref())),
-    )
-    .map_err(|error| SetupError::Options {
-        ups: ups.into(),
-        error,
-    })?;
-    let path = device_path(confdir, &options);
-    let file = read_device_file(&path, &options.port)?;
-    Ok(WatchedDummy::new(
-        DummyDriver::with_options(file, options),
-        path,
-    ))
 }

@@ -307,10 +307,12 @@ fn options_from_ups_conf_like_dummy_ups() {
         DummyOptions::from_section(section("c"), &[]),
         Err(OptionError::WrongDriver { .. })
     ));
-    assert!(matches!(
-        DummyOptions::from_section(section("d"), &[]),
-        Err(OptionError::Repeater { .. })
-    ));
+    let d = DummyOptions::from_section(section("d"), &[]).expect("d");
+    assert_eq!(d.mode, Mode::Repeater);
+    assert_eq!(
+        d.upstream.map(|a| a.to_string()),
+        Some("up@host:3493".into())
+    );
     let e = DummyOptions::from_section(section("e"), &[]).expect("e");
     assert_eq!(e.mode, Mode::Dummy);
     let flag = DummyOptions::from_settings([("port", Some("x.dev")), ("bogus", None)]);

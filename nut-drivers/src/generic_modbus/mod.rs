@@ -7,8 +7,9 @@
 //!
 //! * [`settings::Settings`]: the options, read as NUT's `get_config_vars`;
 //! * [`GenericModbus`]: the family over any [`nut_hal::modbus::Modbus`];
-//! * [`open::GenericModbusOpener`] (feature `modbus`): Modbus TCP (`port = host[:502]`);
-//!   an RTU `port = /dev/tty…` is parsed and refused until `nut-hal` has an RTU serial line;
+//! * [`open::opener`] (feature `modbus`): Modbus TCP (`port = host[:502]`) or Modbus RTU on
+//!   a serial line (`port = /dev/tty…`, `ser_baud_rate`, `ser_parity`, `ser_data_bit`,
+//!   `ser_stop_bit`), through `apc_modbus`'s opener;
 //! * [`sim::IoImage`] (feature `modbus-sim`): a simulated box as a tokio-modbus TCP server.
 //!
 //! Differences to NUT 2.8.0 are in docs/DIFFERENCES.md.

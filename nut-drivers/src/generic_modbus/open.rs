@@ -1,27 +1,33 @@
-//! [`GenericModbusOpener`]: the Modbus connection `generic_modbus`'s settings name — TCP
-//! through `apc_modbus`'s [`ModbusOpener`]; RTU on a serial line is refused for now.
+//! The opener for `generic_modbus`'s settings: `apc_modbus`'s [`ModbusOpener`] over Modbus
+//! TCP (`port = host[:502]`) or Modbus RTU on a serial line (`port = /dev/tty…` with the
+//! `ser_*` options), unit `rio_slave_id`, the `mod_resp_to_*` response timeout.
+
+use nut_hal::serial::{LineSettings, Parity, StopBits};
 
 use super::settings::{Link, Settings};
-use crate::apc_modbus::open::ModbusOpener;
-use crate::device::ConfigError;
+use crate::apc_modbus::open::{self, ModbusOpener};
 
-/// The opener for a `generic_modbus` section (a [`ModbusOpener`] over TCP).
-pub type GenericModbusOpener = ModbusOpener;
-
-/// The opener for `settings`: Modbus TCP to the `port` host with `rio_slave_id` and the
-/// response timeout. A serial `port` (`/dev/tty…`, Modbus RTU) is a [`ConfigError`] naming
-/// `port`: `nut-hal` has no RTU serial line yet.
-pub fn opener(settings: &Settings) -> Result<GenericModbusOpener, ConfigError> {
-    match &settings.link {
-        Link::Tcp(host) => Ok(ModbusOpener::tcp(
-            host,
-            settings.slave_id,
-            settings.response_timeout,
-        )),
-        Link::Rtu(line) => Err(ConfigError {
-            key: "port".into(),
-            value: Some(line.path.clone()),
-            reason: "Modbus RTU on a serial line is not implemented yet (use host[:port])".into(),
-        }),
-    }
+/// The opener for `settings`.
+pub fn opener(settings: &Settings) -> ModbusOpener {
+    let link = match &settings.link {
+        Link::Tcp(host) => open::Link::Tcp(host.clone()),
+        Link::Rtu(line) => open::Link::Serial {
+            path: line.path.clone(),
+            settings: LineSettings {
+                baud: line.baud,
+                data_bits: line.data_bits,
+                parity: match line.parity {
+                    'E' => Parity::Even,
+                    'O' => Parity::Odd,
+                    _ => Parity::None,
+                },
+                stop_bits: if line.stop_bits == 2 {
+                    StopBits::Two
+                } else {
+                    StopBits::One
+                },
+            },
+        },
+    };
+    ModbusOpener::new(link, settings.slave_id, settings.response_timeout)
 }

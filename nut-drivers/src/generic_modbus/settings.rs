@@ -122,9 +122,9 @@ pub struct SerialLine {
     pub baud: u32,
     /// Parity: `N`, `E` or `O` (`N`).
     pub parity: char,
-    /// Data bits (8).
+    /// Data bits, 5..=8 (8).
     pub data_bits: u8,
-    /// Stop bits (1).
+    /// Stop bits, 1 or 2 (1).
     pub stop_bits: u8,
 }
 
@@ -300,12 +300,24 @@ fn link(config: &DriverConfig) -> Result<Link, ConfigError> {
                 _ => return Err(bad("ser_parity", v, "must be N, E or O")),
             },
         };
+        let data_bits: u8 = ranged(config, "ser_data_bit", 8)?;
+        if !(5..=8).contains(&data_bits) {
+            return Err(bad("ser_data_bit", &data_bits.to_string(), "must be 5..=8"));
+        }
+        let stop_bits: u8 = ranged(config, "ser_stop_bit", 1)?;
+        if !(1..=2).contains(&stop_bits) {
+            return Err(bad(
+                "ser_stop_bit",
+                &stop_bits.to_string(),
+                "must be 1 or 2",
+            ));
+        }
         return Ok(Link::Rtu(SerialLine {
             path: port.into(),
             baud: ranged(config, "ser_baud_rate", 9600)?,
             parity,
-            data_bits: ranged(config, "ser_data_bit", 8)?,
-            stop_bits: ranged(config, "ser_stop_bit", 1)?,
+            data_bits,
+            stop_bits,
         }));
     }
     match port.split_once(':') {

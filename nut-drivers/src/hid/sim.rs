@@ -137,6 +137,14 @@ impl HidDevice for SimulatedHid {
     async fn string_descriptor(&mut self, index: u8) -> Result<Option<String>, ErrorKind> {
         Ok(self.present()?.strings.get(&index).cloned())
     }
+
+    /// Kept with the written feature reports.
+    async fn write_output_report(&mut self, data: &[u8]) -> Result<(), ErrorKind> {
+        let mut state = self.present()?;
+        data.first().ok_or(ErrorKind::InvalidInput)?;
+        state.written.push(data.to_vec());
+        Ok(())
+    }
 }
 
 /// One field for [`DescriptorBuilder`].

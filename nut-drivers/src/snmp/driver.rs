@@ -6,22 +6,28 @@ use nut_hal::Error as _;
 use nut_hal::snmp::{Oid, Snmp, SnmpValue, VarBind};
 
 use super::detect::{SYS_OBJECT_ID, select_mapping};
+use super::schedule::Schedule;
 use super::tables::{InfoRow, MibEntry, Tables, su};
+use super::template::{self, IndexBases};
+use super::walk::{Item, Outcome, read_item};
 use crate::device::{CommandError, DeviceError, DeviceProtocol, Identity, Reading};
 
 /// The version of our snmp-ups, published as `driver.version.internal` (NUT 2.8.0's is 1.21).
 pub const VERSION: &str = "1.21";
 
-/// The `snmp-ups` driver: `mibs=auto` or `mibs=<name>` picks a mapping, whose rows are read
-/// on every poll.
+/// The `snmp-ups` driver: `mibs=auto` or `mibs=<name>` picks a mapping, whose rows (template
+/// rows expanded) are read on the polls its [`Schedule`] picks.
 #[derive(Debug)]
 pub struct SnmpUps<S> {
     mibs: String,
     mapping: Option<&'static MibEntry>,
-    /// Rows that answered at start-up and are read on every poll.
-    dynamic: Vec<&'static InfoRow>,
-    /// Instant commands whose OID answered: name → row.
-    commands: Vec<&'static InfoRow>,
+    /// Rows (and template instances) that answered at start-up and are not static.
+    dynamic: Vec<Item>,
+    /// Instant commands: plain ones whose OID answered, and every template instance.
+    commands: Vec<Item>,
+    schedule: Schedule,
+    /// What the last walk published; polls between walks publish it again.
+    last: Reading,
     port: PhantomData<fn() -> S>,
 }
 
@@ -33,8 +39,16 @@ impl<S> SnmpUps<S> {
             mapping: None,
             dynamic: Vec::new(),
             commands: Vec::new(),
+            schedule: Schedule::default(),
+            last: Reading::default(),
             port: PhantomData,
         }
+    }
+
+    /// The same driver walking on `schedule` (`pollfreq`, `semistaticfreq`).
+    pub fn with_schedule(mut self, schedule: Schedule) -> Self {
+        self.schedule = schedule;
+        self
     }
 
     /// The mapping chosen by the last [`DeviceProtocol::identify`].
@@ -63,7 +77,7 @@ impl Phases {
 }
 
 /// What a GET of one row gave.
-fn answered(value: &SnmpValue) -> bool {
+pub(super) fn answered(value: &SnmpValue) -> bool {
     !matches!(
         value,
         SnmpValue::NoSuchObject
@@ -73,7 +87,8 @@ fn answered(value: &SnmpValue) -> bool {
     )
 }
 
-fn integer(value: &SnmpValue) -> Option<i64> {
+/// The integer NUT's `nut_snmp_get_int` makes of `value`, if any.
+pub(super) fn integer(value: &SnmpValue) -> Option<i64> {
     match value {
         SnmpValue::Integer(v) => Some(*v),
         SnmpValue::Counter32(v) | SnmpValue::Gauge32(v) => Some(i64::from(*v)),
@@ -84,6 +99,9 @@ fn integer(value: &SnmpValue) -> Option<i64> {
         _ => None,
     }
 }
+
+/// NUT's `SU_INFOSIZE`: the size of the buffer a text value is read into.
+const SU_INFOSIZE: usize = 128;
 
 /// A number as NUT prints `value × multiplier`: an integer when exact, else two decimals.
 pub fn format_number(raw: i64, multiplier: f64) -> String {
@@ -103,13 +121,12 @@ pub fn row_value(tables: &Tables, row: &InfoRow, value: &SnmpValue) -> Option<St
     }
     if row.string {
         if let SnmpValue::OctetString(bytes) = value {
+            // NUT reads text into its SU_INFOSIZE (128) buffer whatever the row's length
+            // says (`ambient.N.name` rows of the XUPS mapping say 1).
+            let bytes = &bytes[..bytes.len().min(SU_INFOSIZE - 1)];
             let text = String::from_utf8_lossy(bytes);
             let text = text.trim_end_matches('\0');
-            return Some(
-                text.chars()
-                    .take(row.multiplier.max(1.0) as usize)
-                    .collect(),
-            );
+            return Some(text.to_string());
         }
         let n = integer(value)?;
         if row.lookup.is_some() {
@@ -118,13 +135,20 @@ pub fn row_value(tables: &Tables, row: &InfoRow, value: &SnmpValue) -> Option<St
         return Some(n.to_string());
     }
     let n = integer(value)?;
-    // NUT 2.8.0 publishes the negative readings of SU_FLAG_NEGINVALID rows (battery.current
-    // -0.10 on the Riello recording, behind the real upsd); so do we.
+    // SU_FLAG_NEGINVALID is applied by the walk (`walk::read_item`), which also stops
+    // polling the row.
     if row.flags & su::ZEROINVALID != 0 && n == 0 {
         return None;
     }
     if row.lookup.is_some() {
-        return tables.lookup(row, n).map(str::to_string);
+        // A number the lookup does not know is published as a number (NUT's su_ups_get);
+        // conversion functions are not modelled.
+        if let Some(text) = tables.lookup(row, n) {
+            return Some(text.to_string());
+        }
+        if tables.is_function(row) {
+            return None;
+        }
     }
     Some(format_number(n, row.multiplier))
 }
@@ -141,7 +165,8 @@ fn oid_of(row: &InfoRow) -> Option<Oid> {
     row.oid.as_deref()?.parse().ok()
 }
 
-async fn get_one<S: Snmp>(port: &mut S, oid: &Oid) -> Result<SnmpValue, DeviceError> {
+/// The value of one OID; SNMP error replies read as `NoSuchObject`.
+pub(super) async fn get_one<S: Snmp>(port: &mut S, oid: &Oid) -> Result<SnmpValue, DeviceError> {
     match port.get(std::slice::from_ref(oid)).await {
         Ok(binds) => Ok(binds
             .into_iter()
@@ -154,7 +179,7 @@ async fn get_one<S: Snmp>(port: &mut S, oid: &Oid) -> Result<SnmpValue, DeviceEr
 
 /// Sets `name` in `reading`, and its `device.*` twin for `ups.mfr`/`ups.model`/`ups.serial`
 /// as NUT 2.8.0 does.
-fn publish(reading: &mut Reading, name: &str, value: &str) {
+pub(super) fn publish(reading: &mut Reading, name: &str, value: &str) {
     reading.set(name, value);
     if let Some(twin) = match name {
         "ups.mfr" => Some("device.mfr"),
@@ -164,38 +189,6 @@ fn publish(reading: &mut Reading, name: &str, value: &str) {
     } {
         reading.set(twin, value);
     }
-}
-
-/// Reads `rows` into `reading`; returns the rows that answered.
-async fn read_rows<S: Snmp>(
-    tables: &Tables,
-    port: &mut S,
-    rows: &[&'static InfoRow],
-    reading: &mut Reading,
-) -> Result<Vec<&'static InfoRow>, DeviceError> {
-    let mut ok = Vec::new();
-    for &row in rows {
-        if row.flags & su::ABSENT != 0 {
-            if !row.default.is_empty() {
-                publish(reading, &row.nut_name, &row.default);
-            }
-            continue;
-        }
-        let Some(oid) = oid_of(row) else { continue };
-        let value = get_one(port, &oid).await?;
-        if !answered(&value) {
-            continue;
-        }
-        ok.push(row);
-        if row.flags & su::STATUS_ANY != 0 {
-            for word in status_words(tables, row, &value) {
-                reading.status(word);
-            }
-        } else if let Some(text) = row_value(tables, row, &value) {
-            publish(reading, &row.nut_name, &text);
-        }
-    }
-    Ok(ok)
 }
 
 impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
@@ -223,7 +216,7 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
         let all: Vec<&'static InfoRow> = tables
             .rows_of(mapping)
             .iter()
-            .filter(|r| !r.is_template())
+            .filter(|r| !template::skipped(r))
             .collect();
         let mut identity = Identity::default();
         let info = &mut identity.info;
@@ -237,10 +230,10 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
             input: 1,
             output: 1,
         };
-        for (name, slot) in [
-            ("input.phases", 0),
-            ("output.phases", 1),
-            ("input.bypass.phases", 2),
+        for (name, slot, flags) in [
+            ("input.phases", 0, su::INPUT_1 | su::INPUT_3),
+            ("output.phases", 1, su::OUTPUT_1 | su::OUTPUT_3),
+            ("input.bypass.phases", 2, su::BYPASS_1 | su::BYPASS_3),
         ] {
             let Some(oid) = all
                 .iter()
@@ -249,9 +242,12 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
             else {
                 continue;
             };
-            let n = integer(&get_one(port, &oid).await?)
-                .filter(|n| *n > 0)
-                .unwrap_or(1);
+            let read = integer(&get_one(port, &oid).await?);
+            // NUT publishes the count when the row answers, or (as 1) when a row depends on it.
+            if read.is_none() && !all.iter().any(|r| r.flags & flags != 0) {
+                continue;
+            }
+            let n = read.filter(|n| *n > 0).unwrap_or(1);
             match slot {
                 0 => phases.input = n,
                 1 => phases.output = n,
@@ -260,7 +256,9 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
             info.set(name, n.to_string());
         }
         let mut commands = Vec::new();
-        let mut values = Vec::new();
+        let mut dynamic = Vec::new();
+        let mut bases = IndexBases::default();
+        let mut unique: Vec<(&str, &'static InfoRow)> = Vec::new();
         for &row in &all {
             if row.nut_name.ends_with(".phases") && row.flags & su::STATUS_ANY == 0 {
                 continue;
@@ -268,36 +266,115 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
             if !phases.keep(row) {
                 continue;
             }
-            if row.flags & su::TYPE_CMD != 0 {
-                if let Some(oid) = oid_of(row)
-                    && answered(&get_one(port, &oid).await?)
-                {
-                    commands.push(row);
+            if let Some(kind) = template::expandable(row) {
+                let count = match info.get(kind.count_var()) {
+                    Some(text) => nut_core::value::parse_c_int(text),
+                    None => {
+                        let guess = template::guess_count(port, row).await?;
+                        if guess > 0 {
+                            info.set(kind.count_var(), guess.to_string());
+                        }
+                        guess
+                    }
+                };
+                if count <= 0 {
+                    continue;
+                }
+                let base = bases.base(port, kind, row).await?;
+                let mut all_answered = true;
+                let mut instances = Vec::new();
+                for index in base..base + count {
+                    let item = Item::instance(row, index);
+                    if row.flags & su::TYPE_CMD != 0 {
+                        commands.push(item);
+                        continue;
+                    }
+                    all_answered &=
+                        read_item(tables, mapping, port, &item, info).await? == Outcome::Answered;
+                    instances.push(item);
+                }
+                // As in NUT, one instance failing at start-up stops the whole template
+                // from being polled (the row's SU_FLAG_OK is shared by its instances).
+                if all_answered && row.flags & (su::STATIC | su::TYPE_CMD) == 0 {
+                    dynamic.extend(instances);
                 }
                 continue;
             }
-            // `ups.status` rows without a SU_STATUS_* bit are overwritten by the status
-            // NUT commits; they never show.
-            if row.nut_name == "ups.status" && row.flags & su::STATUS_ANY == 0 {
+            let item = Item::plain(row);
+            if row.flags & su::TYPE_CMD != 0 {
+                if let Some(oid) = &item.oid
+                    && answered(&get_one(port, oid).await?)
+                {
+                    commands.push(item);
+                }
                 continue;
             }
-            values.push(row);
+            if row.flags & su::ABSENT != 0 {
+                if !row.default.is_empty() {
+                    publish(info, &row.nut_name, &row.default);
+                }
+                continue;
+            }
+            let outcome = read_item(tables, mapping, port, &item, info).await?;
+            if row.flags & su::UNIQUE != 0 && outcome != Outcome::Missing {
+                unique.retain(|(name, _)| *name != row.nut_name);
+                unique.push((row.nut_name.as_str(), row));
+            }
+            if outcome == Outcome::Answered && row.flags & su::STATIC == 0 {
+                dynamic.push(item);
+            }
         }
-        let answered_rows = read_rows(tables, port, &values, info).await?;
-        self.dynamic = answered_rows
-            .into_iter()
-            .filter(|r| r.flags & su::STATIC == 0)
-            .collect();
+        // NUT's disable_competition: a SU_FLAG_UNIQUE row that answered stops the other rows
+        // of its name from being polled (they were still read, in table order, at start-up).
+        dynamic.retain(|item| {
+            unique
+                .iter()
+                .all(|(name, winner)| *name != item.name || std::ptr::eq(*winner, item.row))
+        });
+        // Status words and alarms of the start-up walk are not committed (NUT commits them
+        // only in updates).
         info.status.clear();
-        identity.commands = commands.iter().map(|r| r.nut_name.clone()).collect();
+        info.alarms.clear();
+        identity.commands = commands.iter().map(|c| c.name.clone()).collect();
+        self.last = Reading::default();
+        for item in &dynamic {
+            if let Some(value) = identity.info.get(&item.name) {
+                self.last.set(&item.name, value);
+            }
+        }
         self.commands = commands;
+        self.dynamic = dynamic;
         Ok(identity)
     }
 
     async fn update(&mut self, port: &mut S) -> Result<Reading, DeviceError> {
-        let mut reading = Reading::default();
-        let rows = self.dynamic.clone();
-        read_rows(Tables::get(), port, &rows, &mut reading).await?;
+        if !self.schedule.due(tokio::time::Instant::now()) {
+            return Ok(self.last.clone());
+        }
+        let Some(mapping) = self.mapping else {
+            return Err(DeviceError::NotSupported("no mapping identified".into()));
+        };
+        let tables = Tables::get();
+        let semi_static = self.schedule.begin_walk();
+        let mut reading = Reading {
+            values: self.last.values.clone(),
+            ..Reading::default()
+        };
+        let mut invalid = Vec::new();
+        for (at, item) in self.dynamic.iter().enumerate() {
+            if item.row.flags & su::SEMI_STATIC != 0 && !semi_static {
+                continue;
+            }
+            if read_item(tables, mapping, port, item, &mut reading).await? == Outcome::Invalid {
+                invalid.push(at);
+            }
+        }
+        // NUT clears SU_FLAG_OK on an invalid reading: the row is not polled again.
+        for at in invalid.into_iter().rev() {
+            self.dynamic.remove(at);
+        }
+        self.schedule.walked(tokio::time::Instant::now());
+        self.last = reading.clone();
         Ok(reading)
     }
 
@@ -310,9 +387,9 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
         let row = self
             .commands
             .iter()
-            .find(|r| r.nut_name == command)
+            .find(|c| c.name == command)
             .ok_or(CommandError::Unknown)?;
-        let oid = oid_of(row).ok_or(CommandError::Unknown)?;
+        let oid = row.oid.clone().ok_or(CommandError::Unknown)?;
         let value: i64 = row
             .default
             .trim()

@@ -6,14 +6,22 @@
 //! * [`driver`]: [`SnmpUps`], the [`DeviceProtocol`](crate::device::DeviceProtocol) over any
 //!   [`nut_hal::snmp::Snmp`].
 //!
-//! Not yet: template rows (outlets, groups, phases by `%i`, daisy chain, ambient sensors),
-//! alarm tables, writable variables.
+//! * [`template`]: outlet, outlet-group and ambient-sensor template rows (`%i`).
+//! * [`alarms`]: `.alarm` rows and the `ups.alarms` alarm tables.
+//! * [`schedule`]: `pollfreq` and `semistaticfreq`.
+//! * [`walk`]: one row (or template instance) read as NUT reads it.
+//!
+//! Not yet: daisy-chain templates, writable variables.
 
+pub mod alarms;
 pub mod detect;
 pub mod driver;
 #[cfg(feature = "snmp")]
 pub mod program;
+pub mod schedule;
 pub mod tables;
+pub mod template;
+pub mod walk;
 
 pub use driver::SnmpUps;
 #[cfg(feature = "snmp")]

@@ -3,7 +3,10 @@
 use nut_hal::snmp_async::AsyncSnmp;
 use nut_hal::snmp_settings::SnmpSettings;
 
+use std::time::Duration;
+
 use super::SnmpUps;
+use super::schedule::Schedule;
 use crate::device::{ConfigError, DeviceError, DriverConfig, Family, PortOpener};
 
 /// The settings `snmp-ups` accepts beyond the common ones (NUT's names).
@@ -14,6 +17,7 @@ pub const KEYS: &[&str] = &[
     "snmp_retries",
     "snmp_timeout",
     "pollfreq",
+    "semistaticfreq",
     "secLevel",
     "secName",
     "authPassword",
@@ -75,9 +79,13 @@ impl Family for SnmpUpsProgram {
 
     fn from_config(config: &DriverConfig) -> Result<(Self, SnmpOpener), ConfigError> {
         let settings = settings(config)?;
-        // pollfreq is accepted for compatibility; every row is read each pollinterval.
-        config.number::<u64>("pollfreq", 30)?;
+        let pollfreq = config.number::<u64>("pollfreq", 30)?;
+        let semistaticfreq = config.number::<i64>("semistaticfreq", 10)?;
+        let schedule = Schedule::new(Duration::from_secs(pollfreq), semistaticfreq);
         let mibs = config.value("mibs").unwrap_or("auto");
-        Ok((SnmpUps::new(mibs), SnmpOpener::new(settings)))
+        Ok((
+            SnmpUps::new(mibs).with_schedule(schedule),
+            SnmpOpener::new(settings),
+        ))
     }
 }

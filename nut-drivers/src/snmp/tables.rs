@@ -6,15 +6,22 @@ use std::sync::OnceLock;
 const MIB2NUT: &str = include_str!("data/mib2nut.tsv");
 const SNMP_INFO: &str = include_str!("data/snmp_info.tsv");
 const LOOKUPS: &str = include_str!("data/lookups.tsv");
+const ALARMS: &str = include_str!("data/alarms.tsv");
 
 /// `SU_*` flag bits of an `snmp_info_t` row (names as in NUT's `snmp-ups.h`).
 pub mod su {
     /// `SU_FLAG_STATIC`: read once at start-up.
     pub const STATIC: u32 = 1 << 1;
+    /// `SU_FLAG_NAINVALID`: a text reading starting with `N/A` means "not available".
+    pub const NAINVALID: u32 = 1 << 7;
+    /// `SU_FLAG_SEMI_STATIC`: read every `semistaticfreq` polls.
+    pub const SEMI_STATIC: u32 = 1 << 9;
     /// `SU_FLAG_ABSENT`: no OID to read; publish the default value.
     pub const ABSENT: u32 = 1 << 2;
     /// `SU_FLAG_NEGINVALID`: a negative reading means "not available".
     pub const NEGINVALID: u32 = 1 << 4;
+    /// `SU_FLAG_UNIQUE`: once it answers, other rows of the same name are not polled.
+    pub const UNIQUE: u32 = 1 << 5;
     /// `SU_FLAG_ZEROINVALID`: zero means "not available".
     pub const ZEROINVALID: u32 = 1 << 6;
     /// `SU_OUTLET_GROUP`: an outlet-group template row.
@@ -61,11 +68,11 @@ pub mod su {
                 "SU_FLAG_ABSENT" => ABSENT,
                 "SU_FLAG_STALE" => 1 << 3,
                 "SU_FLAG_NEGINVALID" => NEGINVALID,
-                "SU_FLAG_UNIQUE" => 1 << 5,
+                "SU_FLAG_UNIQUE" => UNIQUE,
                 "SU_FLAG_ZEROINVALID" => ZEROINVALID,
-                "SU_FLAG_NAINVALID" => 1 << 7,
+                "SU_FLAG_NAINVALID" => NAINVALID,
                 "SU_CMD_OFFSET" => 1 << 8,
-                "SU_FLAG_SEMI_STATIC" => 1 << 9,
+                "SU_FLAG_SEMI_STATIC" => SEMI_STATIC,
                 "SU_OUTLET_GROUP" => OUTLET_GROUP,
                 "SU_OUTLET" => OUTLET,
                 "SU_INPUT_1" => INPUT_1,
@@ -106,6 +113,19 @@ pub struct MibEntry {
     pub table: String,
     /// The C file of that table (lookup names are scoped by file).
     pub file: String,
+    /// The `alarms_info_t` table it uses, if any.
+    pub alarms: Option<String>,
+}
+
+/// One `alarms_info_t` row: an alarm OID (as NUT spells it) and what it raises.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlarmRow {
+    /// The OID exactly as written in NUT's table (compared as text, leading dot and all).
+    pub oid: String,
+    /// The `ups.status` word it adds, if any.
+    pub status: Option<String>,
+    /// The `ups.alarm` text it adds, if any.
+    pub text: Option<String>,
 }
 
 /// One `snmp_info_t` row.
@@ -132,8 +152,8 @@ pub struct InfoRow {
 }
 
 impl InfoRow {
-    /// True for template rows (outlets, groups, daisy chain, ambient sensors, `%i` names),
-    /// which this driver does not expand yet.
+    /// True for template rows (outlets, groups, daisy chain, ambient sensors, `%i` names);
+    /// `template::expandable` says which of them the driver expands.
     pub fn is_template(&self) -> bool {
         self.flags
             & (su::OUTLET
@@ -157,6 +177,11 @@ pub struct Tables {
     pub info: HashMap<String, Vec<InfoRow>>,
     /// Lookups per (file, table): SNMP integer → NUT text.
     pub lookups: HashMap<(String, String), Vec<(i64, String)>>,
+    /// `alarms_info_t` rows per table name, in source order.
+    pub alarms: HashMap<String, Vec<AlarmRow>>,
+    /// The (file, table) lookups that are conversion functions in NUT (`fun_vp2s`), which
+    /// this driver does not model.
+    pub functions: std::collections::HashSet<(String, String)>,
 }
 
 fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
@@ -174,11 +199,33 @@ fn non_empty(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
 
+/// Parses `alarms.tsv` (header line first); rows under an off-by-default build condition are
+/// left out.
+pub fn parse_alarms(text: &str) -> HashMap<String, Vec<AlarmRow>> {
+    let mut alarms: HashMap<String, Vec<AlarmRow>> = HashMap::new();
+    // file table mib_names oid status_token alarm_text condition source
+    for r in rows(text).filter(|r| cell(r, 6).is_empty()) {
+        alarms
+            .entry(cell(&r, 1).into())
+            .or_default()
+            .push(AlarmRow {
+                oid: cell(&r, 3).into(),
+                status: non_empty(cell(&r, 4)),
+                text: non_empty(cell(&r, 5)),
+            });
+    }
+    alarms
+}
+
 impl Tables {
     /// The tables compiled into the driver.
     pub fn get() -> &'static Tables {
         static TABLES: OnceLock<Tables> = OnceLock::new();
-        TABLES.get_or_init(|| Tables::parse(MIB2NUT, SNMP_INFO, LOOKUPS))
+        TABLES.get_or_init(|| {
+            let mut t = Tables::parse(MIB2NUT, SNMP_INFO, LOOKUPS);
+            t.alarms = parse_alarms(ALARMS);
+            t
+        })
     }
 
     /// Parses the three TSV texts (header line first); malformed numbers read as 1.
@@ -193,6 +240,7 @@ impl Tables {
                 sys_oid: non_empty(cell(&r, 4)),
                 table: cell(&r, 7).into(),
                 file: cell(&r, 9).into(),
+                alarms: non_empty(cell(&r, 8)),
             });
         }
         // file table mib_names row nut_name info_flags len_or_multiplier oid dfl su_flags lookup condition
@@ -212,6 +260,9 @@ impl Tables {
         }
         // file table value nut_value ... condition
         for r in rows(lookups).filter(|r| cell(r, 7).is_empty()) {
+            if !cell(&r, 4).is_empty() {
+                t.functions.insert((cell(&r, 0).into(), cell(&r, 1).into()));
+            }
             let Ok(value) = cell(&r, 2).parse::<i64>() else {
                 continue;
             };
@@ -228,14 +279,35 @@ impl Tables {
         self.info.get(&entry.table).map_or(&[], Vec::as_slice)
     }
 
-    /// The text for `value` in the lookup named by `row`, if any.
+    /// The text for `value` in the lookup named by `row`, if any (never for a conversion
+    /// function).
     pub fn lookup(&self, row: &InfoRow, value: i64) -> Option<&str> {
+        if self.is_function(row) {
+            // Its rows are placeholders (`dummy`); NUT calls the function instead.
+            return None;
+        }
         let name = row.lookup.as_ref()?;
         self.lookups
             .get(&(row.file.clone(), name.clone()))?
             .iter()
             .find(|(v, _)| *v == value)
             .map(|(_, text)| text.as_str())
+    }
+
+    /// Whether `row`'s lookup is a conversion function in NUT.
+    pub fn is_function(&self, row: &InfoRow) -> bool {
+        row.lookup
+            .as_ref()
+            .is_some_and(|name| self.functions.contains(&(row.file.clone(), name.clone())))
+    }
+
+    /// The alarm rows of `entry`'s alarms table (empty if none).
+    pub fn alarms_of(&self, entry: &MibEntry) -> &[AlarmRow] {
+        entry
+            .alarms
+            .as_ref()
+            .and_then(|name| self.alarms.get(name))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The mappings `mibs=<name>` selects, in order (all of them for `auto`).

@@ -93,6 +93,13 @@ pub enum Exchange {
         /// Success, or the kind of error.
         result: Result<(), ErrorKind>,
     },
+    /// HID: an output report written (id in byte 0) and its outcome.
+    Output {
+        /// What the host sent.
+        data: Vec<u8>,
+        /// Success, or the kind of error.
+        result: Result<(), ErrorKind>,
+    },
     /// HID: one input report read (id in byte 0), or the kind of error (often a timeout).
     Input(Result<Vec<u8>, ErrorKind>),
     /// HID: a string descriptor by index.
@@ -265,6 +272,14 @@ pub fn write_capture(exchanges: &[Exchange]) -> String {
                     outcome(&mut out, Err(*kind));
                 }
             }
+            Exchange::Output { data, result } => {
+                out.push_str("output ");
+                hex(&mut out, data);
+                if let Err(kind) = result {
+                    out.push_str(" = ");
+                    outcome(&mut out, Err(*kind));
+                }
+            }
             Exchange::Input(reply) => {
                 out.push_str("input ");
                 outcome(&mut out, reply.as_deref().map_err(|k| *k));
@@ -421,6 +436,19 @@ fn parse_hid(keyword: &str, rest: &str) -> Parsed<Exchange> {
                 }
             };
             Exchange::SetFeature {
+                data: parse_hex(data)?,
+                result,
+            }
+        }
+        "output" => {
+            let (data, result) = match rest.split_once('=') {
+                None => (rest, Ok(())),
+                Some((data, err)) => {
+                    let kind = parse_error(err.trim())?.ok_or("expected 'error <kind>'")?;
+                    (data, Err(kind))
+                }
+            };
+            Exchange::Output {
                 data: parse_hex(data)?,
                 result,
             }

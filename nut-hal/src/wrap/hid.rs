@@ -30,6 +30,8 @@ pub(crate) struct HidScript {
     strings: BTreeMap<u8, VecDeque<Result<Option<String>, ErrorKind>>>,
     /// Every feature report the host set.
     pub(crate) sent: Vec<Vec<u8>>,
+    /// Recorded outcomes of output reports, in order.
+    outputs: VecDeque<Result<(), ErrorKind>>,
 }
 
 /// The next answer of a queue whose last answer repeats for ever.
@@ -55,6 +57,7 @@ impl HidScript {
                 self.sets.entry(id).or_default().push_back((data, result));
             }
             Exchange::Input(reply) => self.inputs.push_back(reply),
+            Exchange::Output { result, .. } => self.outputs.push_back(result),
             Exchange::HidString { index, value } => {
                 self.strings.entry(index).or_default().push_back(value);
             }
@@ -65,6 +68,7 @@ impl HidScript {
     /// Whether only repeating answers are left.
     pub(crate) fn is_finished(&self) -> bool {
         self.inputs.is_empty()
+            && self.outputs.is_empty()
             && self.sets.values().all(VecDeque::is_empty)
             && self.features.values().all(|q| q.len() <= 1)
             && self.strings.values().all(|q| q.len() <= 1)
@@ -213,6 +217,19 @@ impl HidDevice for Replaying {
             })?;
         value.map_err(Replaying::recorded)
     }
+
+    /// Kept like a set feature report ([`Replaying::sent_features`]); the next recorded
+    /// output outcome is returned (success when none is left).
+    async fn write_output_report(&mut self, data: &[u8]) -> Result<(), ReplayError> {
+        if data.is_empty() {
+            return Err(WrapError::own(ErrorKind::InvalidInput, "empty report"));
+        }
+        self.hid.sent.push(data.to_vec());
+        match self.hid.outputs.pop_front() {
+            Some(result) => result.map_err(Replaying::recorded),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Logs every call (and its outcome, errors by kind) into the capture; `get_feature_report`
@@ -273,6 +290,15 @@ impl<D: HidDevice> HidDevice for Recording<D> {
         self.push(Exchange::HidString {
             index,
             value: r.as_ref().map(Clone::clone).map_err(Error::kind),
+        });
+        r
+    }
+
+    async fn write_output_report(&mut self, data: &[u8]) -> Result<(), D::Error> {
+        let r = self.inner_mut().write_output_report(data).await;
+        self.push(Exchange::Output {
+            data: data.to_vec(),
+            result: r.as_ref().map(|_| ()).map_err(Error::kind),
         });
         r
     }
@@ -343,5 +369,19 @@ impl<D: HidDevice> HidDevice for FaultInjecting<D> {
         self.check()?;
         let s = self.inner_mut().string_descriptor(index).await;
         s.map_err(WrapError::Inner)
+    }
+
+    /// Counts as a write, like `set_feature_report`.
+    async fn write_output_report(&mut self, data: &[u8]) -> Result<(), Self::Error> {
+        match self.next_write_fault()? {
+            None => self.inner_mut().write_output_report(data).await,
+            Some(Fault::Garbage(bytes)) => self.inner_mut().write_output_report(&bytes).await,
+            Some(Fault::Short(n)) => {
+                let part = data.get(..n).unwrap_or(data);
+                self.inner_mut().write_output_report(part).await
+            }
+            Some(Fault::Timeout | Fault::Disconnect) => return Err(self.fault_error()),
+        }
+        .map_err(WrapError::Inner)
     }
 }

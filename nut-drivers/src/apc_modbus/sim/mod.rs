@@ -1,5 +1,8 @@
-//! [`SimUnit`]: a simulated APC Smart-UPS as a tokio-modbus TCP server (holding registers
-//! 0..2000 holding NUT's register map), for tests and demos. Feature `modbus-sim`.
+//! [`SimUnit`]: a simulated APC Smart-UPS (holding registers 0..2000 holding NUT's register
+//! map), for tests and demos, served as a tokio-modbus TCP server ([`SimUnit::serve`]), as
+//! Modbus RTU on the master side of a pseudo-terminal ([`SimUnit::serve_rtu`]) and as APC's
+//! Modbus-over-USB-HID pipe ([`SimUnit::hid`], module [`hid`]). Faults: silence, "device
+//! busy" exceptions and garbage replies ([`SimFault`]). Feature `modbus-sim`.
 
 use std::future::{self, Future};
 use std::io;
@@ -8,33 +11,61 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use nut_hal::modbus_frame::{Reply, Request};
 use tokio::net::TcpListener;
 use tokio_modbus::server::Service;
 use tokio_modbus::server::tcp::{Server, accept_tcp_connection};
-use tokio_modbus::{ExceptionCode, Request, Response};
+use tokio_modbus::{ExceptionCode, Response};
 
 /// Number of holding registers the unit has.
 pub const REGISTERS: usize = 2000;
 
-/// A simulated unit: holding registers and a "stop answering" switch, shared with every
-/// connection it serves.
+pub mod hid;
+mod rtu;
+
+/// A fault the unit shows on every request until cleared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SimFault {
+    /// None: answers as it should.
+    #[default]
+    None,
+    /// Answers every request with exception 6, "server device busy".
+    Busy,
+    /// Answers with garbage: on RTU a reply whose CRC is wrong, on USB a frame from another
+    /// unit id. (TCP has no such fault: its framing is checked by TCP itself.)
+    Garbage,
+}
+
+/// A simulated unit: holding registers, a "stop answering" switch and a fault, shared with
+/// every connection it serves.
 #[derive(Debug, Clone)]
 pub struct SimUnit {
     regs: Arc<Mutex<Vec<u16>>>,
     mute: Arc<AtomicBool>,
+    fault: Arc<Mutex<SimFault>>,
 }
 
-type Reply = Pin<Box<dyn Future<Output = Result<Response, ExceptionCode>> + Send>>;
+type Answer = Pin<Box<dyn Future<Output = Result<Response, ExceptionCode>> + Send>>;
 
 impl Service for SimUnit {
-    type Request = Request<'static>;
+    type Request = tokio_modbus::Request<'static>;
     type Response = Response;
     type Exception = ExceptionCode;
-    type Future = Reply;
+    type Future = Answer;
 
-    fn call(&self, req: Request<'static>) -> Reply {
+    fn call(&self, req: tokio_modbus::Request<'static>) -> Answer {
         if self.mute.load(Ordering::SeqCst) {
             return Box::pin(future::pending());
+        }
+        Box::pin(future::ready(self.respond(req)))
+    }
+}
+
+impl SimUnit {
+    /// The answer to one request (silence aside).
+    fn respond(&self, req: tokio_modbus::Request<'_>) -> Result<Response, ExceptionCode> {
+        if self.fault() == SimFault::Busy {
+            return Err(ExceptionCode::ServerDeviceBusy);
         }
         let mut regs = self.lock();
         let range = |a: u16, n: usize| {
@@ -43,25 +74,24 @@ impl Service for SimUnit {
                 .then_some(a..a + n)
                 .ok_or(ExceptionCode::IllegalDataAddress)
         };
-        let r = match req {
-            Request::ReadHoldingRegisters(a, n) => range(a, usize::from(n))
+        match req {
+            tokio_modbus::Request::ReadHoldingRegisters(a, n) => range(a, usize::from(n))
                 .and_then(|r| regs.get(r).ok_or(ExceptionCode::IllegalDataAddress))
                 .map(|w| Response::ReadHoldingRegisters(w.to_vec())),
-            Request::WriteSingleRegister(a, v) => range(a, 1)
+            tokio_modbus::Request::WriteSingleRegister(a, v) => range(a, 1)
                 .and_then(|r| regs.get_mut(r).ok_or(ExceptionCode::IllegalDataAddress))
                 .map(|w| {
                     w.fill(v);
                     Response::WriteSingleRegister(a, v)
                 }),
-            Request::WriteMultipleRegisters(a, vs) => range(a, vs.len())
+            tokio_modbus::Request::WriteMultipleRegisters(a, vs) => range(a, vs.len())
                 .and_then(|r| regs.get_mut(r).ok_or(ExceptionCode::IllegalDataAddress))
                 .map(|w| {
                     w.copy_from_slice(&vs);
                     Response::WriteMultipleRegisters(a, vs.len() as u16)
                 }),
             _ => Err(ExceptionCode::IllegalFunction),
-        };
-        Box::pin(future::ready(r))
+        }
     }
 }
 
@@ -113,6 +143,7 @@ impl SimUnit {
         SimUnit {
             regs: Arc::new(Mutex::new(r)),
             mute: Arc::new(AtomicBool::new(false)),
+            fault: Arc::default(),
         }
     }
 
@@ -138,6 +169,60 @@ impl SimUnit {
     /// Makes the unit stop answering (requests hang) or answer again.
     pub fn set_silent(&self, silent: bool) {
         self.mute.store(silent, Ordering::SeqCst);
+    }
+
+    /// Whether the unit is silent.
+    pub fn is_silent(&self) -> bool {
+        self.mute.load(Ordering::SeqCst)
+    }
+
+    /// Sets the fault shown from the next request on.
+    pub fn set_fault(&self, fault: SimFault) {
+        *self.fault.lock().unwrap_or_else(|p| p.into_inner()) = fault;
+    }
+
+    /// The fault shown now.
+    pub fn fault(&self) -> SimFault {
+        *self.fault.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The reply frame (`unit, function, data…`, no CRC) to a request frame addressed to
+    /// unit `unit`; `None` when the unit is silent, the frame is for another unit or cannot
+    /// be decoded (a real unit stays quiet then).
+    pub fn answer_frame(&self, unit: u8, frame: &[u8]) -> Option<Vec<u8>> {
+        let (&to, pdu) = frame.split_first()?;
+        if to != unit || self.is_silent() {
+            return None;
+        }
+        let request = Request::decode(pdu).ok()?;
+        let function = request.function();
+        let reply = match self.reply_to(request) {
+            Ok(reply) => reply,
+            Err(code) => Reply::Exception(u8::from(code)),
+        };
+        let mut out = vec![unit];
+        out.extend_from_slice(&reply.encode(function));
+        Some(out)
+    }
+
+    fn reply_to(&self, request: Request) -> Result<Reply, ExceptionCode> {
+        use std::borrow::Cow;
+        let req = match request {
+            Request::ReadHoldingRegisters(a, n) => {
+                tokio_modbus::Request::ReadHoldingRegisters(a, n)
+            }
+            Request::WriteSingleRegister(a, v) => tokio_modbus::Request::WriteSingleRegister(a, v),
+            Request::WriteMultipleRegisters(a, vs) => {
+                tokio_modbus::Request::WriteMultipleRegisters(a, Cow::Owned(vs))
+            }
+            _ => return Err(ExceptionCode::IllegalFunction),
+        };
+        match self.respond(req)? {
+            Response::ReadHoldingRegisters(w) => Ok(Reply::Words(w)),
+            Response::WriteSingleRegister(a, v) => Ok(Reply::WroteOne(a, v)),
+            Response::WriteMultipleRegisters(a, n) => Ok(Reply::WroteMany(a, n)),
+            _ => Err(ExceptionCode::ServerDeviceFailure),
+        }
     }
 
     /// Serves the unit on a fresh 127.0.0.1 port (a task of the current tokio runtime).
