@@ -1,6 +1,7 @@
 //! Our `generic_modbus` binary against the real NUT 2.8.0 `/lib/nut/generic_modbus`, whole
 //! program against whole program: each runs with `-a` from the same `ups.conf` against the
-//! same simulated remote-I/O box (`IoImage`, a tokio-modbus TCP server), feeds the REAL upsd,
+//! same simulated remote-I/O box (`IoImage`, a tokio-modbus TCP server, or RTU on a pty), feeds
+//! the REAL upsd,
 //! and the real `upsc` / `upscmd -l` must show the same — every variable, `driver.*` included —
 //! on line, on battery, on low battery and back on line. `upscmd load.off` and `-k` must write
 //! the same FSD output; exception answers must make both stale until the box answers again;
@@ -323,4 +324,53 @@ fn a_map_without_mains_points_matches_the_real_one() {
     assert_eq!(real.0.get("ups.status").map(String::as_str), Some(""));
     assert_eq!(nut_tests::differences(&real.0, &ours.0, ALLOWED), []);
     assert_eq!(nut_tests::differences(&real.1, &ours.1, ALLOWED), []);
+}
+
+/// Modbus RTU on a serial line: the box on a pseudo-terminal (unit 5, NUT's default), reached by
+/// both drivers through a link whose name contains `/dev/tty` (NUT's test for a serial port).
+#[test]
+fn generic_modbus_over_rtu_matches_the_real_one() {
+    let image = IoImage::new();
+    let served = image.clone();
+    let slave_path = nut_tests::spawn_with_runtime(move |ready| async move {
+        let nut_hal::PtyPair {
+            master,
+            slave_path,
+            slave: _slave,
+        } = nut_hal::TtySerial::pty_pair().expect("pty");
+        let _server = served.serve_rtu(5, master);
+        let _ = ready.send(slave_path);
+        std::future::pending::<()>().await;
+    });
+    let dir = std::env::temp_dir().join(format!("generic-modbus-rtu-real-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("dev")).expect("temp dir");
+    let link = dir.join("dev/ttyRIO0");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&slave_path, &link).expect("link");
+    let port = link.to_str().expect("utf-8 path").to_owned();
+    let settings: Vec<(String, String)> = MAP
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let mut runs = Vec::new();
+    for program in [format!("{NUT_BIN}/generic_modbus"), ours()] {
+        set(&image, true, false, true);
+        let nut = RealNut::start_program(&program, "generic_modbus", &port, &settings);
+        let on_line = read_when(&nut, "on line over RTU", "OL HB");
+        set(&image, false, false, false);
+        let on_battery = read_when(&nut, "on battery over RTU", "OB");
+        runs.push((on_line, without_repeated_words(on_battery)));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let (real, ours) = (&runs[0], &runs[1]);
+    assert_eq!(
+        nut_tests::differences(&real.0, &ours.0, ALLOWED),
+        [],
+        "on line"
+    );
+    assert_eq!(
+        nut_tests::differences(&real.1, &ours.1, ALLOWED),
+        [],
+        "on battery"
+    );
 }

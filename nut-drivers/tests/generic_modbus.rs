@@ -20,6 +20,7 @@ use nut_drivers::runtime::{DriverLink, Serve};
 use nut_hal::ErrorKind;
 use nut_hal::modbus::Modbus;
 use nut_hal::serial::{Parity, StopBits};
+use nut_hal::{PtyPair, TtySerial};
 use runtime_common::until;
 
 const TYPES: [RegType; 4] = [
@@ -360,4 +361,44 @@ async fn without_mains_points_the_status_is_empty_not_absent() {
         t.value("ups.status") == Some("ALARM LB")
     })
     .await;
+}
+
+/// Modbus RTU on a serial line: a pseudo-terminal, reached through a link whose name contains
+/// `/dev/tty` (NUT's test for a serial port), unit 5 (NUT's default `rio_slave_id`).
+#[tokio::test]
+async fn over_rtu_on_a_pty() {
+    let PtyPair {
+        master,
+        slave_path,
+        slave: _slave,
+    } = TtySerial::pty_pair().unwrap();
+    let image = IoImage::new();
+    let _server = image.serve_rtu(5, master);
+    let dir = std::env::temp_dir().join(format!("generic-modbus-rtu-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("dev")).unwrap();
+    let link = dir.join("dev/ttyRIO0");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&slave_path, &link).unwrap();
+
+    let addr: SocketAddr = "127.0.0.1:502".parse().unwrap();
+    let mut c = config(addr, &[("OL_addr", "0"), ("FSD_addr", "1")]);
+    c.push("port", link.to_str());
+    let (mut ups, mut opener) = GenericModbusProgram::from_config(&c).unwrap();
+    assert!(matches!(opener.link(), Link::Serial { .. }));
+    let mut port = opener.open().await.unwrap();
+    ups.identify(&mut port).await.unwrap();
+    image.set(RegType::InputBit, 0, 1);
+    assert_eq!(status(&mut ups, &mut port).await, "OL");
+    image.set(RegType::InputBit, 0, 0);
+    assert_eq!(status(&mut ups, &mut port).await, "OB DISCHRG");
+    ups.instcmd(&mut port, "load.off", None).await.unwrap();
+    assert_eq!(
+        image.writes(),
+        [Write {
+            table: RegType::Coil,
+            addr: 1,
+            value: 1
+        }]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -10,7 +10,8 @@
 //! * [`open::opener`] (feature `modbus`): Modbus TCP (`port = host[:502]`) or Modbus RTU on
 //!   a serial line (`port = /dev/tty…`, `ser_baud_rate`, `ser_parity`, `ser_data_bit`,
 //!   `ser_stop_bit`), through `apc_modbus`'s opener;
-//! * [`sim::IoImage`] (feature `modbus-sim`): a simulated box as a tokio-modbus TCP server.
+//! * [`sim::IoImage`] (feature `modbus-sim`): a simulated box as a tokio-modbus TCP server, or
+//!   as Modbus RTU on a pseudo-terminal.
 //!
 //! Differences to NUT 2.8.0 are in docs/DIFFERENCES.md.
 

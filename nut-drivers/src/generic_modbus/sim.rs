@@ -1,4 +1,5 @@
-//! [`IoImage`]: a simulated remote-I/O box as a tokio-modbus TCP server — [`SIZE`] coils,
+//! [`IoImage`]: a simulated remote-I/O box as a tokio-modbus TCP server (or Modbus RTU on a
+//! byte stream, [`IoImage::serve_rtu`]) — [`SIZE`] coils,
 //! discrete inputs, input registers and holding registers — for tests and demos. Feature
 //! `modbus-sim`. Reads beyond the image answer exception 2 (illegal data address), function
 //! codes it does not serve exception 1; [`IoImage::set_refusing`] makes it answer every request
@@ -13,8 +14,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
+use nut_hal::modbus_frame as frame;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
 use tokio_modbus::server::Service;
 use tokio_modbus::server::tcp::Server;
 use tokio_modbus::{Request, Response};
@@ -23,6 +26,7 @@ use tokio_modbus::{Request, Response};
 pub use tokio_modbus::ExceptionCode;
 
 use super::settings::RegType;
+use crate::apc_modbus::sim::rtu::serve_rtu_frames;
 
 /// Number of points in each of the four tables.
 pub const SIZE: usize = 64;
@@ -133,13 +137,20 @@ impl Service for IoImage {
         if self.mute.load(Ordering::SeqCst) {
             return Box::pin(future::pending());
         }
+        Box::pin(future::ready(self.respond(req)))
+    }
+}
+
+impl IoImage {
+    /// The answer to one request (counted), as the TCP and RTU servers give it.
+    fn respond(&self, req: Request<'_>) -> Result<Response, ExceptionCode> {
         self.requests.fetch_add(1, Ordering::SeqCst);
         let refused = *self.refuse.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(code) = refused {
-            return Box::pin(future::ready(Err(code)));
+            return Err(code);
         }
         let mut image = self.lock();
-        let r = match req {
+        match req {
             Request::ReadCoils(a, n) => {
                 span(a, usize::from(n)).map(|r| Response::ReadCoils(image.coils[r].to_vec()))
             }
@@ -168,8 +179,7 @@ impl Service for IoImage {
                 Response::WriteSingleRegister(a, v)
             }),
             _ => Err(ExceptionCode::IllegalFunction),
-        };
-        Box::pin(future::ready(r))
+        }
     }
 }
 
@@ -255,6 +265,50 @@ impl IoImage {
     /// Makes the box stop answering (requests hang) or answer again.
     pub fn set_silent(&self, silent: bool) {
         self.mute.store(silent, Ordering::SeqCst);
+    }
+
+    /// Serves the image as Modbus RTU unit `unit` on `stream` (the master side of a
+    /// pseudo-terminal) in a task of the current runtime; requests for other units, or while
+    /// the box is silent, get no answer.
+    pub fn serve_rtu<S>(&self, unit: u8, stream: S) -> JoinHandle<()>
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let image = self.clone();
+        serve_rtu_frames(stream, move |frame| {
+            let (&to, pdu) = frame.split_first()?;
+            if to != unit || image.mute.load(Ordering::SeqCst) {
+                return None;
+            }
+            let request = frame::Request::decode(pdu).ok()?;
+            let function = request.function();
+            let request = match request {
+                frame::Request::ReadCoils(a, n) => Request::ReadCoils(a, n),
+                frame::Request::ReadDiscreteInputs(a, n) => Request::ReadDiscreteInputs(a, n),
+                frame::Request::ReadInputRegisters(a, n) => Request::ReadInputRegisters(a, n),
+                frame::Request::ReadHoldingRegisters(a, n) => Request::ReadHoldingRegisters(a, n),
+                frame::Request::WriteSingleCoil(a, v) => Request::WriteSingleCoil(a, v),
+                frame::Request::WriteSingleRegister(a, v) => Request::WriteSingleRegister(a, v),
+                _ => Request::ReportServerId,
+            };
+            let reply = match image.respond(request) {
+                Ok(Response::ReadCoils(bits) | Response::ReadDiscreteInputs(bits)) => {
+                    frame::Reply::Bits(bits)
+                }
+                Ok(Response::ReadInputRegisters(w) | Response::ReadHoldingRegisters(w)) => {
+                    frame::Reply::Words(w)
+                }
+                Ok(Response::WriteSingleCoil(a, v)) => {
+                    frame::Reply::WroteOne(a, if v { 0xFF00 } else { 0 })
+                }
+                Ok(Response::WriteSingleRegister(a, v)) => frame::Reply::WroteOne(a, v),
+                Ok(_) => frame::Reply::Exception(u8::from(ExceptionCode::IllegalFunction)),
+                Err(code) => frame::Reply::Exception(u8::from(code)),
+            };
+            let mut out = vec![unit];
+            out.extend_from_slice(&reply.encode(function));
+            Some(frame::with_crc(out))
+        })
     }
 
     /// Serves the image on a fresh 127.0.0.1 port (a task of the current tokio runtime),
