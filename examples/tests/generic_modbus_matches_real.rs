@@ -1,9 +1,8 @@
 //! Our `generic_modbus` binary against the real NUT 2.8.0 `/lib/nut/generic_modbus`, whole
 //! program against whole program: each runs with `-a` from the same `ups.conf` against the
 //! same simulated remote-I/O box (`IoImage`, a tokio-modbus TCP server, or RTU on a pty), feeds
-//! the REAL upsd,
-//! and the real `upsc` / `upscmd -l` must show the same — every variable, `driver.*` included —
-//! on line, on battery, on low battery and back on line. `upscmd load.off` and `-k` must write
+//! the REAL upsd, and the real `upsc` / `upscmd -l` must show the same — every variable,
+//! `driver.*` included — on line, on battery, on low battery and back on line. `upscmd load.off` and `-k` must write
 //! the same FSD output; exception answers must make both stale until the box answers again;
 //! silence must make both stale. What 2.8.0 does after a silence and after a box restart is
 //! checked too (it does not recover; ours does).
