@@ -17,6 +17,7 @@ pub mod device;
 pub mod diff;
 pub mod dummy;
 pub mod embed;
+pub mod generic_modbus;
 pub mod genericups;
 pub mod hid;
 pub mod in_process;

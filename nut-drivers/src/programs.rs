@@ -315,13 +315,34 @@ mod hid {
 }
 
 #[cfg(feature = "modbus")]
-pub use modbus::ApcModbusProgram;
+pub use modbus::{ApcModbusProgram, GenericModbusProgram};
 
 #[cfg(feature = "modbus")]
 mod modbus {
     use crate::apc_modbus::ApcModbus;
     use crate::apc_modbus::open::{KEYS, ModbusOpener, ModbusPort};
     use crate::device::{ConfigError, DriverConfig, Family};
+    use crate::generic_modbus::{GenericModbus, Settings, open, settings};
+
+    /// NUT's `generic_modbus`: [`GenericModbus`] over Modbus TCP or RTU on a serial line.
+    pub type GenericModbusProgram = GenericModbus<ModbusPort>;
+
+    impl Family for GenericModbusProgram {
+        type Opener = ModbusOpener;
+        const DRIVER_NAME: &'static str = "generic_modbus";
+        const DESCRIPTION: &'static str = "NUT Generic Modbus driver";
+        const VERSION: &'static str = "0.03";
+
+        fn config_keys() -> &'static [&'static str] {
+            settings::KEYS
+        }
+
+        fn from_config(config: &DriverConfig) -> Result<(Self, ModbusOpener), ConfigError> {
+            let settings = Settings::from_config(config)?;
+            let opener = open::opener(&settings);
+            Ok((GenericModbus::new(settings), opener))
+        }
+    }
 
     /// NUT's `apc_modbus`: [`ApcModbus`] over Modbus TCP, RTU on a serial line or RTU in
     /// USB HID reports (`porttype`).

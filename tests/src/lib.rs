@@ -58,3 +58,23 @@ pub fn differences(
         })
         .collect()
 }
+
+/// Runs `task` on a thread of its own with a current-thread tokio runtime and returns the
+/// first value `task` sends on the channel it is given (the address it serves on, or `()`
+/// once it listens). The thread runs until `task` ends.
+pub fn spawn_with_runtime<T, F, Fut>(task: F) -> T
+where
+    T: Send + 'static,
+    F: FnOnce(std::sync::mpsc::Sender<T>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(task(ready_tx));
+    });
+    ready_rx.recv().expect("the task started")
+}

@@ -7,13 +7,8 @@ use std::time::{Duration, Instant};
 
 use crate::realnut::{NUT_BIN, Sandbox, USERS, free_port};
 
-/// A sandbox whose `ups.conf` has one UPS `qx` driven by the real `driver` on `port`, and the
-/// driver's path.
-fn configured(driver: &str, port: &str, extra: &[(String, String)]) -> (Sandbox, String) {
-    configured_program(&format!("{NUT_BIN}/{driver}"), driver, port, extra)
-}
-
-/// Like [`configured`], for any driver program answering to `driver = <driver>`.
+/// A sandbox whose `ups.conf` has one UPS `qx` driven by `program` (answering to
+/// `driver = <driver>`) on `port`, and the program's path.
 fn configured_program(
     program: &str,
     driver: &str,
@@ -42,7 +37,17 @@ fn configured_program(
 /// Runs the real `driver -k` (kill power) once against `port` and returns its exit status and
 /// log (stderr).
 pub fn kill_power(driver: &str, port: &str, extra: &[(String, String)]) -> (bool, String) {
-    let (sandbox, program) = configured(driver, port, extra);
+    kill_power_program(&format!("{NUT_BIN}/{driver}"), driver, port, extra)
+}
+
+/// Like [`kill_power`], for any driver program answering to `driver = <driver>` (ours).
+pub fn kill_power_program(
+    program: &str,
+    driver: &str,
+    port: &str,
+    extra: &[(String, String)],
+) -> (bool, String) {
+    let (sandbox, program) = configured_program(program, driver, port, extra);
     let mut args = vec!["-a", "qx", "-k"];
     if nix::unistd::geteuid().is_root() {
         args.extend(["-u", "root"]);
@@ -116,6 +121,12 @@ impl RealNut {
         let mut all = self.read_all();
         all.retain(|name, _| !name.starts_with("driver.") && name != "device.type");
         all
+    }
+
+    /// What upsc prints on stderr (`Error: Data stale` while the driver's data is stale).
+    pub fn upsc_error(&self) -> String {
+        let output = self.sandbox.client("/usr/bin/upsc", &[&self.target]);
+        String::from_utf8_lossy(&output.stderr).into_owned()
     }
 
     /// Everything upsc shows.

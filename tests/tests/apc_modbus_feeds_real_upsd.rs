@@ -21,42 +21,34 @@ enum Porttype {
 fn start(sandbox: &Sandbox, unit: &SimUnit, porttype: Porttype) {
     let socket = sandbox.state().join("apc_modbus-smt");
     let unit = unit.clone();
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        runtime.block_on(async move {
-            let mut config = DriverConfig::default();
-            config.push("driver", Some("apc_modbus"));
-            // The pty's slave side stays open while the driver runs.
-            let mut _slave = None;
-            match porttype {
-                Porttype::Tcp => {
-                    let addr = unit.serve().await.expect("simulated unit");
-                    config.push("porttype", Some("tcp"));
-                    config.push("port", Some(&addr.to_string()));
-                }
-                Porttype::Serial => {
-                    let pty = nut_hal::TtySerial::pty_pair().expect("pty");
-                    let _server = unit.serve_rtu(1, pty.master);
-                    config.push("porttype", Some("serial"));
-                    config.push("port", pty.slave_path.to_str());
-                    config.push("baudrate", Some("9600"));
-                    _slave = Some(pty.slave);
-                }
+    nut_tests::spawn_with_runtime(move |ready| async move {
+        let mut config = DriverConfig::default();
+        config.push("driver", Some("apc_modbus"));
+        // The pty's slave side stays open while the driver runs.
+        let mut _slave = None;
+        match porttype {
+            Porttype::Tcp => {
+                let addr = unit.serve().await.expect("simulated unit");
+                config.push("porttype", Some("tcp"));
+                config.push("port", Some(&addr.to_string()));
             }
-            config.push("pollinterval", Some("1"));
-            let (family, opener) = ApcModbusProgram::from_config(&config).expect("config");
-            let runner = Runner::new(family, opener, &config, ApcModbusProgram::config_keys())
-                .expect("runner");
-            let listener = nut_drivers::socket::bind(&socket).expect("bind");
-            let _ = ready_tx.send(());
-            let _ = nut_drivers::socket::serve(runner, listener).await;
-        });
+            Porttype::Serial => {
+                let pty = nut_hal::TtySerial::pty_pair().expect("pty");
+                let _server = unit.serve_rtu(1, pty.master);
+                config.push("porttype", Some("serial"));
+                config.push("port", pty.slave_path.to_str());
+                config.push("baudrate", Some("9600"));
+                _slave = Some(pty.slave);
+            }
+        }
+        config.push("pollinterval", Some("1"));
+        let (family, opener) = ApcModbusProgram::from_config(&config).expect("config");
+        let runner =
+            Runner::new(family, opener, &config, ApcModbusProgram::config_keys()).expect("runner");
+        let listener = nut_drivers::socket::bind(&socket).expect("bind");
+        let _ = ready.send(());
+        let _ = nut_drivers::socket::serve(runner, listener).await;
     });
-    ready_rx.recv().expect("driver started");
 }
 
 /// The real upsd serving `[smt]`, fed by our driver reaching a fresh simulated unit through

@@ -14,19 +14,11 @@ fn start_runner(sandbox: &Sandbox, config: &DriverConfig) -> Script {
     let script = opener.script();
     let runner =
         Runner::new(family, opener, config, ScriptedFamily::config_keys()).expect("runner");
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        runtime.block_on(async move {
-            let listener = nut_drivers::socket::bind(&socket).expect("bind");
-            let _ = ready_tx.send(());
-            let _ = nut_drivers::socket::serve(runner, listener).await;
-        });
+    nut_tests::spawn_with_runtime(move |ready| async move {
+        let listener = nut_drivers::socket::bind(&socket).expect("bind");
+        let _ = ready.send(());
+        let _ = nut_drivers::socket::serve(runner, listener).await;
     });
-    ready_rx.recv().expect("driver started");
     script
 }
 

@@ -23,19 +23,11 @@ fn start_our_driver(sandbox: &Sandbox, ups: &str) {
     .into_result()
     .expect("valid ups.conf");
     let driver = nut_drivers::dummy::from_ups_conf(&conf, &confdir, ups).expect("driver");
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        runtime.block_on(async move {
-            let listener = nut_drivers::socket::bind(&socket).expect("bind");
-            let _ = ready_tx.send(());
-            let _ = nut_drivers::socket::serve(driver, listener).await;
-        });
+    nut_tests::spawn_with_runtime(move |ready| async move {
+        let listener = nut_drivers::socket::bind(&socket).expect("bind");
+        let _ = ready.send(());
+        let _ = nut_drivers::socket::serve(driver, listener).await;
     });
-    ready_rx.recv().expect("driver started");
 }
 
 fn upsc(sandbox: &Sandbox, target: &str) -> String {

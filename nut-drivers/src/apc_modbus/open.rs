@@ -205,6 +205,16 @@ impl ModbusOpener {
         })
     }
 
+    /// An opener for unit `unit` over `link`, waiting `timeout` for every answer (for
+    /// families with their own settings, as `generic_modbus`).
+    pub fn new(link: Link, unit: u8, timeout: Duration) -> ModbusOpener {
+        ModbusOpener {
+            link,
+            unit,
+            timeout,
+        }
+    }
+
     /// Where this opener goes.
     pub fn link(&self) -> &Link {
         &self.link

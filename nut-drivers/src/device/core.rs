@@ -263,7 +263,7 @@ impl DeviceCore {
         if alarm.is_some() {
             words.insert(0, "ALARM");
         }
-        let status = (!words.is_empty()).then(|| words.join(" "));
+        let status = (!words.is_empty() || self.reading.status_committed).then(|| words.join(" "));
         (status, alarm)
     }
 

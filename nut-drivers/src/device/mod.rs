@@ -52,6 +52,9 @@ pub struct Reading {
     pub status: Vec<String>,
     /// Alarm texts for `ups.alarm`; any alarm adds `ALARM` to `ups.status`.
     pub alarms: Vec<String>,
+    /// Publish `ups.status` even when it has no words (an empty value), as a C driver's
+    /// `status_init`/`status_commit` pair does; set by [`Reading::commit_status`].
+    pub status_committed: bool,
 }
 
 impl Reading {
@@ -77,6 +80,12 @@ impl Reading {
         if !self.status.iter().any(|known| known == word) {
             self.status.push(word.into());
         }
+    }
+
+    /// Makes this reading publish `ups.status` even with no words (`ups.status: ` with an
+    /// empty value), as NUT drivers that always call `status_commit` do.
+    pub fn commit_status(&mut self) {
+        self.status_committed = true;
     }
 
     /// True when the status words include `word`.

@@ -21,7 +21,7 @@ use tokio_modbus::{ExceptionCode, Response};
 pub const REGISTERS: usize = 2000;
 
 pub mod hid;
-mod rtu;
+pub(crate) mod rtu;
 
 /// A fault the unit shows on every request until cleared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

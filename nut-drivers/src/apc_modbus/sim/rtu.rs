@@ -15,36 +15,50 @@ impl SimUnit {
     /// until the stream ends or fails, or the task is aborted (which closes the stream: the
     /// unit "goes away"). Requests with a bad CRC or for other units get no answer; under
     /// [`SimFault::Garbage`] the reply's CRC is broken.
-    pub fn serve_rtu<S>(&self, unit: u8, mut stream: S) -> JoinHandle<()>
+    pub fn serve_rtu<S>(&self, unit: u8, stream: S) -> JoinHandle<()>
     where
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
         let sim = self.clone();
-        tokio::spawn(async move {
-            let mut pending: Vec<u8> = Vec::new();
-            let mut buf = [0u8; MAX_FRAME];
-            loop {
-                match stream.read(&mut buf).await {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => pending.extend_from_slice(buf.get(..n).unwrap_or_default()),
-                }
-                while let Some(frame) = take_frame(&mut pending) {
-                    let Some(reply) = sim.answer_frame(unit, &frame) else {
-                        continue;
-                    };
-                    let mut bytes = with_crc(reply);
-                    if sim.fault() == SimFault::Garbage
-                        && let Some(last) = bytes.last_mut()
-                    {
-                        *last ^= 0xFF;
-                    }
-                    if stream.write_all(&bytes).await.is_err() {
-                        return;
-                    }
-                }
+        serve_rtu_frames(stream, move |frame| {
+            let mut bytes = with_crc(sim.answer_frame(unit, frame)?);
+            if sim.fault() == SimFault::Garbage
+                && let Some(last) = bytes.last_mut()
+            {
+                *last ^= 0xFF;
             }
+            Some(bytes)
         })
     }
+}
+
+/// Serves Modbus RTU on `stream` in a task of the current runtime until the stream ends or
+/// fails, or the task is aborted: each whole request frame with a good CRC (without its CRC)
+/// goes to `answer`, and the bytes it returns (CRC included) are written back; `None` sends
+/// nothing. Shared by the simulated units.
+pub fn serve_rtu_frames<S, A>(mut stream: S, answer: A) -> JoinHandle<()>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    A: Fn(&[u8]) -> Option<Vec<u8>> + Send + 'static,
+{
+    tokio::spawn(async move {
+        let mut pending: Vec<u8> = Vec::new();
+        let mut buf = [0u8; MAX_FRAME];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => pending.extend_from_slice(buf.get(..n).unwrap_or_default()),
+            }
+            while let Some(frame) = take_frame(&mut pending) {
+                let Some(bytes) = answer(&frame) else {
+                    continue;
+                };
+                if stream.write_all(&bytes).await.is_err() {
+                    return;
+                }
+            }
+        }
+    })
 }
 
 /// The next whole request frame (without CRC) at the front of `pending`, if its CRC is
