@@ -284,3 +284,39 @@ fn apc_smartups_5000rm_dump() {
         ],
     );
 }
+
+/// The committed APC agents are what `scripts/snmp/apcc_dump_to_snmprec.py` makes of the
+/// committed dumps (their provenance, fixtures' SOURCES.md). Needs `python3`.
+#[test]
+fn apc_agents_are_generated_from_the_dumps() {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scripts/snmp/apcc_dump_to_snmprec.py");
+    for (agent, dev) in [
+        (
+            "apc-smartups-1000.snmprec",
+            "APC__Smart-UPS_1000__snmp-ups__2.7.4__02.dev",
+        ),
+        (
+            "apc-smartups-5000rm.snmprec",
+            "APC__Smart-UPS_5000_RM__snmp-ups__2.8.0__01.dev",
+        ),
+    ] {
+        let output = Command::new("python3")
+            .arg(&script)
+            .arg(snmpsim::fixtures().join(dev))
+            .arg(".1.3.6.1.4.1.318.1.3.2.12")
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run python3 (install Debian's python3): {e}"));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let committed = std::fs::read(snmpsim::fixtures().join(agent)).expect("agent");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&committed),
+            "{agent}: regenerate it (fixtures' SOURCES.md)"
+        );
+    }
+}
