@@ -39,18 +39,7 @@ fn upsc(program: &str, port: &str, community: &str, allowed: &[&str]) -> BTreeMa
         ("mibs".to_string(), "auto".to_string()),
     ];
     let nut = RealNut::start_program(program, "snmp-ups", port, &extra);
-    // upsd shows `WAIT` until the driver's first poll is in.
-    wait_until(
-        || {
-            nut.read_all()
-                .get("ups.status")
-                .is_some_and(|s| s != "WAIT")
-        },
-        &format!("{program}: a status other than WAIT"),
-    );
-    let mut all = nut.read_all();
-    // The instant commands (`upscmd -l`) as one more line to compare.
-    all.insert("(instcmds)".into(), nut.commands().join(" "));
+    let mut all = nut.first_poll(program);
     all.retain(|name, _| !allowed.contains(&name.as_str()));
     all
 }

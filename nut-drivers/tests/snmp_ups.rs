@@ -419,3 +419,50 @@ async fn writable_rows_are_set_with_the_agents_type_scaled_and_looked_up() {
     // type (one GET each, no SET); a too-long text and a read-only row before any request.
     assert_eq!(port.requests() - before, 2);
 }
+
+/// NUT 2.8.0's names of the mappings the later tables renamed (`pw`, `pxgx_ups`) still select
+/// them, so a 2.8.0 `ups.conf` keeps working (docs/DIFFERENCES.md row 77).
+#[tokio::test]
+async fn mibs_names_of_2_8_0_select_the_renamed_mappings() {
+    let mut port = agent("eatonups-model.snmprec");
+    let mut ups = SnmpUps::<ReplayingSnmp>::new("pw");
+    let identity = ups.identify(&mut port).await.expect("driven");
+    assert_eq!(
+        ups.mapping().map(|m| m.mib_name.as_str()),
+        Some("eaton_pw_nm2")
+    );
+    assert_eq!(
+        identity.info.get("ups.model"),
+        Some("ConnectUPS test model")
+    );
+    let t = Tables::get();
+    assert_eq!(t.candidates("pxgx_ups").len(), 1);
+    assert_eq!(t.candidates("pxgx_ups")[0].mib_name, "eaton_pxg_ups");
+}
+
+/// A text that is not printable ASCII (the Cyrillic sysLocation of the APC Smart-UPS 5000 RM
+/// dump) is published as NUT 2.8.0 does: net-snmp's hex display of the bytes; an agent
+/// without a power-status object gives an empty `ups.status`, as 2.8.0's status_commit.
+#[tokio::test]
+async fn a_non_ascii_text_is_published_in_hex_and_an_empty_status_is_published() {
+    let mut port = agent("apc-smartups-5000rm.snmprec");
+    let mut ups = SnmpUps::<ReplayingSnmp>::new("auto");
+    let identity = ups.identify(&mut port).await.expect("driven");
+    assert_eq!(
+        identity.info.get("device.location"),
+        Some("D0 A1 D0 B5 D1 80 D0 B2 D0 B5 D1 80 D0 BD D0 B0 D1 8F ")
+    );
+    // 127 characters of a longer sysDescr, as NUT's 128-byte buffer keeps them.
+    assert!(
+        identity
+            .info
+            .get("device.description")
+            .is_some_and(|d| d.len() == 127 && d.ends_with("HR:05 ")),
+        "{identity:?}"
+    );
+    let mut port = agent("librenms-deltaups.ups-subset.snmprec");
+    let mut ups = SnmpUps::<ReplayingSnmp>::new("auto");
+    ups.identify(&mut port).await.expect("driven");
+    let reading = ups.update(&mut port).await.expect("polled");
+    assert_eq!(reading.get("ups.status"), Some(""));
+}

@@ -156,6 +156,23 @@ impl RealNut {
             .collect()
     }
 
+    /// Everything upsc shows once the driver's first poll is in (upsd shows `ups.status`
+    /// `WAIT` until then), with the instant commands (`upscmd -l`) as one more line,
+    /// `(instcmds)`.
+    pub fn first_poll(&self, what: &str) -> BTreeMap<String, String> {
+        crate::realnut::wait_until(
+            || {
+                self.read_all()
+                    .get("ups.status")
+                    .is_some_and(|s| s != "WAIT")
+            },
+            &format!("{what}: a status other than WAIT"),
+        );
+        let mut all = self.read_all();
+        all.insert("(instcmds)".into(), self.commands().join(" "));
+        all
+    }
+
     /// Runs `command` (with an optional parameter) through the real upsd as `admin`; true
     /// when upscmd reports success.
     pub fn upscmd(&self, command: &str, param: Option<&str>) -> bool {

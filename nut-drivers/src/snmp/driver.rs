@@ -116,6 +116,21 @@ pub fn format_number(raw: i64, multiplier: f64) -> String {
     }
 }
 
+/// C's `isprint(b) || isspace(b)` in the C locale: the bytes NUT's `decode_str` takes as text.
+fn printable_or_space(b: u8) -> bool {
+    (0x20..0x7f).contains(&b) || (0x09..=0x0d).contains(&b)
+}
+
+/// A text holding other bytes as NUT's `decode_str` gives it: net-snmp's `snprint_hexstring`
+/// (`D0 A1 …`, each byte `%02X` and a space), without the line break net-snmp puts after every
+/// 16 bytes (upsd drops it: the real upsc shows the bytes on one line), cut to the 127
+/// characters of NUT's buffer.
+fn hex_display(bytes: &[u8]) -> String {
+    let mut text: String = bytes.iter().map(|b| format!("{b:02X} ")).collect();
+    text.truncate(SU_INFOSIZE - 1);
+    text
+}
+
 /// The value NUT publishes for `row` given what the agent answered, or `None` when the row
 /// gives nothing (no answer, unknown lookup value, a status row).
 pub fn row_value(tables: &Tables, row: &InfoRow, value: &SnmpValue) -> Option<String> {
@@ -126,10 +141,11 @@ pub fn row_value(tables: &Tables, row: &InfoRow, value: &SnmpValue) -> Option<St
         if let SnmpValue::OctetString(bytes) = value {
             // NUT reads text into its SU_INFOSIZE (128) buffer whatever the row's length
             // says (`ambient.N.name` rows of the XUPS mapping say 1).
+            if !bytes.iter().all(|b| printable_or_space(*b)) {
+                return Some(hex_display(bytes));
+            }
             let bytes = &bytes[..bytes.len().min(SU_INFOSIZE - 1)];
-            let text = String::from_utf8_lossy(bytes);
-            let text = text.trim_end_matches('\0');
-            return Some(text.to_string());
+            return Some(String::from_utf8_lossy(bytes).into_owned());
         }
         let n = integer(value)?;
         if row.lookup.is_some() {
@@ -412,6 +428,12 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
         for at in invalid.into_iter().rev() {
             self.dynamic.remove(at);
         }
+        // NUT's status_commit publishes `ups.status` after every walk, empty when no row gave
+        // a word (an agent without a power-status object, e.g. the Delta recording).
+        reading.values.retain(|(name, _)| name != "ups.status");
+        if reading.status.is_empty() {
+            reading.set("ups.status", "");
+        }
         self.schedule.walked(tokio::time::Instant::now());
         self.last = reading.clone();
         Ok(reading)
@@ -507,8 +529,15 @@ mod tests {
         );
         assert_eq!(row_value(t, result, &SnmpValue::Integer(42)), None);
         let mfr = ietf_row("ups.mfr");
-        let text = SnmpValue::OctetString(b"RPS SpA\0".to_vec());
+        let text = SnmpValue::OctetString(b"RPS SpA".to_vec());
         assert_eq!(row_value(t, mfr, &text).as_deref(), Some("RPS SpA"));
+        // A NUL is not printable: the real 2.8.0 snmp-ups showed `52 50 53 20 53 70 41 00 00 `
+        // for an agent answering "RPS SpA\0\0" (snmpsim, `4x`).
+        let text = SnmpValue::OctetString(b"RPS SpA\0\0".to_vec());
+        assert_eq!(
+            row_value(t, mfr, &text).as_deref(),
+            Some("52 50 53 20 53 70 41 00 00 ")
+        );
         // 6000 ticks are 60 s; the row multiplies by 60.
         let runtime = ietf_row("battery.runtime");
         assert_eq!(

@@ -314,7 +314,18 @@ impl Tables {
     pub fn candidates(&self, mibs: &str) -> Vec<&MibEntry> {
         self.mibs
             .iter()
-            .filter(|m| mibs == "auto" || m.mib_name == mibs)
+            .filter(|m| mibs == "auto" || m.mib_name == mibs || m.mib_name == renamed(mibs))
             .collect()
+    }
+}
+
+/// The later tables' name of a mapping NUT 2.8.0 called `mibs` (its `pw-mib.c` and
+/// `pxgx-ups-mib.c` entries, renamed with their files), so that a 2.8.0 `ups.conf` still
+/// selects it; any other name is returned as it is.
+pub fn renamed(mibs: &str) -> &str {
+    match mibs {
+        "pw" => "eaton_pw_nm2",
+        "pxgx_ups" => "eaton_pxg_ups",
+        other => other,
     }
 }
