@@ -2,6 +2,8 @@
 //! `FaultInjecting` (tokio's paused time): garbage or silence makes the data stale — never a
 //! wrong status — and it recovers by itself; a port that vanishes is reopened when it returns.
 
+mod runtime_common;
+
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -11,10 +13,9 @@ use nut_drivers::device::{DeviceError, DriverConfig, PortOpener, Runner};
 use nut_drivers::qx::Dialect;
 use nut_drivers::qx::QxDriver;
 use nut_drivers::qx::sim::{SimPort, Simulator};
-use nut_drivers::runtime::{DriverLink, Output, Serve};
+use nut_drivers::runtime::{DriverLink, Serve};
 use nut_hal::ErrorKind;
 use nut_hal::wrap::{Fault, FaultInjecting};
-use nut_protocol::sock::DriverMessage;
 use tokio::time::Instant;
 
 type Port = FaultInjecting<SimPort>;
@@ -89,23 +90,14 @@ fn start(plan: Vec<Open>) -> Fixture {
 impl Fixture {
     /// Mirrors broadcasts until `done` holds; returns every status published meanwhile.
     async fn until(&mut self, what: &str, done: impl Fn(&StateTree) -> bool) -> Vec<String> {
-        let mut statuses = Vec::new();
-        let deadline = Instant::now() + Duration::from_secs(600);
-        while !done(&self.tree) {
-            let output = tokio::time::timeout_at(deadline, self.link.output.recv())
-                .await
-                .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
-                .expect("driver running");
-            if let Output::Broadcast(DriverMessage::Change(change)) = output {
-                if let StateChange::SetInfo { name, value } = &change
-                    && name == "ups.status"
-                {
-                    statuses.push(value.clone());
-                }
-                self.tree.apply(&change);
-            }
-        }
-        statuses
+        runtime_common::statuses_until(
+            &mut self.link,
+            what,
+            &mut self.tree,
+            Duration::from_secs(600),
+            &done,
+        )
+        .await
     }
 
     fn opens(&self) -> u32 {

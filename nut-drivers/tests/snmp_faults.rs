@@ -7,18 +7,19 @@
 
 mod snmp_common;
 
+mod runtime_common;
+
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use nut_core::{StateChange, StateTree};
 use nut_drivers::device::{DeviceError, DeviceProtocol, DriverConfig, PortOpener, Runner};
-use nut_drivers::runtime::{DriverLink, Output, Serve};
+use nut_drivers::runtime::{DriverLink, Serve};
 use nut_drivers::snmp::SnmpUps;
 use nut_hal::ErrorKind;
 use nut_hal::snmp::{Oid, Snmp, SnmpValue, VarBind};
 use nut_hal::snmp_wrap::{FaultInjectingSnmp, ReplayingSnmp, SnmpFault};
-use nut_protocol::sock::DriverMessage;
 use tokio::time::Instant;
 
 const RECORDING: &str = "riello-model.snmprec";
@@ -100,23 +101,14 @@ fn start(plan: Vec<Open>) -> Fixture {
 impl Fixture {
     /// Mirrors broadcasts until `done` holds; returns every status published meanwhile.
     async fn until(&mut self, what: &str, done: impl Fn(&StateTree) -> bool) -> Vec<String> {
-        let mut statuses = Vec::new();
-        let deadline = Instant::now() + Duration::from_secs(600);
-        while !done(&self.tree) {
-            let output = tokio::time::timeout_at(deadline, self.link.output.recv())
-                .await
-                .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
-                .expect("driver running");
-            if let Output::Broadcast(DriverMessage::Change(change)) = output {
-                if let StateChange::SetInfo { name, value } = &change
-                    && name == "ups.status"
-                {
-                    statuses.push(value.clone());
-                }
-                self.tree.apply(&change);
-            }
-        }
-        statuses
+        runtime_common::statuses_until(
+            &mut self.link,
+            what,
+            &mut self.tree,
+            Duration::from_secs(600),
+            &done,
+        )
+        .await
     }
 
     fn opens(&self) -> u32 {
