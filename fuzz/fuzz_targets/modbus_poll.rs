@@ -9,7 +9,9 @@
 //! Input: `<selector> <settings byte ×16> (<shape> <payload>)*`, see [`Unit::answer`].
 //! Seeds (`corpus/modbus_poll`): hand-made answer streams that let both drivers identify.
 
-use std::sync::{Mutex, OnceLock};
+#[path = "common/runtime.rs"]
+mod common_runtime;
+use common_runtime::runtime;
 
 use libfuzzer_sys::fuzz_target;
 use nut_drivers::apc_modbus::ApcModbus;
@@ -101,19 +103,6 @@ impl Modbus for Unit {
     async fn write_coils(&mut self, _: u16, _: &[bool]) -> Result<(), ErrorKind> {
         self.written()
     }
-}
-
-fn runtime() -> &'static Mutex<tokio::runtime::Runtime> {
-    static RT: OnceLock<Mutex<tokio::runtime::Runtime>> = OnceLock::new();
-    RT.get_or_init(|| {
-        Mutex::new(
-            tokio::runtime::Builder::new_current_thread()
-                .enable_time()
-                .start_paused(true)
-                .build()
-                .expect("a tokio runtime"),
-        )
-    })
 }
 
 /// A `generic_modbus` section from 16 bytes: each of the 8 states mapped (or not) at an

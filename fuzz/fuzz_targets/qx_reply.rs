@@ -9,7 +9,10 @@
 //! Seeds (`corpus/qx_reply`): each NUT 2.8 dialect's `*_testing[]` replies, joined, from
 //! `nut-drivers/tests/fixtures/qx/nut-qx-subdriver-testing-tables.tsv` (see its SOURCES.md).
 
-use std::sync::{Mutex, OnceLock};
+#[path = "common/runtime.rs"]
+mod common_runtime;
+use common_runtime::runtime;
+
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
@@ -72,18 +75,6 @@ impl Serial for Replay {
     async fn modem_status(&mut self) -> Result<ModemLines, ErrorKind> {
         Ok(ModemLines::empty())
     }
-}
-
-fn runtime() -> &'static Mutex<tokio::runtime::Runtime> {
-    static RT: OnceLock<Mutex<tokio::runtime::Runtime>> = OnceLock::new();
-    RT.get_or_init(|| {
-        Mutex::new(
-            tokio::runtime::Builder::new_current_thread()
-                .enable_time()
-                .build()
-                .expect("a tokio runtime"),
-        )
-    })
 }
 
 fn parse_everything(reply: &[u8]) {
@@ -192,7 +183,12 @@ fn parse_masterguard_omron(reply: &[u8], text: &str) {
     let _ = masterguard::pnv(reply);
     let _ = masterguard::uptime_field(text);
     let voltages = ["230".to_owned()];
-    for name in ["ups.id", "battery.packs", "device.uptime", "output.voltage.nominal"] {
+    for name in [
+        "ups.id",
+        "battery.packs",
+        "device.uptime",
+        "output.voltage.nominal",
+    ] {
         let _ = masterguard::set_command(name, text, 1, (0, 9), &voltages);
     }
     let _ = masterguard::command("test.battery.start", Some(text), 1, 30, 180);

@@ -11,7 +11,9 @@
 //! Seeds (`corpus/snmp_poll`): hand-made answer streams that let identify succeed on
 //! `ietf` and `auto` with integers, strings and exceptions.
 
-use std::sync::{Mutex, OnceLock};
+#[path = "common/runtime.rs"]
+mod common_runtime;
+use common_runtime::runtime;
 
 use libfuzzer_sys::fuzz_target;
 use nut_drivers::device::DeviceProtocol;
@@ -154,18 +156,6 @@ impl Snmp for Agent {
         let oids: Vec<Oid> = bindings.iter().map(|b| b.oid.clone()).collect();
         self.answer(&oids)
     }
-}
-
-fn runtime() -> &'static Mutex<tokio::runtime::Runtime> {
-    static RT: OnceLock<Mutex<tokio::runtime::Runtime>> = OnceLock::new();
-    RT.get_or_init(|| {
-        Mutex::new(
-            tokio::runtime::Builder::new_current_thread()
-                .enable_time()
-                .build()
-                .expect("a tokio runtime"),
-        )
-    })
 }
 
 fuzz_target!(|data: &[u8]| {
