@@ -136,32 +136,35 @@ async fn v3_auth_priv_des_with_nuts_default_protocols() {
 /// the request ends as a typed timeout, after one request's retries — at the first request
 /// (sysObjectID), with no MIB probed. NUT says "Authentication failure" here
 /// (docs/DIFFERENCES.md).
-#[tokio::test]
-async fn v3_wrong_password_is_a_typed_error_at_the_first_request() {
-    let agent = snmpd::start("wrongpass");
+/// Starts an agent named `name` and runs start-up as v3 user `user` with `extra` settings:
+/// the agent's refusal must end start-up at its first request (the sysObjectID GET) as a
+/// typed timeout.
+async fn refused_at_the_first_request(name: &str, user: &str, extra: &[(&str, &str)]) {
+    let agent = snmpd::start(name);
     let address = agent.address();
-    let mut pairs = v3(&address, "nutauth", "authNoPriv");
-    pairs.extend([("authProtocol", "SHA"), ("authPassword", "not-the-key")]);
-    let err = run(&pairs).await.err().expect("a wrong key is refused");
+    let mut pairs = v3(&address, user, "authNoPriv");
+    pairs.extend_from_slice(extra);
+    let err = run(&pairs).await.err().expect("refused");
     assert!(
         matches!(err, DeviceError::Transport { kind: ErrorKind::Timeout, ref operation, .. }
             if operation == "GET 1.3.6.1.2.1.1.2.0"),
-        "{err:?}"
+        "{name}: {err:?}"
     );
 }
 
 #[tokio::test]
+async fn v3_wrong_password_is_a_typed_error_at_the_first_request() {
+    refused_at_the_first_request(
+        "wrongpass",
+        "nutauth",
+        &[("authProtocol", "SHA"), ("authPassword", "not-the-key")],
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn v3_unknown_user_is_a_typed_error_at_the_first_request() {
-    let agent = snmpd::start("nouser");
-    let address = agent.address();
-    let mut pairs = v3(&address, "nobody", "authNoPriv");
-    pairs.push(("authProtocol", "SHA"));
-    let err = run(&pairs).await.err().expect("an unknown user is refused");
-    assert!(
-        matches!(err, DeviceError::Transport { kind: ErrorKind::Timeout, ref operation, .. }
-            if operation == "GET 1.3.6.1.2.1.1.2.0"),
-        "{err:?}"
-    );
+    refused_at_the_first_request("nouser", "nobody", &[("authProtocol", "SHA")]).await;
 }
 
 /// A wrong privacy key with the right authentication key.
