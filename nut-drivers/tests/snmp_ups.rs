@@ -182,7 +182,7 @@ fn agent_with_controls() -> ReplayingSnmp {
 }
 
 #[tokio::test]
-async fn commands_set_the_rows_value_and_kill_power_uses_load_off() {
+async fn commands_set_the_rows_value_and_kill_power_follows_2_8_0() {
     use nut_drivers::device::CommandError;
     use nut_hal::snmp::SnmpValue;
     let mut port = agent_with_controls();
@@ -211,9 +211,138 @@ async fn commands_set_the_rows_value_and_kill_power_uses_load_off() {
         ups.instcmd(&mut port, "test.battery.start", None).await,
         Err(CommandError::Unknown)
     );
-    ups.kill_power(&mut port).await.expect("load.off sent");
+    // A parameter replaces the row's default (2.8.0's su_setOID).
+    ups.instcmd(&mut port, "load.off", Some("30"))
+        .await
+        .expect("sent");
     let delay = "1.3.6.1.2.1.33.1.8.2.0".parse().expect("oid");
-    assert_eq!(port.value(&delay), Some(&SnmpValue::Integer(0)));
+    assert_eq!(port.value(&delay), Some(&SnmpValue::Integer(30)));
+    // 2.8.0's upsdrv_shutdown tries shutdown.return, shutdown.reboot, load.off.delay: the
+    // ietf mapping has none of them, so kill power fails and nothing is sent.
+    let sent = port.sets().len();
+    assert!(matches!(
+        ups.kill_power(&mut port).await,
+        Err(DeviceError::NotSupported(_))
+    ));
+    assert_eq!(port.sets().len(), sent);
+}
+
+/// The hand-made MGE agent (`mge-delays.snmprec`, SOURCES.md): its snmpsim `writecache`
+/// objects served as plain writable values.
+fn mge_agent() -> ReplayingSnmp {
+    let path = snmp_common::fixtures().join("mge-delays.snmprec");
+    let text = std::fs::read_to_string(path).expect("fixture");
+    let mut agent =
+        ReplayingSnmp::from_snmprec(&text.replace(":writecache|value=", "|")).expect("snmprec");
+    for line in text.lines().filter(|l| l.contains(":writecache")) {
+        let oid = line.split('|').next().expect("oid");
+        agent = agent.writable(oid.parse().expect("oid"));
+    }
+    agent
+}
+
+/// The bindings SET since `from`, as (OID, integer) pairs.
+fn sets_since(port: &ReplayingSnmp, from: usize) -> Vec<(String, i64)> {
+    use nut_hal::snmp::SnmpValue;
+    port.sets()[from..]
+        .iter()
+        .map(|vb| {
+            let n = match vb.value {
+                SnmpValue::Integer(n) => n,
+                ref other => panic!("not an INTEGER: {other:?}"),
+            };
+            (vb.oid.to_string().trim_start_matches('.').to_string(), n)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn composite_commands_are_offered_as_2_8_0_and_carried_out_with_the_delays() {
+    use nut_drivers::device::CommandError;
+    const AUTO: &str = "1.3.6.1.2.1.33.1.8.5.0";
+    const ON: &str = "1.3.6.1.2.1.33.1.8.3.0";
+    const OFF: &str = "1.3.6.1.2.1.33.1.8.2.0";
+    let mut port = mge_agent();
+    let mut ups = SnmpUps::<ReplayingSnmp>::new("auto").with_delays(Some(40), Some(25));
+    let identity = ups.identify(&mut port).await.expect("identified");
+    let mut commands = identity.commands.clone();
+    commands.sort();
+    // What the real 2.8.0 offered for this agent (its ADDCMD lines): the delay rows answer,
+    // the composite commands come from them.
+    assert_eq!(
+        commands,
+        [
+            "load.off",
+            "load.off.delay",
+            "load.on",
+            "load.on.delay",
+            "shutdown.return",
+            "shutdown.stayoff"
+        ]
+    );
+    assert_eq!(identity.info.get("ups.delay.start"), Some("30"));
+    assert_eq!(identity.info.get("ups.delay.shutdown"), Some("20"));
+    // As 2.8.0: the delay rows have no default, so a value is needed (TRACKING 2, nothing
+    // sent); with one it is SET as an INTEGER (the SET snmpsim logged: `8.2.0=<7>`).
+    assert_eq!(
+        ups.instcmd(&mut port, "load.off.delay", None).await,
+        Err(CommandError::Invalid)
+    );
+    assert!(port.sets().is_empty());
+    ups.instcmd(&mut port, "load.off.delay", Some("7"))
+        .await
+        .expect("sent");
+    assert_eq!(sets_since(&port, 0), [(OFF.to_string(), 7)]);
+    // The composite commands, as NUT's su_instcmd composed them (2.8.0 answers UNKNOWN,
+    // docs/DIFFERENCES.md row 61).
+    let cases: [(&str, Vec<(&str, i64)>); 4] = [
+        ("load.off", vec![(OFF, 0)]),
+        ("load.on", vec![(ON, 0)]),
+        ("shutdown.return", vec![(AUTO, 1), (ON, 30), (OFF, 20)]),
+        ("shutdown.stayoff", vec![(AUTO, 2), (ON, -1), (OFF, 20)]),
+    ];
+    for (command, expected) in cases {
+        let from = port.sets().len();
+        ups.instcmd(&mut port, command, None)
+            .await
+            .unwrap_or_else(|e| panic!("{command}: {e}"));
+        let expected: Vec<(String, i64)> =
+            expected.iter().map(|(o, n)| (o.to_string(), *n)).collect();
+        assert_eq!(sets_since(&port, from), expected, "{command}");
+    }
+    // Kill power: ondelay/offdelay first (the MGE delay rows are SU_FLAG_ABSENT, not
+    // writable here), then shutdown.return with those delays.
+    let from = port.sets().len();
+    ups.kill_power(&mut port).await.expect("shut down");
+    assert_eq!(
+        sets_since(&port, from),
+        [
+            (AUTO.to_string(), 1),
+            (ON.to_string(), 40),
+            (OFF.to_string(), 25)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn composite_commands_without_the_delay_objects_fail_at_the_agent() {
+    use nut_drivers::device::CommandError;
+    // The XUPS agent answers none of the control OIDs: the composite commands are offered
+    // as 2.8.0 offers them, and carrying one out is refused by the agent.
+    let mut port = agent("eaton-xups-3phase.snmprec");
+    let mut ups = SnmpUps::<ReplayingSnmp>::new("auto");
+    let identity = ups.identify(&mut port).await.expect("identified");
+    for command in ["load.off", "load.on", "shutdown.return", "shutdown.stayoff"] {
+        assert!(identity.commands.iter().any(|c| c == command), "{command}");
+    }
+    assert!(matches!(
+        ups.instcmd(&mut port, "load.off", None).await,
+        Err(CommandError::Failed(_))
+    ));
+    assert_eq!(
+        sets_since(&port, 0),
+        [("1.3.6.1.4.1.534.1.9.1.0".to_string(), 0)]
+    );
 }
 
 /// identify + one update of our driver on `file`, as the driver core publishes it (alarms

@@ -3,7 +3,7 @@
 use std::marker::PhantomData;
 
 use nut_hal::Error as _;
-use nut_hal::snmp::{Oid, Snmp, SnmpValue, VarBind};
+use nut_hal::snmp::{Oid, Snmp, SnmpValue};
 
 use super::detect::{SYS_OBJECT_ID, select_mapping};
 use super::schedule::Schedule;
@@ -20,14 +20,21 @@ pub const VERSION: &str = "1.21";
 #[derive(Debug)]
 pub struct SnmpUps<S> {
     mibs: String,
-    mapping: Option<&'static MibEntry>,
+    pub(super) mapping: Option<&'static MibEntry>,
     /// Rows (and template instances) that answered at start-up and are not static.
     dynamic: Vec<Item>,
     /// Instant commands: plain ones whose OID answered, and every template instance.
-    commands: Vec<Item>,
+    pub(super) commands: Vec<Item>,
+    /// The composite commands offered (see [`super::composite`]).
+    pub(super) composites: Vec<&'static str>,
+    /// The `ondelay` / `offdelay` options (kill power writes them first).
+    pub(super) ondelay: Option<i64>,
+    pub(super) offdelay: Option<i64>,
+    /// Start-up values the composite commands read (`ups.delay.*`, `ups.start.auto`).
+    pub(super) startup: Vec<(String, String)>,
     schedule: Schedule,
     /// What the last walk published; polls between walks publish it again.
-    last: Reading,
+    pub(super) last: Reading,
     /// Plain rows that answered at start-up (what `SET` may write, see [`super::write`]).
     answered: Vec<&'static InfoRow>,
     port: PhantomData<fn() -> S>,
@@ -41,6 +48,10 @@ impl<S> SnmpUps<S> {
             mapping: None,
             dynamic: Vec::new(),
             commands: Vec::new(),
+            composites: Vec::new(),
+            ondelay: None,
+            offdelay: None,
+            startup: Vec::new(),
             schedule: Schedule::default(),
             last: Reading::default(),
             answered: Vec::new(),
@@ -51,6 +62,13 @@ impl<S> SnmpUps<S> {
     /// The same driver walking on `schedule` (`pollfreq`, `semistaticfreq`).
     pub fn with_schedule(mut self, schedule: Schedule) -> Self {
         self.schedule = schedule;
+        self
+    }
+
+    /// The same driver with the `ondelay` / `offdelay` options (seconds; negative: unset).
+    pub fn with_delays(mut self, ondelay: Option<i64>, offdelay: Option<i64>) -> Self {
+        self.ondelay = ondelay;
+        self.offdelay = offdelay;
         self
     }
 
@@ -368,6 +386,16 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
         info.status.clear();
         info.alarms.clear();
         identity.commands = commands.iter().map(|c| c.name.clone()).collect();
+        self.composites = super::composite::offered(all.iter().copied());
+        for name in &self.composites {
+            if !identity.commands.iter().any(|c| c == name) {
+                identity.commands.push((*name).to_string());
+            }
+        }
+        self.startup = ["ups.start.auto", "ups.delay.start", "ups.delay.shutdown"]
+            .iter()
+            .filter_map(|n| Some((n.to_string(), identity.info.get(n)?.to_string())))
+            .collect();
         self.last = Reading::default();
         for item in &dynamic {
             if let Some(value) = identity.info.get(&item.name) {
@@ -421,26 +449,9 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
         &mut self,
         port: &mut S,
         command: &str,
-        _param: Option<&str>,
+        param: Option<&str>,
     ) -> Result<(), CommandError> {
-        let row = self
-            .commands
-            .iter()
-            .find(|c| c.name == command)
-            .ok_or(CommandError::Unknown)?;
-        let oid = row.oid.clone().ok_or(CommandError::Unknown)?;
-        let value: i64 = row
-            .default
-            .trim()
-            .parse()
-            .map_err(|_| CommandError::Invalid)?;
-        port.set(&[VarBind {
-            oid,
-            value: SnmpValue::Integer(value),
-        }])
-        .await
-        .map(|_| ())
-        .map_err(|e| CommandError::Failed(DeviceError::transport(command, &e)))
+        self.run_command(port, command, param).await
     }
 
     async fn set_var(&mut self, port: &mut S, name: &str, value: &str) -> Result<(), CommandError> {
@@ -455,16 +466,7 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
     }
 
     async fn kill_power(&mut self, port: &mut S) -> Result<(), DeviceError> {
-        for command in ["shutdown.return", "load.off"] {
-            match self.instcmd(port, command, None).await {
-                Ok(()) => return Ok(()),
-                Err(CommandError::Failed(e)) => return Err(e),
-                Err(_) => continue,
-            }
-        }
-        Err(DeviceError::NotSupported(
-            "no shutdown.return or load.off command in this mapping".into(),
-        ))
+        self.kill(port).await
     }
 }
 
