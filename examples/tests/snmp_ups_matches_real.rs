@@ -106,24 +106,103 @@ fn eaton_xups_outlets_ambient_phases_and_alarms_show_the_same_through_the_real_u
         real.get("ups.alarm").map(String::as_str),
         Some("high temperature warning! Output overload! On bypass!")
     );
-    // 2.8.0 also offers the composite commands its start-up adds whenever the mapping has
-    // `load.off.delay` / `load.on.delay` rows, answered or not; we do not offer them
-    // (docs/DIFFERENCES.md, snmp-ups composite commands).
-    let mut real = real;
-    if let Some(commands) = real.get_mut("(instcmds)") {
-        let composite = ["load.off", "load.on", "shutdown.return", "shutdown.stayoff"];
-        let kept: Vec<&str> = commands
-            .split(' ')
-            .filter(|c| !composite.contains(c))
-            .collect();
-        assert_eq!(
-            commands.split(' ').count() - kept.len(),
-            composite.len(),
-            "the composite commands are all there: {commands}"
-        );
-        *commands = kept.join(" ");
+    // The composite commands 2.8.0's start-up adds from the `load.*.delay` rows, answered
+    // or not, are offered by both.
+    let commands = real.get("(instcmds)").cloned().unwrap_or_default();
+    for composite in ["load.off", "load.on", "shutdown.return", "shutdown.stayoff"] {
+        assert!(commands.split(' ').any(|c| c == composite), "{commands}");
     }
     assert_eq!(ours, real);
+}
+
+/// The SETs snmpsim logged after line `from` of its log, as `OID=<value>`.
+fn sets_logged(sim: &snmpsim::Sim, from: usize) -> Vec<String> {
+    sim.log()
+        .lines()
+        .skip(from)
+        .filter(|l| l.ends_with(", SET"))
+        .filter_map(|l| {
+            let binds = l.split("Request var-binds: ").nth(1)?;
+            Some(binds.trim_end_matches(", flags: EXACT, SET").to_string())
+        })
+        .collect()
+}
+
+/// The hand-made MGE agent (`mge-delays.snmprec`: the RFC 1628 delay objects writable
+/// through snmpsim's `writecache`): both programs offer the same commands through the real
+/// upsd, carry out `load.off.delay` alike (refused without a value, the value SET as given);
+/// the composite `shutdown.return` 2.8.0 answers unknown, ours carries it out as NUT's
+/// composite commands did (docs/DIFFERENCES.md row 61).
+#[test]
+fn mge_delay_and_composite_commands_through_the_real_upsd() {
+    let sim = snmpsim::start_sim("programs-mge", &["mge-delays.snmprec"]);
+    let port = format!("127.0.0.1:{}", sim.port);
+    // Our later mge-mib's default maker is `EATON`, 2.8.0's `Eaton` (DIFFERENCES row 56).
+    let allowed = [ALLOWED[0].0, "ups.mfr", "device.mfr"];
+    let real = upsc(
+        &format!("{NUT_BIN}/snmp-ups"),
+        &port,
+        "mge-delays",
+        &allowed,
+    );
+    let ours = upsc(
+        env!("CARGO_BIN_EXE_snmp-ups"),
+        &port,
+        "mge-delays",
+        &allowed,
+    );
+    assert_eq!(
+        real.get("(instcmds)").map(String::as_str),
+        Some("load.off load.off.delay load.on load.on.delay shutdown.return shutdown.stayoff")
+    );
+    assert_eq!(ours, real);
+    let extra = [
+        ("community".to_string(), "mge-delays".to_string()),
+        ("mibs".to_string(), "auto".to_string()),
+    ];
+    let lines = || sim.log().lines().count();
+    for (program, composite_works) in [
+        (format!("{NUT_BIN}/snmp-ups"), false),
+        (env!("CARGO_BIN_EXE_snmp-ups").to_string(), true),
+    ] {
+        let nut = RealNut::start_program(&program, "snmp-ups", &port, &extra);
+        let from = lines();
+        assert_eq!(
+            nut.upscmd_answer("load.off.delay", None),
+            "ERR INVALID-ARGUMENT",
+            "{program}: no value"
+        );
+        assert_eq!(
+            nut.upscmd_answer("load.off.delay", Some("7")),
+            "SUCCESS",
+            "{program}"
+        );
+        assert_eq!(
+            sets_logged(&sim, from),
+            ["1.3.6.1.2.1.33.1.8.2.0=<7>"],
+            "{program}"
+        );
+        let from = lines();
+        assert_eq!(
+            nut.upscmd_answer("shutdown.return", None),
+            if composite_works {
+                "SUCCESS"
+            } else {
+                "ERR UNKNOWN"
+            },
+            "{program}"
+        );
+        let expected: &[&str] = if composite_works {
+            &[
+                "1.3.6.1.2.1.33.1.8.5.0=<1>",
+                "1.3.6.1.2.1.33.1.8.3.0=<30>",
+                "1.3.6.1.2.1.33.1.8.2.0=<20>",
+            ]
+        } else {
+            &[]
+        };
+        assert_eq!(sets_logged(&sim, from), expected, "{program}");
+    }
 }
 
 #[path = "../../nut-drivers/tests/snmpd/mod.rs"]

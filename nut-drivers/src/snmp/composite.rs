@@ -73,8 +73,8 @@ pub enum Step {
 /// starts after `ups.delay.start` and stops after `ups.delay.shutdown`; `shutdown.stayoff`
 /// switches it off, cancels the start (-1) and stops after `ups.delay.shutdown`.
 pub fn steps(command: &str) -> Option<&'static [Step]> {
-    use Step::{Command, SetIfPublished};
     use Source::{Fixed, Published};
+    use Step::{Command, SetIfPublished};
     Some(match command {
         "load.off" => &[Command("load.off.delay", Fixed("0"))],
         "load.on" => &[Command("load.on.delay", Fixed("0"))],
@@ -95,7 +95,11 @@ pub fn steps(command: &str) -> Option<&'static [Step]> {
 /// The value a command row (default `default`) is SET to when asked with `param`: the
 /// parameter, else the default; a row that is not a text row needs a whole number there
 /// (2.8.0's `str_to_long`), else `INVALID`.
-pub fn command_value(row: &InfoRow, default: &str, param: Option<&str>) -> Result<CommandValue, CommandError> {
+pub fn command_value(
+    row: &InfoRow,
+    default: &str,
+    param: Option<&str>,
+) -> Result<CommandValue, CommandError> {
     let text = param.unwrap_or(default);
     if row.string {
         return Ok(CommandValue::Text(text.to_string()));
@@ -104,7 +108,9 @@ pub fn command_value(row: &InfoRow, default: &str, param: Option<&str>) -> Resul
     if t.is_empty() {
         return Err(CommandError::Invalid);
     }
-    t.parse::<i64>().map(CommandValue::Number).map_err(|_| CommandError::Invalid)
+    t.parse::<i64>()
+        .map(CommandValue::Number)
+        .map_err(|_| CommandError::Invalid)
 }
 
 /// What a command row's SET carries.
@@ -262,10 +268,19 @@ mod tests {
     fn a_command_needs_a_number_from_its_parameter_or_default() {
         let r = row("load.off.delay", false);
         assert_eq!(command_value(&r, "", None), Err(CommandError::Invalid));
-        assert_eq!(command_value(&r, "", Some("7")), Ok(CommandValue::Number(7)));
+        assert_eq!(
+            command_value(&r, "", Some("7")),
+            Ok(CommandValue::Number(7))
+        );
         assert_eq!(command_value(&r, "1", None), Ok(CommandValue::Number(1)));
-        assert_eq!(command_value(&r, "1", Some("x")), Err(CommandError::Invalid));
+        assert_eq!(
+            command_value(&r, "1", Some("x")),
+            Err(CommandError::Invalid)
+        );
         let s = row("x", true);
-        assert_eq!(command_value(&s, "on", None), Ok(CommandValue::Text("on".into())));
+        assert_eq!(
+            command_value(&s, "on", None),
+            Ok(CommandValue::Text("on".into()))
+        );
     }
 }
