@@ -9,7 +9,7 @@ mod snmpsim;
 use std::collections::BTreeMap;
 
 use nut_tests::realnut::{NUT_BIN, wait_until};
-use nut_tests::realqx::RealNut;
+use nut_tests::realqx::{RealNut, kill_power_program};
 
 /// Variables allowed to differ, and why: all from our mapping tables being from a later NUT
 /// commit (DIFFERENCES row 56).
@@ -203,6 +203,42 @@ fn mge_delay_and_composite_commands_through_the_real_upsd() {
         };
         assert_eq!(sets_logged(&sim, from), expected, "{program}");
     }
+}
+
+/// Kill power (`-k`) with `ondelay`/`offdelay` on the MGE agent: 2.8.0 SETs the delays as
+/// OCTET STRINGs (refused), finds none of shutdown.return, shutdown.reboot, load.off.delay
+/// usable without its start-up and fails; ours carries out the composite shutdown.return
+/// with those delays (docs/DIFFERENCES.md row 61).
+#[test]
+fn mge_kill_power_real_fails_ours_uses_the_composite_shutdown_return() {
+    let sim = snmpsim::start_sim("programs-mge-k", &["mge-delays.snmprec"]);
+    let port = format!("127.0.0.1:{}", sim.port);
+    let extra = [
+        ("community".to_string(), "mge-delays".to_string()),
+        ("mibs".to_string(), "auto".to_string()),
+        ("ondelay".to_string(), "40".to_string()),
+        ("offdelay".to_string(), "25".to_string()),
+    ];
+    let from = sim.log().lines().count();
+    let (ok, log) = kill_power_program(&format!("{NUT_BIN}/snmp-ups"), "snmp-ups", &port, &extra);
+    assert!(!ok, "2.8.0 cannot shut this agent down: {log}");
+    assert!(
+        sets_logged(&sim, from)
+            .iter()
+            .all(|set| !set.starts_with("1.3.6.1.2.1.33.1.8.5.0")),
+        "2.8.0 never reaches a shutdown command"
+    );
+    let from = sim.log().lines().count();
+    let (ok, log) = kill_power_program(env!("CARGO_BIN_EXE_snmp-ups"), "snmp-ups", &port, &extra);
+    assert!(ok, "{log}");
+    assert_eq!(
+        sets_logged(&sim, from),
+        [
+            "1.3.6.1.2.1.33.1.8.5.0=<1>",
+            "1.3.6.1.2.1.33.1.8.3.0=<40>",
+            "1.3.6.1.2.1.33.1.8.2.0=<25>",
+        ]
+    );
 }
 
 #[path = "../../nut-drivers/tests/snmpd/mod.rs"]

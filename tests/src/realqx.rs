@@ -54,6 +54,25 @@ pub fn kill_power(driver: &str, port: &str, extra: &[(String, String)]) -> (bool
     )
 }
 
+/// Like [`kill_power`], for any driver program answering to `driver = <driver>`.
+pub fn kill_power_program(
+    program: &str,
+    driver: &str,
+    port: &str,
+    extra: &[(String, String)],
+) -> (bool, String) {
+    let (sandbox, program) = configured_program(program, driver, port, extra);
+    let mut args = vec!["-a", "qx", "-k"];
+    if nix::unistd::geteuid().is_root() {
+        args.extend(["-u", "root"]);
+    }
+    let output = sandbox.client(&program, &args);
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
 /// The real driver running on a pty, behind the real upsd.
 pub struct RealNut {
     sandbox: Sandbox,
