@@ -241,6 +241,37 @@ fn mge_kill_power_real_fails_ours_uses_the_composite_shutdown_return() {
     );
 }
 
+/// Writable outlet instances (`outlet.N.desc`, `outlet.N.status` of the apc_pdu mapping):
+/// `upsrw` lists the same variables, types and enumerations for both programs, and a SET
+/// the (read-only) agent refuses is answered alike.
+#[test]
+fn apc_pdu_writable_outlets_through_the_real_upsd() {
+    let sim = snmpsim::start_sim("programs-apc-rw", &["apc-rpdu-outlets.snmprec"]);
+    let port = format!("127.0.0.1:{}", sim.port);
+    let extra = [
+        ("community".to_string(), "apc-rpdu-outlets".to_string()),
+        ("mibs".to_string(), "auto".to_string()),
+    ];
+    let real = RealNut::start_program(&format!("{NUT_BIN}/snmp-ups"), "snmp-ups", &port, &extra);
+    let ours = RealNut::start_program(env!("CARGO_BIN_EXE_snmp-ups"), "snmp-ups", &port, &extra);
+    let listed = real.writable();
+    for n in 1..=4 {
+        assert!(
+            listed.contains_key(&format!("outlet.{n}.desc")),
+            "{listed:?}"
+        );
+        assert!(
+            listed.contains_key(&format!("outlet.{n}.status")),
+            "{listed:?}"
+        );
+    }
+    assert_eq!(ours.writable(), listed);
+    assert_eq!(
+        ours.upsrw_answer("outlet.1.desc", "Web"),
+        real.upsrw_answer("outlet.1.desc", "Web")
+    );
+}
+
 #[path = "../../nut-drivers/tests/snmpd/mod.rs"]
 mod snmpd;
 

@@ -481,8 +481,11 @@ async fn writable_rows_are_set_with_the_agents_type_scaled_and_looked_up() {
     assert_eq!(how("ups.delay.start"), Some(Writable::Number));
     assert_eq!(
         how("input.sensitivity"),
-        Some(Writable::Enum(
-            ["auto", "low", "medium", "high"].map(String::from).to_vec()
+        // A text row with a lookup: 2.8.0 publishes RW STRING with the row's length (1
+        // here) and the enumeration.
+        Some(Writable::EnumString(
+            ["auto", "low", "medium", "high"].map(String::from).to_vec(),
+            1
         ))
     );
     // Only rows the agent answered are writable.
@@ -547,4 +550,61 @@ async fn writable_rows_are_set_with_the_agents_type_scaled_and_looked_up() {
     // A text outside the lookup and a non-number are refused after reading the object's
     // type (one GET each, no SET); a too-long text and a read-only row before any request.
     assert_eq!(port.requests() - before, 2);
+}
+
+#[tokio::test]
+async fn writable_outlet_instances_are_published_and_set_as_2_8_0() {
+    use nut_drivers::device::{CommandError, Writable};
+    use nut_hal::snmp::SnmpValue;
+    let desc = "1.3.6.1.4.1.318.1.1.4.4.2.1.4.2";
+    let status = "1.3.6.1.4.1.318.1.1.4.4.2.1.3.2";
+    let mut port = agent("apc-rpdu-outlets.snmprec")
+        .writable(desc.parse().expect("oid"))
+        .writable(status.parse().expect("oid"));
+    let mut ups = SnmpUps::<ReplayingSnmp>::new("auto");
+    let identity = ups.identify(&mut port).await.expect("identified");
+    // What the real 2.8.0 published for this agent (DUMPALL): `outlet.N.desc` RW STRING
+    // of 128, `outlet.N.status` RW STRING of 128 with the enumeration on/off.
+    for n in 1..=4 {
+        let of = |name: &str| {
+            identity
+                .writable
+                .iter()
+                .find(|(v, _)| *v == format!("outlet.{n}.{name}"))
+                .map(|(_, how)| how.clone())
+        };
+        assert_eq!(of("desc"), Some(Writable::String(128)), "outlet {n}");
+        assert_eq!(
+            of("status"),
+            Some(Writable::EnumString(vec!["on".into(), "off".into()], 128)),
+            "outlet {n}"
+        );
+    }
+    ups.set_var(&mut port, "outlet.2.desc", "Web")
+        .await
+        .expect("set");
+    ups.set_var(&mut port, "outlet.2.status", "on")
+        .await
+        .expect("set");
+    assert_eq!(
+        port.sets()
+            .iter()
+            .map(|vb| vb.value.clone())
+            .collect::<Vec<_>>(),
+        [
+            SnmpValue::OctetString(b"Web".to_vec()),
+            SnmpValue::Integer(1)
+        ]
+    );
+    let reading = ups.update(&mut port).await.expect("polled");
+    assert_eq!(reading.get("outlet.2.desc"), Some("Web"));
+    assert_eq!(reading.get("outlet.2.status"), Some("on"));
+    assert_eq!(
+        ups.set_var(&mut port, "outlet.2.status", "sideways").await,
+        Err(CommandError::Invalid)
+    );
+    assert_eq!(
+        ups.set_var(&mut port, "outlet.9.desc", "x").await,
+        Err(CommandError::Unknown)
+    );
 }

@@ -37,6 +37,8 @@ pub struct SnmpUps<S> {
     pub(super) last: Reading,
     /// Plain rows that answered at start-up (what `SET` may write, see [`super::write`]).
     answered: Vec<&'static InfoRow>,
+    /// Template instances of `ST_FLAG_RW` rows that answered at start-up (writable).
+    writable_instances: Vec<Item>,
     port: PhantomData<fn() -> S>,
 }
 
@@ -55,6 +57,7 @@ impl<S> SnmpUps<S> {
             schedule: Schedule::default(),
             last: Reading::default(),
             answered: Vec::new(),
+            writable_instances: Vec::new(),
             port: PhantomData,
         }
     }
@@ -304,6 +307,7 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
         let mut bases = IndexBases::default();
         let mut unique: Vec<(&str, &'static InfoRow)> = Vec::new();
         let mut answered_rows: Vec<&'static InfoRow> = Vec::new();
+        let mut writable_instances: Vec<Item> = Vec::new();
         for &row in &all {
             if row.nut_name.ends_with(".phases") && row.flags & su::STATUS_ANY == 0 {
                 continue;
@@ -334,8 +338,13 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
                         commands.push(item);
                         continue;
                     }
-                    all_answered &=
-                        read_item(tables, mapping, port, &item, info).await? == Outcome::Answered;
+                    let outcome = read_item(tables, mapping, port, &item, info).await?;
+                    all_answered &= outcome == Outcome::Answered;
+                    // As 2.8.0, an RW template row's instances that answered are writable.
+                    if outcome == Outcome::Answered && super::write::writable(tables, row).is_some()
+                    {
+                        writable_instances.push(item.clone());
+                    }
                     instances.push(item);
                 }
                 // As in NUT, one instance failing at start-up stops the whole template
@@ -382,6 +391,14 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
         // Status words and alarms of the start-up walk are not committed (NUT commits them
         // only in updates).
         identity.writable = super::write::writable_variables(tables, &answered_rows);
+        for item in &writable_instances {
+            if let Some(how) = super::write::writable(tables, item.row)
+                && !identity.writable.iter().any(|(name, _)| *name == item.name)
+            {
+                identity.writable.push((item.name.clone(), how));
+            }
+        }
+        self.writable_instances = writable_instances;
         self.answered = answered_rows;
         info.status.clear();
         info.alarms.clear();
@@ -455,6 +472,11 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
     }
 
     async fn set_var(&mut self, port: &mut S, name: &str, value: &str) -> Result<(), CommandError> {
+        if let Some(item) = self.writable_instances.iter().find(|i| i.name == name) {
+            super::write::set_instance(Tables::get(), port, item, value).await?;
+            self.last.set(name, value);
+            return Ok(());
+        }
         let row = super::write::set_var(Tables::get(), port, &self.answered, name, value).await?;
         // NUT publishes the value sent at once (polls between walks repeat `last`); a
         // static row is read back at every walk from now on.
