@@ -34,10 +34,7 @@ const ALLOWED: &[(&str, &str)] = &[
 ];
 
 fn upsc(program: &str, port: &str, community: &str, allowed: &[&str]) -> BTreeMap<String, String> {
-    let extra = [
-        ("community".to_string(), community.to_string()),
-        ("mibs".to_string(), "auto".to_string()),
-    ];
+    let extra = auto_with(community, &[]);
     let nut = RealNut::start_program(program, "snmp-ups", port, &extra);
     // upsd shows `WAIT` until the driver's first poll is in.
     wait_until(
@@ -115,6 +112,15 @@ fn eaton_xups_outlets_ambient_phases_and_alarms_show_the_same_through_the_real_u
     assert_eq!(ours, real);
 }
 
+/// ups.conf settings for `mibs=auto` with `community` and `more`.
+fn auto_with(community: &str, more: &[(&str, &str)]) -> Vec<(String, String)> {
+    [("community", community), ("mibs", "auto")]
+        .iter()
+        .chain(more)
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 /// The SETs snmpsim logged after line `from` of its log, as `OID=<value>`.
 fn sets_logged(sim: &snmpsim::Sim, from: usize) -> Vec<String> {
     sim.log()
@@ -156,10 +162,7 @@ fn mge_delay_and_composite_commands_through_the_real_upsd() {
         Some("load.off load.off.delay load.on load.on.delay shutdown.return shutdown.stayoff")
     );
     assert_eq!(ours, real);
-    let extra = [
-        ("community".to_string(), "mge-delays".to_string()),
-        ("mibs".to_string(), "auto".to_string()),
-    ];
+    let extra = auto_with("mge-delays", &[]);
     let lines = || sim.log().lines().count();
     for (program, composite_works) in [
         (format!("{NUT_BIN}/snmp-ups"), false),
@@ -213,12 +216,7 @@ fn mge_delay_and_composite_commands_through_the_real_upsd() {
 fn mge_kill_power_real_fails_ours_uses_the_composite_shutdown_return() {
     let sim = snmpsim::start_sim("programs-mge-k", &["mge-delays.snmprec"]);
     let port = format!("127.0.0.1:{}", sim.port);
-    let extra = [
-        ("community".to_string(), "mge-delays".to_string()),
-        ("mibs".to_string(), "auto".to_string()),
-        ("ondelay".to_string(), "40".to_string()),
-        ("offdelay".to_string(), "25".to_string()),
-    ];
+    let extra = auto_with("mge-delays", &[("ondelay", "40"), ("offdelay", "25")]);
     let from = sim.log().lines().count();
     let (ok, log) = kill_power_program(&format!("{NUT_BIN}/snmp-ups"), "snmp-ups", &port, &extra);
     assert!(!ok, "2.8.0 cannot shut this agent down: {log}");
@@ -248,10 +246,7 @@ fn mge_kill_power_real_fails_ours_uses_the_composite_shutdown_return() {
 fn apc_pdu_writable_outlets_through_the_real_upsd() {
     let sim = snmpsim::start_sim("programs-apc-rw", &["apc-rpdu-outlets.snmprec"]);
     let port = format!("127.0.0.1:{}", sim.port);
-    let extra = [
-        ("community".to_string(), "apc-rpdu-outlets".to_string()),
-        ("mibs".to_string(), "auto".to_string()),
-    ];
+    let extra = auto_with("apc-rpdu-outlets", &[]);
     let real = RealNut::start_program(&format!("{NUT_BIN}/snmp-ups"), "snmp-ups", &port, &extra);
     let ours = RealNut::start_program(env!("CARGO_BIN_EXE_snmp-ups"), "snmp-ups", &port, &extra);
     let listed = real.writable();

@@ -580,12 +580,10 @@ async fn writable_outlet_instances_are_published_and_set_as_2_8_0() {
             "outlet {n}"
         );
     }
-    ups.set_var(&mut port, "outlet.2.desc", "Web")
-        .await
-        .expect("set");
-    ups.set_var(&mut port, "outlet.2.status", "on")
-        .await
-        .expect("set");
+    for (name, value) in [("outlet.2.desc", "Web"), ("outlet.2.status", "on")] {
+        let set = ups.set_var(&mut port, name, value).await;
+        assert_eq!(set, Ok(()), "{name}");
+    }
     assert_eq!(
         port.sets()
             .iter()

@@ -12,7 +12,7 @@
 //! * [`schedule`]: `pollfreq` and `semistaticfreq`.
 //! * [`walk`]: one row (or template instance) read as NUT reads it.
 //!
-//! Not yet: daisy-chain templates, writable template instances.
+//! Not yet: daisy-chain templates (docs/DIFFERENCES.md row 69).
 
 pub mod alarms;
 pub mod composite;
