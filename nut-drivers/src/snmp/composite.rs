@@ -9,7 +9,8 @@
 //! * a command whose own row exists SETs the row's OID to the parameter given, else to the
 //!   row's default; no number there is `INVALID` (`load.off.delay` without a parameter on the
 //!   XUPS and MGE mappings) — [`command_value`];
-//! * a composite command without a row of its own is answered `UNKNOWN` (TRACKING 1): 2.8.0
+//! * a composite command the mapping has a row for is that row, answered at start-up or not;
+//!   one without a row of its own is answered `UNKNOWN` (TRACKING 1): 2.8.0
 //!   offers it but lost the composite path of its predecessors. We carry it out as NUT's
 //!   `su_instcmd` did before ([`steps`], docs/DIFFERENCES.md row 61);
 //! * `-k` (`upsdrv_shutdown`) first SETs `ups.delay.start` to `ondelay` and
@@ -168,8 +169,8 @@ impl<S: Snmp + 'static> SnmpUps<S> {
             .map(Item::plain)
     }
 
-    /// Carries out instant command `command`: its own row if offered, else the composite
-    /// command's [`steps`] when the mapping offers it.
+    /// Carries out instant command `command`: its own row if offered; for a composite command
+    /// the mapping's row of that name if it has one, else the composite [`steps`].
     pub(super) async fn run_command(
         &mut self,
         port: &mut S,
@@ -180,9 +181,15 @@ impl<S: Snmp + 'static> SnmpUps<S> {
             let item = item.clone();
             return send(port, &item, param).await;
         }
-        let steps = steps(command)
-            .filter(|_| self.composites.contains(&command))
-            .ok_or(CommandError::Unknown)?;
+        if !self.composites.contains(&command) {
+            return Err(CommandError::Unknown);
+        }
+        // A composite command the mapping also has a row for (answered at start-up or
+        // not): 2.8.0 SETs that row.
+        if let Some(item) = self.command_row(command) {
+            return send(port, &item, param).await;
+        }
+        let steps = steps(command).ok_or(CommandError::Unknown)?;
         for step in steps {
             match *step {
                 Step::SetIfPublished(var, value) => {
