@@ -169,6 +169,11 @@ fn mge_delay_and_composite_commands_through_the_real_upsd() {
         (env!("CARGO_BIN_EXE_snmp-ups").to_string(), true),
     ] {
         let nut = RealNut::start_program(&program, "snmp-ups", &port, &extra);
+        // upsd may show the status before the driver's command list has reached it.
+        wait_until(
+            || nut.commands().iter().any(|c| c == "shutdown.return"),
+            &format!("{program}: the commands listed"),
+        );
         let from = lines();
         assert_eq!(
             nut.upscmd_answer("load.off.delay", None),
@@ -249,6 +254,12 @@ fn apc_pdu_writable_outlets_through_the_real_upsd() {
     let extra = auto_with("apc-rpdu-outlets", &[]);
     let real = RealNut::start_program(&format!("{NUT_BIN}/snmp-ups"), "snmp-ups", &port, &extra);
     let ours = RealNut::start_program(env!("CARGO_BIN_EXE_snmp-ups"), "snmp-ups", &port, &extra);
+    for (nut, who) in [(&real, "real"), (&ours, "ours")] {
+        wait_until(
+            || nut.writable().contains_key("outlet.4.status"),
+            &format!("{who}: the writable outlets listed"),
+        );
+    }
     let listed = real.writable();
     for n in 1..=4 {
         assert!(
