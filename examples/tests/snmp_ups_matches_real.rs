@@ -9,7 +9,7 @@ mod snmpsim;
 use std::collections::BTreeMap;
 
 use nut_tests::realnut::{NUT_BIN, wait_until};
-use nut_tests::realqx::RealNut;
+use nut_tests::realqx::{RealNut, kill_power_program};
 
 /// Variables allowed to differ, and why: all from our mapping tables being from a later NUT
 /// commit (DIFFERENCES row 56).
@@ -34,10 +34,7 @@ const ALLOWED: &[(&str, &str)] = &[
 ];
 
 fn upsc(program: &str, port: &str, community: &str, allowed: &[&str]) -> BTreeMap<String, String> {
-    let extra = [
-        ("community".to_string(), community.to_string()),
-        ("mibs".to_string(), "auto".to_string()),
-    ];
+    let extra = auto_with(community, &[]);
     let nut = RealNut::start_program(program, "snmp-ups", port, &extra);
     let mut all = nut.first_poll(program);
     all.retain(|name, _| !allowed.contains(&name.as_str()));
@@ -95,24 +92,179 @@ fn eaton_xups_outlets_ambient_phases_and_alarms_show_the_same_through_the_real_u
         real.get("ups.alarm").map(String::as_str),
         Some("high temperature warning! Output overload! On bypass!")
     );
-    // 2.8.0 also offers the composite commands its start-up adds whenever the mapping has
-    // `load.off.delay` / `load.on.delay` rows, answered or not; we do not offer them
-    // (docs/DIFFERENCES.md, snmp-ups composite commands).
-    let mut real = real;
-    if let Some(commands) = real.get_mut("(instcmds)") {
-        let composite = ["load.off", "load.on", "shutdown.return", "shutdown.stayoff"];
-        let kept: Vec<&str> = commands
-            .split(' ')
-            .filter(|c| !composite.contains(c))
-            .collect();
-        assert_eq!(
-            commands.split(' ').count() - kept.len(),
-            composite.len(),
-            "the composite commands are all there: {commands}"
-        );
-        *commands = kept.join(" ");
+    // The composite commands 2.8.0's start-up adds from the `load.*.delay` rows, answered
+    // or not, are offered by both.
+    let commands = real.get("(instcmds)").cloned().unwrap_or_default();
+    for composite in ["load.off", "load.on", "shutdown.return", "shutdown.stayoff"] {
+        assert!(commands.split(' ').any(|c| c == composite), "{commands}");
     }
     assert_eq!(ours, real);
+}
+
+/// ups.conf settings for `mibs=auto` with `community` and `more`.
+fn auto_with(community: &str, more: &[(&str, &str)]) -> Vec<(String, String)> {
+    [("community", community), ("mibs", "auto")]
+        .iter()
+        .chain(more)
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The SETs snmpsim logged after line `from` of its log, as `OID=<value>`.
+fn sets_logged(sim: &snmpsim::Sim, from: usize) -> Vec<String> {
+    sim.log()
+        .lines()
+        .skip(from)
+        .filter(|l| l.ends_with(", SET"))
+        .filter_map(|l| {
+            let binds = l.split("Request var-binds: ").nth(1)?;
+            Some(binds.trim_end_matches(", flags: EXACT, SET").to_string())
+        })
+        .collect()
+}
+
+/// The hand-made MGE agent (`mge-delays.snmprec`: the RFC 1628 delay objects writable
+/// through snmpsim's `writecache`): both programs offer the same commands through the real
+/// upsd, carry out `load.off.delay` alike (refused without a value, the value SET as given);
+/// the composite `shutdown.return` 2.8.0 answers unknown, ours carries it out as NUT's
+/// composite commands did (docs/DIFFERENCES.md row 61).
+#[test]
+fn mge_delay_and_composite_commands_through_the_real_upsd() {
+    let sim = snmpsim::start_sim("programs-mge", &["mge-delays.snmprec"]);
+    let port = format!("127.0.0.1:{}", sim.port);
+    // Our later mge-mib's default maker is `EATON`, 2.8.0's `Eaton` (DIFFERENCES row 56).
+    let allowed = [ALLOWED[0].0, "ups.mfr", "device.mfr"];
+    let real = upsc(
+        &format!("{NUT_BIN}/snmp-ups"),
+        &port,
+        "mge-delays",
+        &allowed,
+    );
+    let ours = upsc(
+        env!("CARGO_BIN_EXE_snmp-ups"),
+        &port,
+        "mge-delays",
+        &allowed,
+    );
+    assert_eq!(
+        real.get("(instcmds)").map(String::as_str),
+        Some("load.off load.off.delay load.on load.on.delay shutdown.return shutdown.stayoff")
+    );
+    assert_eq!(ours, real);
+    let extra = auto_with("mge-delays", &[]);
+    let lines = || sim.log().lines().count();
+    for (program, composite_works) in [
+        (format!("{NUT_BIN}/snmp-ups"), false),
+        (env!("CARGO_BIN_EXE_snmp-ups").to_string(), true),
+    ] {
+        let nut = RealNut::start_program(&program, "snmp-ups", &port, &extra);
+        // upsd may show the status before the driver's command list has reached it.
+        wait_until(
+            || nut.commands().iter().any(|c| c == "shutdown.return"),
+            &format!("{program}: the commands listed"),
+        );
+        let from = lines();
+        assert_eq!(
+            nut.upscmd_answer("load.off.delay", None),
+            "ERR INVALID-ARGUMENT",
+            "{program}: no value"
+        );
+        assert_eq!(
+            nut.upscmd_answer("load.off.delay", Some("7")),
+            "SUCCESS",
+            "{program}"
+        );
+        assert_eq!(
+            sets_logged(&sim, from),
+            ["1.3.6.1.2.1.33.1.8.2.0=<7>"],
+            "{program}"
+        );
+        let from = lines();
+        assert_eq!(
+            nut.upscmd_answer("shutdown.return", None),
+            if composite_works {
+                "SUCCESS"
+            } else {
+                "ERR UNKNOWN"
+            },
+            "{program}"
+        );
+        let expected: &[&str] = if composite_works {
+            &[
+                "1.3.6.1.2.1.33.1.8.5.0=<1>",
+                "1.3.6.1.2.1.33.1.8.3.0=<30>",
+                "1.3.6.1.2.1.33.1.8.2.0=<20>",
+            ]
+        } else {
+            &[]
+        };
+        assert_eq!(sets_logged(&sim, from), expected, "{program}");
+    }
+}
+
+/// Kill power (`-k`) with `ondelay`/`offdelay` on the MGE agent: 2.8.0 SETs the delays as
+/// OCTET STRINGs (refused), finds none of shutdown.return, shutdown.reboot, load.off.delay
+/// usable without its start-up and fails; ours carries out the composite shutdown.return
+/// with those delays (docs/DIFFERENCES.md row 61).
+#[test]
+fn mge_kill_power_real_fails_ours_uses_the_composite_shutdown_return() {
+    let sim = snmpsim::start_sim("programs-mge-k", &["mge-delays.snmprec"]);
+    let port = format!("127.0.0.1:{}", sim.port);
+    let extra = auto_with("mge-delays", &[("ondelay", "40"), ("offdelay", "25")]);
+    let from = sim.log().lines().count();
+    let (ok, log) = kill_power_program(&format!("{NUT_BIN}/snmp-ups"), "snmp-ups", &port, &extra);
+    assert!(!ok, "2.8.0 cannot shut this agent down: {log}");
+    assert!(
+        sets_logged(&sim, from)
+            .iter()
+            .all(|set| !set.starts_with("1.3.6.1.2.1.33.1.8.5.0")),
+        "2.8.0 never reaches a shutdown command"
+    );
+    let from = sim.log().lines().count();
+    let (ok, log) = kill_power_program(env!("CARGO_BIN_EXE_snmp-ups"), "snmp-ups", &port, &extra);
+    assert!(ok, "{log}");
+    assert_eq!(
+        sets_logged(&sim, from),
+        [
+            "1.3.6.1.2.1.33.1.8.5.0=<1>",
+            "1.3.6.1.2.1.33.1.8.3.0=<40>",
+            "1.3.6.1.2.1.33.1.8.2.0=<25>",
+        ]
+    );
+}
+
+/// Writable outlet instances (`outlet.N.desc`, `outlet.N.status` of the apc_pdu mapping):
+/// `upsrw` lists the same variables, types and enumerations for both programs, and a SET
+/// the (read-only) agent refuses is answered alike.
+#[test]
+fn apc_pdu_writable_outlets_through_the_real_upsd() {
+    let sim = snmpsim::start_sim("programs-apc-rw", &["apc-rpdu-outlets.snmprec"]);
+    let port = format!("127.0.0.1:{}", sim.port);
+    let extra = auto_with("apc-rpdu-outlets", &[]);
+    let real = RealNut::start_program(&format!("{NUT_BIN}/snmp-ups"), "snmp-ups", &port, &extra);
+    let ours = RealNut::start_program(env!("CARGO_BIN_EXE_snmp-ups"), "snmp-ups", &port, &extra);
+    for (nut, who) in [(&real, "real"), (&ours, "ours")] {
+        wait_until(
+            || nut.writable().contains_key("outlet.4.status"),
+            &format!("{who}: the writable outlets listed"),
+        );
+    }
+    let listed = real.writable();
+    for n in 1..=4 {
+        assert!(
+            listed.contains_key(&format!("outlet.{n}.desc")),
+            "{listed:?}"
+        );
+        assert!(
+            listed.contains_key(&format!("outlet.{n}.status")),
+            "{listed:?}"
+        );
+    }
+    assert_eq!(ours.writable(), listed);
+    assert_eq!(
+        ours.upsrw_answer("outlet.1.desc", "Web"),
+        real.upsrw_answer("outlet.1.desc", "Web")
+    );
 }
 
 #[path = "../../nut-drivers/tests/snmpd/mod.rs"]

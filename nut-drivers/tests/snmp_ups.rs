@@ -182,7 +182,7 @@ fn agent_with_controls() -> ReplayingSnmp {
 }
 
 #[tokio::test]
-async fn commands_set_the_rows_value_and_kill_power_uses_load_off() {
+async fn commands_set_the_rows_value_and_kill_power_follows_2_8_0() {
     use nut_drivers::device::CommandError;
     use nut_hal::snmp::SnmpValue;
     let mut port = agent_with_controls();
@@ -211,9 +211,139 @@ async fn commands_set_the_rows_value_and_kill_power_uses_load_off() {
         ups.instcmd(&mut port, "test.battery.start", None).await,
         Err(CommandError::Unknown)
     );
-    ups.kill_power(&mut port).await.expect("load.off sent");
+    // A parameter replaces the row's default (2.8.0's su_setOID).
+    ups.instcmd(&mut port, "load.off", Some("30"))
+        .await
+        .expect("sent");
     let delay = "1.3.6.1.2.1.33.1.8.2.0".parse().expect("oid");
-    assert_eq!(port.value(&delay), Some(&SnmpValue::Integer(0)));
+    assert_eq!(port.value(&delay), Some(&SnmpValue::Integer(30)));
+    // 2.8.0's upsdrv_shutdown tries shutdown.return, shutdown.reboot, load.off.delay: the
+    // ietf mapping has none of them, so kill power fails and nothing is sent.
+    let sent = port.sets().len();
+    assert!(matches!(
+        ups.kill_power(&mut port).await,
+        Err(DeviceError::NotSupported(_))
+    ));
+    assert_eq!(port.sets().len(), sent);
+}
+
+/// The hand-made MGE agent (`mge-delays.snmprec`, SOURCES.md): its snmpsim `writecache`
+/// objects served as plain writable values.
+fn mge_agent() -> ReplayingSnmp {
+    let path = snmp_common::fixtures().join("mge-delays.snmprec");
+    let text = std::fs::read_to_string(path).expect("fixture");
+    let mut agent =
+        ReplayingSnmp::from_snmprec(&text.replace(":writecache|value=", "|")).expect("snmprec");
+    for line in text.lines().filter(|l| l.contains(":writecache")) {
+        let oid = line.split('|').next().expect("oid");
+        agent = agent.writable(oid.parse().expect("oid"));
+    }
+    agent
+}
+
+/// The bindings SET since `from`, as (OID, integer) pairs.
+fn sets_since(port: &ReplayingSnmp, from: usize) -> Vec<(String, i64)> {
+    use nut_hal::snmp::SnmpValue;
+    port.sets()[from..]
+        .iter()
+        .map(|vb| {
+            let n = match vb.value {
+                SnmpValue::Integer(n) => n,
+                ref other => panic!("not an INTEGER: {other:?}"),
+            };
+            (vb.oid.to_string().trim_start_matches('.').to_string(), n)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn composite_commands_are_offered_as_2_8_0_and_carried_out_with_the_delays() {
+    use nut_drivers::device::CommandError;
+    const AUTO: &str = "1.3.6.1.2.1.33.1.8.5.0";
+    const ON: &str = "1.3.6.1.2.1.33.1.8.3.0";
+    const OFF: &str = "1.3.6.1.2.1.33.1.8.2.0";
+    let mut port = mge_agent();
+    let mut ups = SnmpUps::<ReplayingSnmp>::new("auto").with_delays(Some(40), Some(25));
+    let identity = ups.identify(&mut port).await.expect("identified");
+    let mut commands = identity.commands.clone();
+    commands.sort();
+    // What the real 2.8.0 offered for this agent (its ADDCMD lines): the delay rows answer,
+    // the composite commands come from them.
+    assert_eq!(
+        commands,
+        [
+            "load.off",
+            "load.off.delay",
+            "load.on",
+            "load.on.delay",
+            "shutdown.return",
+            "shutdown.stayoff"
+        ]
+    );
+    assert_eq!(identity.info.get("ups.delay.start"), Some("30"));
+    assert_eq!(identity.info.get("ups.delay.shutdown"), Some("20"));
+    // As 2.8.0: the delay rows have no default, so a value is needed (TRACKING 2, nothing
+    // sent); with one it is SET as an INTEGER (the SET snmpsim logged: `8.2.0=<7>`).
+    assert_eq!(
+        ups.instcmd(&mut port, "load.off.delay", None).await,
+        Err(CommandError::Invalid)
+    );
+    assert!(port.sets().is_empty());
+    ups.instcmd(&mut port, "load.off.delay", Some("7"))
+        .await
+        .expect("sent");
+    assert_eq!(sets_since(&port, 0), [(OFF.to_string(), 7)]);
+    // The composite commands, as NUT's su_instcmd composed them (2.8.0 answers UNKNOWN,
+    // docs/DIFFERENCES.md row 61).
+    let cases: [(&str, Vec<(&str, i64)>); 4] = [
+        ("load.off", vec![(OFF, 0)]),
+        ("load.on", vec![(ON, 0)]),
+        ("shutdown.return", vec![(AUTO, 1), (ON, 30), (OFF, 20)]),
+        ("shutdown.stayoff", vec![(AUTO, 2), (ON, -1), (OFF, 20)]),
+    ];
+    for (command, expected) in cases {
+        let from = port.sets().len();
+        ups.instcmd(&mut port, command, None)
+            .await
+            .unwrap_or_else(|e| panic!("{command}: {e}"));
+        let expected: Vec<(String, i64)> =
+            expected.iter().map(|(o, n)| (o.to_string(), *n)).collect();
+        assert_eq!(sets_since(&port, from), expected, "{command}");
+    }
+    // Kill power: ondelay/offdelay first (the MGE delay rows are SU_FLAG_ABSENT, not
+    // writable here), then shutdown.return with those delays.
+    let from = port.sets().len();
+    ups.kill_power(&mut port).await.expect("shut down");
+    assert_eq!(
+        sets_since(&port, from),
+        [
+            (AUTO.to_string(), 1),
+            (ON.to_string(), 40),
+            (OFF.to_string(), 25)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn composite_commands_without_the_delay_objects_fail_at_the_agent() {
+    use nut_drivers::device::CommandError;
+    // The XUPS agent answers none of the control OIDs: the composite commands are offered
+    // as 2.8.0 offers them; `load.off` has a row of its own, SET with its default (1) as
+    // 2.8.0 does, and the agent refuses it.
+    let mut port = agent("eaton-xups-3phase.snmprec");
+    let mut ups = SnmpUps::<ReplayingSnmp>::new("auto");
+    let identity = ups.identify(&mut port).await.expect("identified");
+    for command in ["load.off", "load.on", "shutdown.return", "shutdown.stayoff"] {
+        assert!(identity.commands.iter().any(|c| c == command), "{command}");
+    }
+    assert!(matches!(
+        ups.instcmd(&mut port, "load.off", None).await,
+        Err(CommandError::Failed(_))
+    ));
+    assert_eq!(
+        sets_since(&port, 0),
+        [("1.3.6.1.4.1.534.1.9.1.0".to_string(), 1)]
+    );
 }
 
 /// identify + one update of our driver on `file`, as the driver core publishes it (alarms
@@ -352,8 +482,11 @@ async fn writable_rows_are_set_with_the_agents_type_scaled_and_looked_up() {
     assert_eq!(how("ups.delay.start"), Some(Writable::Number));
     assert_eq!(
         how("input.sensitivity"),
-        Some(Writable::Enum(
-            ["auto", "low", "medium", "high"].map(String::from).to_vec()
+        // A text row with a lookup: 2.8.0 publishes RW STRING with the row's length (1
+        // here) and the enumeration.
+        Some(Writable::EnumString(
+            ["auto", "low", "medium", "high"].map(String::from).to_vec(),
+            1
         ))
     );
     // Only rows the agent answered are writable.
@@ -465,4 +598,59 @@ async fn a_non_ascii_text_is_published_in_hex_and_an_empty_status_is_published()
     ups.identify(&mut port).await.expect("driven");
     let reading = ups.update(&mut port).await.expect("polled");
     assert_eq!(reading.get("ups.status"), Some(""));
+}
+
+#[tokio::test]
+async fn writable_outlet_instances_are_published_and_set_as_2_8_0() {
+    use nut_drivers::device::{CommandError, Writable};
+    use nut_hal::snmp::SnmpValue;
+    let desc = "1.3.6.1.4.1.318.1.1.4.4.2.1.4.2";
+    let status = "1.3.6.1.4.1.318.1.1.4.4.2.1.3.2";
+    let mut port = agent("apc-rpdu-outlets.snmprec")
+        .writable(desc.parse().expect("oid"))
+        .writable(status.parse().expect("oid"));
+    let mut ups = SnmpUps::<ReplayingSnmp>::new("auto");
+    let identity = ups.identify(&mut port).await.expect("identified");
+    // What the real 2.8.0 published for this agent (DUMPALL): `outlet.N.desc` RW STRING
+    // of 128, `outlet.N.status` RW STRING of 128 with the enumeration on/off.
+    for n in 1..=4 {
+        let of = |name: &str| {
+            identity
+                .writable
+                .iter()
+                .find(|(v, _)| *v == format!("outlet.{n}.{name}"))
+                .map(|(_, how)| how.clone())
+        };
+        assert_eq!(of("desc"), Some(Writable::String(128)), "outlet {n}");
+        assert_eq!(
+            of("status"),
+            Some(Writable::EnumString(vec!["on".into(), "off".into()], 128)),
+            "outlet {n}"
+        );
+    }
+    for (name, value) in [("outlet.2.desc", "Web"), ("outlet.2.status", "on")] {
+        let set = ups.set_var(&mut port, name, value).await;
+        assert_eq!(set, Ok(()), "{name}");
+    }
+    assert_eq!(
+        port.sets()
+            .iter()
+            .map(|vb| vb.value.clone())
+            .collect::<Vec<_>>(),
+        [
+            SnmpValue::OctetString(b"Web".to_vec()),
+            SnmpValue::Integer(1)
+        ]
+    );
+    let reading = ups.update(&mut port).await.expect("polled");
+    assert_eq!(reading.get("outlet.2.desc"), Some("Web"));
+    assert_eq!(reading.get("outlet.2.status"), Some("on"));
+    assert_eq!(
+        ups.set_var(&mut port, "outlet.2.status", "sideways").await,
+        Err(CommandError::Invalid)
+    );
+    assert_eq!(
+        ups.set_var(&mut port, "outlet.9.desc", "x").await,
+        Err(CommandError::Unknown)
+    );
 }

@@ -89,6 +89,7 @@ pub struct ReplayingSnmp {
     writable: BTreeSet<Oid>,
     rules: AgentRules,
     requests: u64,
+    sets: Vec<VarBind>,
 }
 
 fn same_type(a: &SnmpValue, b: &SnmpValue) -> bool {
@@ -154,6 +155,11 @@ impl ReplayingSnmp {
     /// How many requests were answered (or refused) so far.
     pub fn requests(&self) -> u64 {
         self.requests
+    }
+
+    /// Every binding a SET carried so far, refused ones included, in order.
+    pub fn sets(&self) -> &[VarBind] {
+        &self.sets
     }
 
     fn next_after(&self, oid: &Oid) -> Option<VarBind> {
@@ -287,6 +293,7 @@ impl Snmp for ReplayingSnmp {
 
     async fn set(&mut self, bindings: &[VarBind]) -> Result<Vec<VarBind>, ReplayError> {
         self.requests += 1;
+        self.sets.extend_from_slice(bindings);
         // Check everything first: SET is all or nothing.
         for (i, vb) in bindings.iter().enumerate() {
             let index = u32::try_from(i + 1).unwrap_or(u32::MAX);

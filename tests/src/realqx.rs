@@ -192,6 +192,30 @@ impl RealNut {
             .success()
     }
 
+    /// What `upscmd -w` printed for `command` (`OK`, `Unexpected response from upsd: ERR
+    /// INVALID-ARGUMENT`, …), stdout and stderr trimmed: upscmd's exit status does not
+    /// tell a refused command.
+    pub fn upscmd_answer(&self, command: &str, param: Option<&str>) -> String {
+        let mut args = vec![
+            "-u",
+            "admin",
+            "-p",
+            "adminpass",
+            "-w",
+            &self.target,
+            command,
+        ];
+        args.extend(param);
+        let output = self.sandbox.client("/usr/bin/upscmd", &args);
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .trim()
+        .to_owned()
+    }
+
     /// The writable variables as `upsrw <ups>` lists them: name → its description and
     /// `Type:`/`Maximum length:`/`Option:` lines (the `Value:` line left out).
     pub fn writable(&self) -> BTreeMap<String, String> {

@@ -358,6 +358,19 @@ fn writable_changes(name: &str, how: &Writable) -> Vec<StateChange> {
             },
         ],
         Writable::Number => vec![flags(VarFlags::RW | VarFlags::NUMBER)],
+        Writable::EnumString(values, max) => [
+            flags(VarFlags::RW | VarFlags::STRING),
+            StateChange::SetAux {
+                name: name.into(),
+                aux: i64::try_from(*max).unwrap_or(i64::MAX),
+            },
+        ]
+        .into_iter()
+        .chain(values.iter().map(|value| StateChange::AddEnum {
+            name: name.into(),
+            value: value.clone(),
+        }))
+        .collect(),
     }
 }
 

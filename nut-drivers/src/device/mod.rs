@@ -115,6 +115,9 @@ pub enum Writable {
     Ranges(Vec<(i64, i64)>),
     /// A string of at most this many bytes.
     String(usize),
+    /// Any of these values, held as a string of at most this many bytes (NUT's
+    /// `ST_FLAG_STRING` variables with an enumeration: `upsrw` shows `ENUM STRING`).
+    EnumString(Vec<String>, usize),
     /// A number with no stated limits.
     Number,
 }

@@ -3,7 +3,7 @@
 use std::marker::PhantomData;
 
 use nut_hal::Error as _;
-use nut_hal::snmp::{Oid, Snmp, SnmpValue, VarBind};
+use nut_hal::snmp::{Oid, Snmp, SnmpValue};
 
 use super::detect::{SYS_OBJECT_ID, select_mapping};
 use super::schedule::Schedule;
@@ -20,16 +20,25 @@ pub const VERSION: &str = "1.21";
 #[derive(Debug)]
 pub struct SnmpUps<S> {
     mibs: String,
-    mapping: Option<&'static MibEntry>,
+    pub(super) mapping: Option<&'static MibEntry>,
     /// Rows (and template instances) that answered at start-up and are not static.
     dynamic: Vec<Item>,
     /// Instant commands: plain ones whose OID answered, and every template instance.
-    commands: Vec<Item>,
+    pub(super) commands: Vec<Item>,
+    /// The composite commands offered (see [`super::composite`]).
+    pub(super) composites: Vec<&'static str>,
+    /// The `ondelay` / `offdelay` options (kill power writes them first).
+    pub(super) ondelay: Option<i64>,
+    pub(super) offdelay: Option<i64>,
+    /// Start-up values the composite commands read (`ups.delay.*`, `ups.start.auto`).
+    pub(super) startup: Vec<(String, String)>,
     schedule: Schedule,
     /// What the last walk published; polls between walks publish it again.
-    last: Reading,
+    pub(super) last: Reading,
     /// Plain rows that answered at start-up (what `SET` may write, see [`super::write`]).
     answered: Vec<&'static InfoRow>,
+    /// Template instances of `ST_FLAG_RW` rows that answered at start-up (writable).
+    writable_instances: Vec<Item>,
     port: PhantomData<fn() -> S>,
 }
 
@@ -41,9 +50,14 @@ impl<S> SnmpUps<S> {
             mapping: None,
             dynamic: Vec::new(),
             commands: Vec::new(),
+            composites: Vec::new(),
+            ondelay: None,
+            offdelay: None,
+            startup: Vec::new(),
             schedule: Schedule::default(),
             last: Reading::default(),
             answered: Vec::new(),
+            writable_instances: Vec::new(),
             port: PhantomData,
         }
     }
@@ -51,6 +65,13 @@ impl<S> SnmpUps<S> {
     /// The same driver walking on `schedule` (`pollfreq`, `semistaticfreq`).
     pub fn with_schedule(mut self, schedule: Schedule) -> Self {
         self.schedule = schedule;
+        self
+    }
+
+    /// The same driver with the `ondelay` / `offdelay` options (seconds; negative: unset).
+    pub fn with_delays(mut self, ondelay: Option<i64>, offdelay: Option<i64>) -> Self {
+        self.ondelay = ondelay;
+        self.offdelay = offdelay;
         self
     }
 
@@ -302,6 +323,7 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
         let mut bases = IndexBases::default();
         let mut unique: Vec<(&str, &'static InfoRow)> = Vec::new();
         let mut answered_rows: Vec<&'static InfoRow> = Vec::new();
+        let mut writable_instances: Vec<Item> = Vec::new();
         for &row in &all {
             if row.nut_name.ends_with(".phases") && row.flags & su::STATUS_ANY == 0 {
                 continue;
@@ -332,8 +354,13 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
                         commands.push(item);
                         continue;
                     }
-                    all_answered &=
-                        read_item(tables, mapping, port, &item, info).await? == Outcome::Answered;
+                    let outcome = read_item(tables, mapping, port, &item, info).await?;
+                    all_answered &= outcome == Outcome::Answered;
+                    // As 2.8.0, an RW template row's instances that answered are writable.
+                    if outcome == Outcome::Answered && super::write::writable(tables, row).is_some()
+                    {
+                        writable_instances.push(item.clone());
+                    }
                     instances.push(item);
                 }
                 // As in NUT, one instance failing at start-up stops the whole template
@@ -380,10 +407,28 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
         // Status words and alarms of the start-up walk are not committed (NUT commits them
         // only in updates).
         identity.writable = super::write::writable_variables(tables, &answered_rows);
+        for item in &writable_instances {
+            if let Some(how) = super::write::writable(tables, item.row)
+                && !identity.writable.iter().any(|(name, _)| *name == item.name)
+            {
+                identity.writable.push((item.name.clone(), how));
+            }
+        }
+        self.writable_instances = writable_instances;
         self.answered = answered_rows;
         info.status.clear();
         info.alarms.clear();
         identity.commands = commands.iter().map(|c| c.name.clone()).collect();
+        self.composites = super::composite::offered(all.iter().copied());
+        for name in &self.composites {
+            if !identity.commands.iter().any(|c| c == name) {
+                identity.commands.push((*name).to_string());
+            }
+        }
+        self.startup = ["ups.start.auto", "ups.delay.start", "ups.delay.shutdown"]
+            .iter()
+            .filter_map(|n| Some((n.to_string(), identity.info.get(n)?.to_string())))
+            .collect();
         self.last = Reading::default();
         for item in &dynamic {
             if let Some(value) = identity.info.get(&item.name) {
@@ -443,29 +488,17 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
         &mut self,
         port: &mut S,
         command: &str,
-        _param: Option<&str>,
+        param: Option<&str>,
     ) -> Result<(), CommandError> {
-        let row = self
-            .commands
-            .iter()
-            .find(|c| c.name == command)
-            .ok_or(CommandError::Unknown)?;
-        let oid = row.oid.clone().ok_or(CommandError::Unknown)?;
-        let value: i64 = row
-            .default
-            .trim()
-            .parse()
-            .map_err(|_| CommandError::Invalid)?;
-        port.set(&[VarBind {
-            oid,
-            value: SnmpValue::Integer(value),
-        }])
-        .await
-        .map(|_| ())
-        .map_err(|e| CommandError::Failed(DeviceError::transport(command, &e)))
+        self.run_command(port, command, param).await
     }
 
     async fn set_var(&mut self, port: &mut S, name: &str, value: &str) -> Result<(), CommandError> {
+        if let Some(item) = self.writable_instances.iter().find(|i| i.name == name) {
+            super::write::set_instance(Tables::get(), port, item, value).await?;
+            self.last.set(name, value);
+            return Ok(());
+        }
         let row = super::write::set_var(Tables::get(), port, &self.answered, name, value).await?;
         // NUT publishes the value sent at once (polls between walks repeat `last`); a
         // static row is read back at every walk from now on.
@@ -477,16 +510,7 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
     }
 
     async fn kill_power(&mut self, port: &mut S) -> Result<(), DeviceError> {
-        for command in ["shutdown.return", "load.off"] {
-            match self.instcmd(port, command, None).await {
-                Ok(()) => return Ok(()),
-                Err(CommandError::Failed(e)) => return Err(e),
-                Err(_) => continue,
-            }
-        }
-        Err(DeviceError::NotSupported(
-            "no shutdown.return or load.off command in this mapping".into(),
-        ))
+        self.kill(port).await
     }
 }
 

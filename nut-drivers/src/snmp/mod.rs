@@ -8,12 +8,14 @@
 //! * [`write`]: writable variables (`ST_FLAG_RW` rows) and `SET` as an SNMP SET.
 //! * [`template`]: outlet, outlet-group and ambient-sensor template rows (`%i`).
 //! * [`alarms`]: `.alarm` rows and the `ups.alarms` alarm tables.
+//! * [`composite`]: instant commands, the composite `load.*`/`shutdown.*` commands, kill power.
 //! * [`schedule`]: `pollfreq` and `semistaticfreq`.
 //! * [`walk`]: one row (or template instance) read as NUT reads it.
 //!
-//! Not yet: daisy-chain templates, writable template instances.
+//! Not yet: daisy-chain templates (docs/DIFFERENCES.md row 80).
 
 pub mod alarms;
+pub mod composite;
 pub mod detect;
 pub mod driver;
 #[cfg(feature = "snmp")]

@@ -18,6 +18,8 @@ pub const KEYS: &[&str] = &[
     "snmp_timeout",
     "pollfreq",
     "semistaticfreq",
+    "ondelay",
+    "offdelay",
     "secLevel",
     "secName",
     "authPassword",
@@ -111,8 +113,12 @@ impl Family for SnmpUpsProgram {
         let semistaticfreq = config.number::<i64>("semistaticfreq", 10)?;
         let schedule = Schedule::new(Duration::from_secs(pollfreq), semistaticfreq);
         let mibs = config.value("mibs").unwrap_or("auto");
+        // As 2.8.0's `set_delays`: `atoi` of the option, written only when not negative.
+        let delay = |key| config.value(key).map(nut_core::value::parse_c_int);
         Ok((
-            SnmpUps::new(mibs).with_schedule(schedule),
+            SnmpUps::new(mibs)
+                .with_schedule(schedule)
+                .with_delays(delay("ondelay"), delay("offdelay")),
             SnmpOpener::new(settings),
         ))
     }

@@ -21,6 +21,7 @@
 use nut_hal::snmp::{Oid, Snmp, SnmpValue, VarBind};
 
 use super::tables::{InfoRow, Tables, su};
+use super::walk::Item;
 use crate::device::{CommandError, DeviceError, Writable};
 
 /// How `row` may be set, if it is writable: `None` for read-only rows, commands, status
@@ -40,19 +41,26 @@ pub fn writable(tables: &Tables, row: &InfoRow) -> Option<Writable> {
             .map(|l| l.iter().map(|(_, text)| text.clone()).collect())
             .unwrap_or_default();
         if !texts.is_empty() {
+            // A text row keeps its length too (2.8.0: `RW STRING`, aux, the enumeration).
+            if row.string {
+                return Some(Writable::EnumString(texts, string_length(row)));
+            }
             return Some(Writable::Enum(texts));
         }
     }
     if row.string {
-        // The row's length; at least 1, at most what a NUT value can hold.
-        let len = if row.multiplier.is_finite() && row.multiplier >= 1.0 {
-            (row.multiplier as usize).min(255)
-        } else {
-            1
-        };
-        return Some(Writable::String(len));
+        return Some(Writable::String(string_length(row)));
     }
     Some(Writable::Number)
+}
+
+/// A text row's length: at least 1, at most what a NUT value can hold.
+fn string_length(row: &InfoRow) -> usize {
+    if row.multiplier.is_finite() && row.multiplier >= 1.0 {
+        (row.multiplier as usize).min(255)
+    } else {
+        1
+    }
 }
 
 /// The writable variables among `rows` (those that answered at start-up), in order.
@@ -169,6 +177,36 @@ pub async fn set_var<S: Snmp>(
     value: &str,
 ) -> Result<&'static InfoRow, CommandError> {
     let (row, oid) = target(tables, rows, name, value)?;
+    write_oid(tables, port, name, row, oid, value).await?;
+    Ok(row)
+}
+
+/// Sets template instance `item` (an `outlet.N.*` row that answered at start-up) to
+/// `value`, as [`set_var`] sets a plain row: `Invalid` when the row is read-only or the value
+/// does not fit.
+pub async fn set_instance<S: Snmp>(
+    tables: &Tables,
+    port: &mut S,
+    item: &Item,
+    value: &str,
+) -> Result<(), CommandError> {
+    let how = writable(tables, item.row).ok_or(CommandError::Invalid)?;
+    if matches!(how, Writable::String(max) if value.len() > max) {
+        return Err(CommandError::Invalid);
+    }
+    let oid = item.oid.clone().ok_or(CommandError::Invalid)?;
+    write_oid(tables, port, &item.name, item.row, oid, value).await
+}
+
+/// Reads `oid`'s current type, then SETs `value` for `row` in that type.
+async fn write_oid<S: Snmp>(
+    tables: &Tables,
+    port: &mut S,
+    name: &str,
+    row: &InfoRow,
+    oid: Oid,
+    value: &str,
+) -> Result<(), CommandError> {
     let failed = |e: &dyn std::fmt::Display, kind| {
         CommandError::Failed(DeviceError::Transport {
             operation: format!("SET {name}"),
@@ -188,7 +226,7 @@ pub async fn set_var<S: Snmp>(
     let new = encode(tables, row, &current, value)?;
     port.set(&[VarBind { oid, value: new }])
         .await
-        .map(|_| row)
+        .map(|_| ())
         .map_err(|e| failed(&format!("{e:?}"), e.kind()))
 }
 
@@ -237,6 +275,14 @@ mod tests {
         assert_eq!(number_for(t, &beeper, "loud"), Err(CommandError::Invalid));
         assert!(
             matches!(writable(t, &beeper), Some(Writable::Enum(v)) if v.contains(&"muted".to_string()))
+        );
+        let text = InfoRow {
+            string: true,
+            multiplier: 128.0,
+            ..beeper
+        };
+        assert!(
+            matches!(writable(t, &text), Some(Writable::EnumString(v, 128)) if v.contains(&"muted".to_string()))
         );
     }
 

@@ -29,6 +29,13 @@ impl Drop for Sim {
     }
 }
 
+impl Sim {
+    /// What snmpsimd logged so far (every request's var-binds, SETs included).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("log")).unwrap_or_default()
+    }
+}
+
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/snmp")
 }
