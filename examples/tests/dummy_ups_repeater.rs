@@ -313,3 +313,90 @@ fn strict_start_and_malformed_ports_fail_like_the_real_dummy_ups() {
     );
     assert!(!sandbox.state().join("dummy-ups-gone").exists());
 }
+
+/// Row 58: an upstream upsd with STARTTLS (ours, with a CERTFILE). The real 2.8.0 repeater
+/// (`UPSCLI_CONN_TRYSSL`) and ours by default read it encrypted without checking the
+/// certificate; ours with `certverify`/`certpath`/`forcessl` checks it against its CA and
+/// would refuse clear text, so being served proves TLS; a certificate from another CA
+/// leaves ours stale.
+#[test]
+fn repeater_over_starttls_matches_the_real_repeater() {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    let dir = nut_tests::fixtures_dir().join("dev");
+    let mut up = Sandbox::new("repeater-tls-up");
+    up.configure_devices(&[("a".to_string(), dir.join("minimal.dev"))]);
+    up.start_real_driver("a");
+    let ca = |file: &str| {
+        let key = KeyPair::generate().expect("key");
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let cert = params.self_signed(&key).expect("ca");
+        up.write(file, &cert.pem());
+        Issuer::new(params, key)
+    };
+    let issuer = ca("ca.pem");
+    ca("other-ca.pem");
+    let key = KeyPair::generate().expect("key");
+    let cert = CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .expect("params")
+        .signed_by(&key, &issuer)
+        .expect("server certificate");
+    let certfile = up.etc().join("upsd.pem");
+    up.write("upsd.pem", &(cert.pem() + &key.serialize_pem()));
+    up.write("upsd.conf", &format!("CERTFILE {}\n", certfile.display()));
+    let up_port = free_port();
+    start_our_upsd(&up, up_port, |_| {});
+    wait_until(|| served(&up, "a", up_port), "a upstream");
+
+    let target = format!("a@127.0.0.1:{up_port}");
+    let check = |ca: &str| {
+        format!(
+            "\tcertverify = 1\n\tcertpath = {}\n\tforcessl = 1\n",
+            up.etc().join(ca).display()
+        )
+    };
+    let mut down = Sandbox::new("repeater-tls-down");
+    down.write(
+        "ups.conf",
+        &[
+            repeater("real", &target, ""),
+            repeater("ours", &target, ""),
+            repeater("verified", &target, &check("ca.pem")),
+            repeater(
+                "wrongca",
+                &target,
+                &(check("other-ca.pem") + "\trepeater_disable_strict_start\n"),
+            ),
+        ]
+        .concat(),
+    );
+    down.write("upsd.users", USERS);
+    down.start_real_driver("real");
+    for ours in ["ours", "verified", "wrongca"] {
+        down.start_dummy_ups(OURS, ours);
+    }
+    let port = free_port();
+    start_our_upsd(&down, port, |_| {});
+    for ups in ["real", "ours", "verified"] {
+        wait_or_explain(
+            || served(&down, ups, port),
+            &format!("{ups} over TLS"),
+            || upsc(&down, ups, port),
+        );
+    }
+    let real = upsc(&down, "real", port);
+    assert!(real.contains("battery.charge: 80"), "{real}");
+    assert_eq!(upsc(&down, "ours", port), real);
+    let verified: String = upsc(&down, "verified", port)
+        .lines()
+        .filter(|l| {
+            !["certverify", "certpath", "forcessl"]
+                .iter()
+                .any(|key| l.starts_with(&format!("driver.parameter.{key}: ")))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(verified, real);
+    let wrong = upsc(&down, "wrongca", port);
+    assert!(wrong.contains("Data stale"), "{wrong}");
+}

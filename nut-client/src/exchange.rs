@@ -375,7 +375,9 @@ pub enum TlsStart {
     Clear,
 }
 
-/// Reads the answer to `STARTTLS` under `tls`.
+/// Reads the answer to `STARTTLS` under `tls`: a upsd without a certificate
+/// (`ERR FEATURE-NOT-CONFIGURED`) or built without TLS (`ERR FEATURE-NOT-SUPPORTED`) leaves
+/// the connection in clear text unless TLS is required.
 ///
 /// ```
 /// use nut_client::exchange::{TlsStart, tls_start};
@@ -386,6 +388,9 @@ pub enum TlsStart {
 /// assert_eq!(tls_start(no_tls(), &optional).unwrap(), TlsStart::Clear);
 /// let required = TlsOptions::insecure().required(true);
 /// assert!(matches!(tls_start(no_tls(), &required), Err(ClientError::TlsRequired)));
+/// let built_without = || Err(ClientError::Server(ErrorCode::FeatureNotSupported));
+/// assert_eq!(tls_start(built_without(), &optional).unwrap(), TlsStart::Clear);
+/// assert!(matches!(tls_start(built_without(), &required), Err(ClientError::TlsRequired)));
 /// ```
 pub fn tls_start(
     answer: Result<Answer, ClientError>,
@@ -393,10 +398,12 @@ pub fn tls_start(
 ) -> Result<TlsStart, ClientError> {
     match answer {
         Ok(answer) => expect_ok(answer).map(|_| TlsStart::Handshake),
-        Err(ClientError::Server(ErrorCode::FeatureNotConfigured)) if !tls.is_required() => {
-            Ok(TlsStart::Clear)
-        }
-        Err(ClientError::Server(ErrorCode::FeatureNotConfigured)) => Err(ClientError::TlsRequired),
+        Err(ClientError::Server(
+            ErrorCode::FeatureNotConfigured | ErrorCode::FeatureNotSupported,
+        )) if !tls.is_required() => Ok(TlsStart::Clear),
+        Err(ClientError::Server(
+            ErrorCode::FeatureNotConfigured | ErrorCode::FeatureNotSupported,
+        )) => Err(ClientError::TlsRequired),
         Err(other) => Err(other),
     }
 }

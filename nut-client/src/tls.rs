@@ -130,6 +130,68 @@ impl TlsOptions {
         Ok(TlsOptions::with(Verify::Roots(Arc::new(roots))))
     }
 
+    /// Trusts the CA certificates of `path` as NUT's `CERTPATH` names them: a PEM file, or
+    /// a directory whose first `*.pem`/`*.crt` file (by name) holds them.
+    ///
+    /// ```
+    /// use nut_client::{ClientError, tls::TlsOptions};
+    /// # let dir = std::env::temp_dir().join(format!("nut-client-doc-ca-path-{}", std::process::id()));
+    /// # std::fs::create_dir_all(dir.join("certs")).unwrap();
+    /// # let key = rcgen::KeyPair::generate().unwrap();
+    /// # let ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap().self_signed(&key).unwrap();
+    /// std::fs::write(dir.join("certs/ca.crt"), ca.pem()).unwrap();
+    /// let from_dir = TlsOptions::ca_path(dir.join("certs")).unwrap();
+    /// assert!(format!("{from_dir:?}").contains("Roots(1 certificates)"));
+    /// let from_file = TlsOptions::ca_path(dir.join("certs/ca.crt")).unwrap();
+    /// assert!(format!("{from_file:?}").contains("Roots(1 certificates)"));
+    /// std::fs::create_dir_all(dir.join("empty")).unwrap();
+    /// assert!(matches!(TlsOptions::ca_path(dir.join("empty")), Err(ClientError::Tls(_))));
+    /// ```
+    pub fn ca_path(path: impl AsRef<Path>) -> Result<TlsOptions, ClientError> {
+        let path = path.as_ref();
+        if !path.is_dir() {
+            return TlsOptions::ca_file(path);
+        }
+        let mut files: Vec<_> = std::fs::read_dir(path)?
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "pem" || e == "crt"))
+            .collect();
+        files.sort();
+        let first = files
+            .first()
+            .ok_or_else(|| ClientError::Tls(format!("{}: no .pem or .crt file", path.display())))?;
+        TlsOptions::ca_file(first)
+    }
+
+    /// The settings NUT's clients take from `CERTVERIFY`, `CERTPATH` and `FORCESSL`:
+    /// without `verify`, any certificate (NUT's default); with it, against the CAs of
+    /// `cert_path` ([`TlsOptions::ca_path`]) or, without one, the system's; `required`
+    /// refuses a server without STARTTLS.
+    ///
+    /// ```
+    /// use nut_client::tls::TlsOptions;
+    /// let default = TlsOptions::nut(false, None, false).unwrap();
+    /// assert!(format!("{default:?}").contains("verify: Insecure"));
+    /// assert!(!default.is_required());
+    /// assert!(TlsOptions::nut(false, None, true).unwrap().is_required());
+    /// let missing = std::path::Path::new("/nonexistent/ca.pem");
+    /// assert!(TlsOptions::nut(true, Some(missing), false).is_err());
+    /// assert!(TlsOptions::nut(false, Some(missing), false).is_ok()); // not read without verify
+    /// ```
+    pub fn nut(
+        verify: bool,
+        cert_path: Option<&Path>,
+        required: bool,
+    ) -> Result<TlsOptions, ClientError> {
+        let tls = match (cert_path, verify) {
+            (Some(path), true) => TlsOptions::ca_path(path)?,
+            (None, true) => TlsOptions::system_roots()?,
+            (_, false) => TlsOptions::insecure(),
+        };
+        Ok(tls.required(required))
+    }
+
     /// Trusts the system's CA certificates (as OpenSSL finds them; `SSL_CERT_FILE` and
     /// `SSL_CERT_DIR` are honoured).
     ///

@@ -31,6 +31,9 @@ Acceptable values for -x or ups.conf in this driver:
                  (default: from the port: ups@host[:port] repeats, .dev once, .seq loop)
   repeater_disable_strict_start - a repeater starts even if its upstream is unreachable
   username=<user>, password=<pass> - a repeater's login upstream (for SET and INSTCMD)
+  certverify=<0|1> - a repeater checks the upstream's TLS certificate (default 0)
+  certpath=<file|dir> - the CA certificates for certverify (default: the system's)
+  forcessl=<0|1> - a repeater refuses an upstream without STARTTLS (default 0)
 ";
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {

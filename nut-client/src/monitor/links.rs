@@ -236,27 +236,5 @@ fn tls_for(conf: &UpsmonConf, host: &str) -> Result<TlsOptions, ClientError> {
         .find(|c| c.host.eq_ignore_ascii_case(host));
     let verify = certhost.map_or(conf.cert_verify, |c| c.verify);
     let required = certhost.map_or(conf.force_ssl, |c| c.force_ssl);
-    let tls = match (&conf.cert_path, verify) {
-        (Some(path), true) => ca_from(Path::new(path))?,
-        (None, true) => TlsOptions::system_roots()?,
-        (_, false) => TlsOptions::insecure(),
-    };
-    Ok(tls.required(required))
-}
-
-/// CERTPATH as a PEM file, or a directory whose first PEM/CRT file holds the CA.
-fn ca_from(path: &Path) -> Result<TlsOptions, ClientError> {
-    if !path.is_dir() {
-        return TlsOptions::ca_file(path);
-    }
-    let mut files: Vec<_> = std::fs::read_dir(path)?
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pem" || e == "crt"))
-        .collect();
-    files.sort();
-    let first = files
-        .first()
-        .ok_or_else(|| ClientError::Tls(format!("{}: no .pem or .crt file", path.display())))?;
-    TlsOptions::ca_file(first)
+    TlsOptions::nut(verify, conf.cert_path.as_deref().map(Path::new), required)
 }

@@ -109,6 +109,14 @@ pub enum OptionError {
     /// A repeater's `password` without a `username`.
     #[error("password given without username")]
     PasswordWithoutUser,
+    /// `certverify` or `forcessl` is not `0` or `1`.
+    #[error("invalid {key} '{value}' (0 or 1)")]
+    BadSwitch {
+        /// The key.
+        key: String,
+        /// The value.
+        value: String,
+    },
     /// `pollinterval` is not a whole number of seconds.
     #[error("invalid pollinterval '{value}'")]
     BadPollInterval {
@@ -140,6 +148,15 @@ pub struct DummyOptions {
     pub username: Option<String>,
     /// The upstream user's password (`password`), never published.
     pub password: Option<String>,
+    /// The repeater checks the upstream certificate (`certverify = 1`, as upsmon's
+    /// `CERTVERIFY`); by default STARTTLS is unverified, as dummy-ups' `UPSCLI_CONN_TRYSSL`.
+    pub certverify: bool,
+    /// The CAs `certverify` checks against (`certpath`, as upsmon's `CERTPATH`: a PEM file
+    /// or a directory holding one); the system's without it.
+    pub certpath: Option<String>,
+    /// The repeater refuses an upstream without STARTTLS (`forcessl = 1`, as upsmon's
+    /// `FORCESSL`).
+    pub forcessl: bool,
 }
 
 impl DummyOptions {
@@ -156,6 +173,9 @@ impl DummyOptions {
             upstream: None,
             username: None,
             password: None,
+            certverify: false,
+            certpath: None,
+            forcessl: false,
         }
     }
 
@@ -209,6 +229,9 @@ impl DummyOptions {
                 "synchronous" => options.synchronous = value.into(),
                 "username" => options.username = Some(value.into()),
                 "password" => options.password = Some(value.into()),
+                "certverify" => options.certverify = switch(key, value)?,
+                "certpath" => options.certpath = Some(value.into()),
+                "forcessl" => options.forcessl = switch(key, value)?,
                 "driver" if value != DRIVER_NAME => {
                     return Err(OptionError::WrongDriver {
                         driver: value.into(),
@@ -282,11 +305,32 @@ impl DummyOptions {
                 .map(|user| ("driver.parameter.username".to_string(), user.clone())),
         );
         out.extend(
+            [
+                ("certverify", self.certverify.then(|| "1".to_string())),
+                ("certpath", self.certpath.clone()),
+                ("forcessl", self.forcessl.then(|| "1".to_string())),
+            ]
+            .into_iter()
+            .filter_map(|(key, value)| Some((format!("driver.parameter.{key}"), value?))),
+        );
+        out.extend(
             self.flags
                 .iter()
                 .map(|flag| (format!("driver.flag.{flag}"), "enabled".to_string())),
         );
         out.sort();
         out
+    }
+}
+
+/// A `0`/`1` setting, as upsmon.conf writes `CERTVERIFY` and `FORCESSL`.
+fn switch(key: &str, value: &str) -> Result<bool, OptionError> {
+    match value.trim() {
+        "1" => Ok(true),
+        "0" => Ok(false),
+        _ => Err(OptionError::BadSwitch {
+            key: key.into(),
+            value: value.into(),
+        }),
     }
 }

@@ -11,6 +11,11 @@
 //! (`DATA-STALE`, driver gone) the data goes stale; it is retried with back-off
 //! ([`FIRST_BACKOFF`] doubling to [`MAX_BACKOFF`]) and recovers when the upstream does.
 //!
+//! The connection tries STARTTLS, as dummy-ups' `UPSCLI_CONN_TRYSSL`: an upstream without
+//! TLS is read in clear text; one with TLS is read encrypted, its certificate unchecked
+//! unless `certverify = 1` (against `certpath`'s CAs or the system's); `forcessl = 1`
+//! refuses clear text.
+//!
 //! Without `repeater_disable_strict_start`, [`Repeater::start_strict`] fails when the first look
 //! upstream fails, and the program exits, as dummy-ups does.
 
@@ -18,6 +23,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use nut_client::ClientError;
+use nut_client::tls::TlsOptions;
 use nut_core::{StateChange, StateTree};
 use nut_protocol::address::UpsAddress;
 use nut_protocol::sock::{DriverMessage, ServerMessage, TrackingResult};
@@ -61,6 +67,10 @@ pub enum RepeaterError {
         /// The port.
         port: String,
     },
+    /// The TLS settings (`certverify`, `certpath`, `forcessl`) cannot be used, e.g. the CA
+    /// file cannot be read.
+    #[error("TLS settings: {0}")]
+    Tls(#[source] ClientError),
     /// The first look upstream failed and strict start is on (dummy-ups' wording).
     #[error(
         "Error: {error}. Any errors encountered starting the repeater mode result in driver \
@@ -77,6 +87,7 @@ pub enum RepeaterError {
 pub struct Repeater {
     options: DummyOptions,
     address: UpsAddress,
+    tls: TlsOptions,
     tree: StateTree,
     upstream: Option<Upstream>,
     snapshot: Snapshot,
@@ -95,6 +106,12 @@ impl Repeater {
         let Some(address) = options.upstream.clone() else {
             return Err(RepeaterError::NotRepeater { port: options.port });
         };
+        let tls = TlsOptions::nut(
+            options.certverify,
+            options.certpath.as_deref().map(std::path::Path::new),
+            options.forcessl,
+        )
+        .map_err(RepeaterError::Tls)?;
         let mut tree = StateTree::new();
         mirror::own_changes(&options, &mut tree);
         // Nothing passes for fresh before the first look upstream.
@@ -102,6 +119,7 @@ impl Repeater {
         Ok(Repeater {
             options,
             address,
+            tls,
             tree,
             upstream: None,
             snapshot: Snapshot::default(),
@@ -145,6 +163,14 @@ impl Repeater {
     /// The upstream UPS.
     pub fn upstream(&self) -> &UpsAddress {
         &self.address
+    }
+
+    /// Whether the connection upstream is up and runs under TLS.
+    pub async fn upstream_is_tls(&self) -> bool {
+        match &self.upstream {
+            Some(upstream) => upstream.is_tls().await,
+            None => false,
+        }
     }
 
     /// One poll: connects if needed, reads upstream and returns what changed (including
@@ -206,10 +232,11 @@ impl Repeater {
                     .username
                     .as_deref()
                     .map(|u| (u, self.options.password.as_deref().unwrap_or_default()));
-                let connected = Upstream::connect(&self.address, user)
+                let connected = Upstream::connect(&self.address, user, self.tls.clone())
                     .await
                     .map_err(UpstreamError::Lost)?;
-                tracing::info!(upstream = %self.address, "connected");
+                let tls = connected.is_tls().await;
+                tracing::info!(upstream = %self.address, tls, "connected");
                 self.retype = true;
                 self.upstream.insert(connected)
             }

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+use nut_client::tls::TlsOptions;
 use nut_client::{Client, ClientError, Options};
 use nut_core::Range;
 use nut_protocol::address::UpsAddress;
@@ -47,17 +48,21 @@ pub struct Upstream {
 }
 
 impl Upstream {
-    /// Connects to `address` and, with a `user`, logs in (`USERNAME`/`PASSWORD`) so `SET`
-    /// and `INSTCMD` can pass; turns TRACKING on where the server has it.
+    /// Connects to `address`, tries STARTTLS with `tls` (clear text goes on where the
+    /// server has no TLS, unless `tls` requires it) and, with a `user`, logs in
+    /// (`USERNAME`/`PASSWORD`) so `SET` and `INSTCMD` can pass; turns TRACKING on where
+    /// the server has it.
     pub async fn connect(
         address: &UpsAddress,
         user: Option<(&str, &str)>,
+        tls: TlsOptions,
     ) -> Result<Upstream, ClientError> {
         let options = Options {
             connect_timeout: TIMEOUT,
             timeout: TIMEOUT,
             ..Options::default()
-        };
+        }
+        .tls(tls);
         let mut client = Client::connect(&address.host, address.port, options).await?;
         if let Some((user, password)) = user {
             client.authenticate(user, password).await?;
@@ -68,6 +73,11 @@ impl Upstream {
             ups: address.ups.clone(),
             tracking,
         })
+    }
+
+    /// Whether the connection runs under TLS.
+    pub async fn is_tls(&self) -> bool {
+        self.client.is_tls().await
     }
 
     /// `LIST VAR`: every variable and its value.
