@@ -654,3 +654,11 @@ async fn writable_outlet_instances_are_published_and_set_as_2_8_0() {
         Err(CommandError::Unknown)
     );
 }
+
+#[tokio::test]
+async fn eaton_epdu_daisy_chain_matches_real_nut() {
+    // Two units: `device.N.*` per unit, the fixed-index rows for `device.1` only, the chain's
+    // `device.*` unprefixed.
+    let (ours, _) = published("eaton-epdu-daisy.snmprec").await;
+    assert_eq!(ours, real_nut("eaton-epdu-daisy"));
+}

@@ -16,6 +16,7 @@
 
 pub mod alarms;
 pub mod composite;
+pub mod daisy;
 pub mod detect;
 pub mod driver;
 #[cfg(feature = "snmp")]
