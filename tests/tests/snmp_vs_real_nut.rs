@@ -145,3 +145,10 @@ async fn apc_ats_outlet_groups_match_real_snmp_ups() {
 async fn apcc_iem_and_unique_rows_match_real_snmp_ups() {
     assert_eq!(differences("apc-smartups-iem").await, vec![]);
 }
+
+/// Hand-made chain of two Eaton ePDUs (`eaton_epdu`, `device.count` 2): `device.N.*` per
+/// unit, daisy outlet templates, fixed-index rows for `device.1` only.
+#[tokio::test(flavor = "multi_thread")]
+async fn eaton_epdu_daisy_chain_matches_real_snmp_ups() {
+    assert_eq!(differences("eaton-epdu-daisy").await, vec![]);
+}
