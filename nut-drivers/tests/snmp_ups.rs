@@ -659,6 +659,52 @@ async fn writable_outlet_instances_are_published_and_set_as_2_8_0() {
 async fn eaton_epdu_daisy_chain_matches_real_nut() {
     // Two units: `device.N.*` per unit, the fixed-index rows for `device.1` only, the chain's
     // `device.*` unprefixed.
-    let (ours, _) = published("eaton-epdu-daisy.snmprec").await;
+    let (ours, identity) = published("eaton-epdu-daisy.snmprec").await;
     assert_eq!(ours, real_nut("eaton-epdu-daisy"));
+    // The outlet commands and writable rows per unit, as the real 2.8.0 snmp-ups listed them
+    // through upsd (`upscmd -l`, `upsrw`) for this agent.
+    let mut commands = identity.commands.clone();
+    commands.sort();
+    let mut expected = Vec::new();
+    for unit in 1..=2 {
+        for outlet in 1..=2 {
+            for cmd in ["cycle", "cycle.delay", "off", "off.delay", "on", "on.delay"] {
+                expected.push(format!("device.{unit}.outlet.{outlet}.load.{cmd}"));
+            }
+        }
+    }
+    assert_eq!(commands, expected);
+    let mut writable: Vec<&str> = identity.writable.iter().map(|(n, _)| n.as_str()).collect();
+    writable.sort_unstable();
+    assert_eq!(
+        writable,
+        [
+            "device.1.contact",
+            "device.1.description",
+            "device.1.location",
+            "device.1.outlet.1.delay.start",
+            "device.1.outlet.1.desc",
+            "device.1.outlet.2.delay.start",
+            "device.1.outlet.2.desc",
+            "device.2.outlet.1.delay.start",
+            "device.2.outlet.1.desc",
+            "device.2.outlet.2.delay.start",
+            "device.2.outlet.2.desc",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn eaton_epdu_single_unit_matches_real_nut() {
+    // `device.count` 1: the same rows at unit index 0, nothing prefixed.
+    let (ours, identity) = published("eaton-epdu-single.snmprec").await;
+    assert_eq!(ours, real_nut("eaton-epdu-single"));
+    assert!(
+        identity
+            .commands
+            .contains(&"outlet.2.load.cycle.delay".to_string()),
+        "{:?}",
+        identity.commands
+    );
+    assert_eq!(identity.commands.len(), 12);
 }

@@ -152,3 +152,9 @@ async fn apcc_iem_and_unique_rows_match_real_snmp_ups() {
 async fn eaton_epdu_daisy_chain_matches_real_snmp_ups() {
     assert_eq!(differences("eaton-epdu-daisy").await, vec![]);
 }
+
+/// The same ePDU alone (`device.count` 1): the daisy rows at unit 0, nothing prefixed.
+#[tokio::test(flavor = "multi_thread")]
+async fn eaton_epdu_single_unit_matches_real_snmp_ups() {
+    assert_eq!(differences("eaton-epdu-single").await, vec![]);
+}

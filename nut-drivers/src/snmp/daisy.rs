@@ -21,6 +21,7 @@ use super::driver::{get_one, integer};
 use super::tables::{InfoRow, MibEntry, Tables, su};
 use super::template::{IndexBases, TemplateKind, guess_count, instantiate};
 use super::walk::{Item, Outcome, read_item};
+use super::write;
 use crate::device::{DeviceError, Identity, Reading};
 
 /// `SU_TYPE_DAISY_MASTER_ONLY`: rows NUT reads for the master unit only.
@@ -45,12 +46,26 @@ struct Polled {
     item: Item,
 }
 
-/// A daisy chain being driven: its unit count and the rows polled.
+/// A daisy chain being driven (or a single unit of a daisy-capable mapping): its unit count
+/// and the rows polled.
 #[derive(Debug, Clone)]
 pub struct Chain {
     /// `device.count`.
     pub count: i64,
     dynamic: Vec<Polled>,
+    /// Instant commands of the template rows, as published (`device.N.outlet.M.load.off`).
+    pub commands: Vec<Item>,
+    /// Writable rows and instances that answered, named as published.
+    pub writable: Vec<Item>,
+}
+
+/// `name` read for `scope` as a chain of `count` units publishes it (see [`merge`]).
+fn published(count: i64, scope: Scope, name: &str) -> String {
+    match scope {
+        _ if count <= 1 => name.to_string(),
+        Scope::Unit(n) => prefixed(n, name),
+        Scope::Chain => prefixed(1, name),
+    }
 }
 
 /// Whether `row` has a `%i` in its OID.
@@ -88,11 +103,11 @@ fn instance_item(row: &'static InfoRow, unit: i64, index: i64) -> Item {
 }
 
 /// The `device.count` the agent gives: the first `device.count` row without `%i` that
-/// answers with a number.
+/// answers with a number (`None`: no such row answers).
 pub async fn device_count<S: Snmp>(
     rows: &[&'static InfoRow],
     port: &mut S,
-) -> Result<i64, DeviceError> {
+) -> Result<Option<i64>, DeviceError> {
     for row in rows
         .iter()
         .filter(|r| r.nut_name == "device.count" && !indexed(r))
@@ -101,24 +116,27 @@ pub async fn device_count<S: Snmp>(
             continue;
         };
         if let Some(n) = integer(&get_one(port, &oid).await?) {
-            return Ok(n);
+            return Ok(Some(n));
         }
     }
-    Ok(1)
+    Ok(None)
 }
 
-/// Moves what a read of `scope` put in `scratch` into `out`, prefixed as 2.8.0 publishes it.
-fn merge(out: &mut Reading, scope: Scope, scratch: Reading) {
+/// Whether `rows` (a mapping) has daisy-chain rows: its single units are walked as a chain
+/// of one, unprefixed, as 2.8.0 does.
+pub fn daisy_capable(rows: &[&'static InfoRow]) -> bool {
+    rows.iter()
+        .any(|r| r.flags & (su::TYPE_DAISY_1 | su::TYPE_DAISY_2) != 0)
+}
+
+/// Moves what a read of `scope` put in `scratch` into `out`, prefixed as 2.8.0 publishes it
+/// for a chain of `count` units (a single unit: nothing prefixed).
+fn merge(out: &mut Reading, count: i64, scope: Scope, scratch: Reading) {
     for (name, value) in scratch.values {
-        match scope {
-            Scope::Unit(n) => out.set(&prefixed(n, &name), value),
-            Scope::Chain => {
-                if name.starts_with("device.") {
-                    out.set(&name, value.clone());
-                }
-                out.set(&prefixed(1, &name), value);
-            }
+        if scope == Scope::Chain && name.starts_with("device.") {
+            out.set(&name, value.clone());
         }
+        out.set(&published(count, scope, &name), value);
     }
     for word in &scratch.status {
         out.status(word);
@@ -140,6 +158,7 @@ impl Chain {
     ) -> Result<(Identity, Chain), DeviceError> {
         let mut identity = Identity::default();
         let info = &mut identity.info;
+        info.set("device.type", "ups");
         info.set(
             "driver.version.data",
             format!("{} MIB {}", mapping.mib_name, mapping.version),
@@ -150,8 +169,13 @@ impl Chain {
         let mut dynamic = Vec::new();
         let mut bases = IndexBases::default();
         let mut unique: Vec<String> = Vec::new();
+        let mut commands = Vec::new();
+        let mut writable: Vec<Item> = Vec::new();
         for &row in rows {
-            if row.flags & (su::TYPE_CMD | MASTER_ONLY) != 0 || row.nut_name == "device.count" {
+            if row.flags & MASTER_ONLY != 0 || row.nut_name == "device.count" {
+                continue;
+            }
+            if row.flags & su::TYPE_CMD != 0 && TemplateKind::of(row).is_none() {
                 continue;
             }
             if row.flags & su::ABSENT != 0 {
@@ -185,13 +209,21 @@ impl Chain {
                     }
                     let base = bases.base(port, kind, &instance_row_probe(row, 1)).await?;
                     for index in base..base + n {
-                        let item = instance_item(row, unit, index);
+                        let mut item = instance_item(row, unit, index);
+                        if row.flags & su::TYPE_CMD != 0 {
+                            item.name = published(count, Scope::Unit(unit), &item.name);
+                            commands.push(item);
+                            continue;
+                        }
                         let outcome = read_item(tables, mapping, port, &item, slot).await?;
+                        let scope = Scope::Unit(unit);
+                        if outcome == Outcome::Answered && write::writable(tables, row).is_some() {
+                            let mut named = item.clone();
+                            named.name = published(count, scope, &item.name);
+                            writable.push(named);
+                        }
                         if outcome == Outcome::Answered && row.flags & su::STATIC == 0 {
-                            dynamic.push(Polled {
-                                scope: Scope::Unit(unit),
-                                item,
-                            });
+                            dynamic.push(Polled { scope, item });
                         }
                     }
                 }
@@ -222,6 +254,11 @@ impl Chain {
                 }
                 slot.values.extend(scratch.values);
                 if outcome == Outcome::Answered {
+                    if write::writable(tables, row).is_some() {
+                        let mut named = item.clone();
+                        named.name = published(count, scope, &item.name);
+                        writable.push(named);
+                    }
                     if row.flags & su::UNIQUE != 0 {
                         unique.push(key);
                     }
@@ -236,20 +273,38 @@ impl Chain {
             for (name, value) in unit.values {
                 clean.set(&name, value);
             }
-            merge(info, Scope::Unit(at as i64 + 1), clean);
+            merge(info, count, Scope::Unit(at as i64 + 1), clean);
         }
         info.set("device.count", count.to_string());
-        let kind = info.get("device.type").unwrap_or("ups").to_string();
-        info.set(
-            "device.model",
-            format!("daisychain {kind} ({}+{})", 1, count - 1),
-        );
-        if let Some(mfr) = info.get("device.mfr").map(str::to_string) {
-            info.set("ups.mfr", mfr);
+        if count > 1 {
+            let kind = info.get("device.type").unwrap_or("ups").to_string();
+            info.set(
+                "device.model",
+                format!("daisychain {kind} ({}+{})", 1, count - 1),
+            );
+            if let Some(mfr) = info.get("device.mfr").map(str::to_string) {
+                info.set("ups.mfr", mfr);
+            }
         }
         info.status.clear();
         info.alarms.clear();
-        Ok((identity, Chain { count, dynamic }))
+        for item in &writable {
+            if let Some(how) = write::writable(tables, item.row)
+                && !identity.writable.iter().any(|(name, _)| *name == item.name)
+            {
+                identity.writable.push((item.name.clone(), how));
+            }
+        }
+        identity.commands = commands.iter().map(|c| c.name.clone()).collect();
+        Ok((
+            identity,
+            Chain {
+                count,
+                dynamic,
+                commands,
+                writable,
+            },
+        ))
     }
 
     /// One walk of the rows polled: their values, prefixed, and `ups.status`.
@@ -272,7 +327,7 @@ impl Chain {
             {
                 invalid.push(at);
             }
-            merge(&mut reading, polled.scope, scratch);
+            merge(&mut reading, self.count, polled.scope, scratch);
         }
         for at in invalid.into_iter().rev() {
             self.dynamic.remove(at);

@@ -282,16 +282,18 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
         let every: Vec<&'static InfoRow> = tables.rows_of(mapping).iter().collect();
         let units = super::daisy::device_count(&every, port).await?;
         self.chain = None;
-        if units > 1 {
-            let (identity, chain) =
+        if let Some(units) = units
+            && (units > 1 || (units == 1 && super::daisy::daisy_capable(&every)))
+        {
+            let (identity, mut chain) =
                 super::daisy::Chain::identify(tables, mapping, &every, port, units).await?;
-            self.chain = Some(chain);
             self.last = Reading::default();
             self.dynamic.clear();
-            self.commands.clear();
+            self.commands = std::mem::take(&mut chain.commands);
             self.composites.clear();
             self.answered.clear();
-            self.writable_instances.clear();
+            self.writable_instances = std::mem::take(&mut chain.writable);
+            self.chain = Some(chain);
             return Ok(identity);
         }
         let all: Vec<&'static InfoRow> = tables
