@@ -708,3 +708,44 @@ async fn eaton_epdu_single_unit_matches_real_nut() {
     );
     assert_eq!(identity.commands.len(), 12);
 }
+
+#[tokio::test]
+async fn daisy_unit_variables_and_commands_set_that_units_objects() {
+    use nut_hal::snmp::SnmpValue;
+    // Unit 2 is SNMP index 1: `device.2.outlet.1.desc` is `…6.1.1.3.1.1`, the
+    // `device.2.outlet.2.load.off` command SETs `…6.6.1.3.1.2`.
+    let desc = "1.3.6.1.4.1.534.6.6.7.6.1.1.3.1.1";
+    let off = "1.3.6.1.4.1.534.6.6.7.6.6.1.3.1.2";
+    // The hand-made agent has no outlet-control objects: add the one the command SETs.
+    let path = snmp_common::fixtures().join("eaton-epdu-daisy.snmprec");
+    let text = std::fs::read_to_string(path).expect("fixture") + &format!("{off}|2|1\n");
+    let mut port = ReplayingSnmp::from_snmprec(&text)
+        .expect("agent")
+        .writable(desc.parse().expect("oid"))
+        .writable(off.parse().expect("oid"));
+    let mut ups = SnmpUps::<ReplayingSnmp>::new("auto");
+    ups.identify(&mut port).await.expect("identified");
+    let set = ups
+        .set_var(&mut port, "device.2.outlet.1.desc", "Rack B")
+        .await;
+    assert_eq!(set, Ok(()));
+    let cmd = ups
+        .instcmd(&mut port, "device.2.outlet.2.load.off", None)
+        .await;
+    assert_eq!(cmd, Ok(()));
+    let sets: Vec<(String, SnmpValue)> = port
+        .sets()
+        .iter()
+        .map(|vb| (vb.oid.to_string(), vb.value.clone()))
+        .collect();
+    assert_eq!(
+        sets,
+        [
+            (desc.to_string(), SnmpValue::OctetString(b"Rack B".to_vec())),
+            (off.to_string(), SnmpValue::Integer(0)),
+        ]
+    );
+    // The value sent is published at once under the unit's name.
+    let reading = ups.update(&mut port).await.expect("polled");
+    assert_eq!(reading.get("device.2.outlet.1.desc"), Some("Rack B"));
+}
