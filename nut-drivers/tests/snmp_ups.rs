@@ -749,3 +749,17 @@ async fn daisy_unit_variables_and_commands_set_that_units_objects() {
     let reading = ups.update(&mut port).await.expect("polled");
     assert_eq!(reading.get("device.2.outlet.1.desc"), Some("Rack B"));
 }
+
+#[tokio::test]
+async fn eaton_epdu_daisy_master_only_sensors_match_real_nut() {
+    // The EMP sensor rows (`SU_TYPE_DAISY_MASTER_ONLY`): `ambient.N.*` for `device.1` only,
+    // `ambient.count` for every unit but writable as `device.1`'s only (2.8.0's `upsrw`).
+    let (ours, identity) = published("eaton-epdu-daisy-emp.snmprec").await;
+    assert_eq!(ours, real_nut("eaton-epdu-daisy-emp"));
+    let writable: Vec<&str> = identity.writable.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(writable.contains(&"device.1.ambient.count"), "{writable:?}");
+    assert!(
+        !writable.contains(&"device.2.ambient.count"),
+        "{writable:?}"
+    );
+}

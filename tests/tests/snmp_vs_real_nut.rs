@@ -158,3 +158,9 @@ async fn eaton_epdu_daisy_chain_matches_real_snmp_ups() {
 async fn eaton_epdu_single_unit_matches_real_snmp_ups() {
     assert_eq!(differences("eaton-epdu-single").await, vec![]);
 }
+
+/// The chain with an EMP sensor on the master: the `SU_TYPE_DAISY_MASTER_ONLY` rows.
+#[tokio::test(flavor = "multi_thread")]
+async fn eaton_epdu_daisy_master_only_sensors_match_real_snmp_ups() {
+    assert_eq!(differences("eaton-epdu-daisy-emp").await, vec![]);
+}

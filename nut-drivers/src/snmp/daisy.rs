@@ -12,8 +12,11 @@
 //! * unprefixed are only the chain's `device.*` rows without `%i` (`device.contact`,
 //!   `device.mfr`, `device.type` …), `device.count`, `device.model` (`daisychain <type> (1+<n-1>)`),
 //!   `ups.mfr` and `ups.status`;
-//! * `SU_TYPE_DAISY_MASTER_ONLY` ambient templates and instant commands are not expanded
-//!   (docs/DIFFERENCES.md row 80).
+//! * `SU_TYPE_DAISY_MASTER_ONLY` rows (the EMP sensors): a template (`ambient.N.*`, one
+//!   `%i`: the sensor) for `device.1` only, a plain row (`ambient.count`) read for every unit
+//!   and writable as `device.1`'s only;
+//! * instant commands of template rows per unit (`device.N.outlet.M.load.off`), writable rows
+//!   as published; what is left is in docs/DIFFERENCES.md row 80.
 
 use nut_hal::snmp::Snmp;
 
@@ -172,7 +175,8 @@ impl Chain {
         let mut commands = Vec::new();
         let mut writable: Vec<Item> = Vec::new();
         for &row in rows {
-            if row.flags & MASTER_ONLY != 0 || row.nut_name == "device.count" {
+            let master_only = row.flags & MASTER_ONLY != 0;
+            if row.nut_name == "device.count" {
                 continue;
             }
             if row.flags & su::TYPE_CMD != 0 && TemplateKind::of(row).is_none() {
@@ -191,7 +195,7 @@ impl Chain {
                 continue;
             }
             if let Some(kind) = TemplateKind::of(row) {
-                for unit in 1..=count {
+                for unit in 1..=if master_only { 1 } else { count } {
                     let slot = &mut units[(unit - 1) as usize];
                     let n = match slot.get(kind.count_var()) {
                         Some(text) => nut_core::value::parse_c_int(text),
@@ -209,7 +213,11 @@ impl Chain {
                     }
                     let base = bases.base(port, kind, &instance_row_probe(row, 1)).await?;
                     for index in base..base + n {
-                        let mut item = instance_item(row, unit, index);
+                        let mut item = if master_only {
+                            Item::instance(row, index)
+                        } else {
+                            instance_item(row, unit, index)
+                        };
                         if row.flags & su::TYPE_CMD != 0 {
                             item.name = published(count, Scope::Unit(unit), &item.name);
                             commands.push(item);
@@ -229,7 +237,7 @@ impl Chain {
                 }
                 continue;
             }
-            let scopes: Vec<Scope> = if indexed(row) {
+            let scopes: Vec<Scope> = if indexed(row) || master_only {
                 (1..=count).map(Scope::Unit).collect()
             } else {
                 vec![Scope::Chain]
@@ -254,7 +262,9 @@ impl Chain {
                 }
                 slot.values.extend(scratch.values);
                 if outcome == Outcome::Answered {
-                    if write::writable(tables, row).is_some() {
+                    if write::writable(tables, row).is_some()
+                        && (!master_only || scope == Scope::Unit(1))
+                    {
                         let mut named = item.clone();
                         named.name = published(count, scope, &item.name);
                         writable.push(named);

@@ -11,10 +11,10 @@
 //! * [`composite`]: instant commands, the composite `load.*`/`shutdown.*` commands, kill power.
 //! * [`schedule`]: `pollfreq` and `semistaticfreq`.
 //! * [`daisy`]: daisy chains (`device.count`, `device.N.*`, `SU_TYPE_DAISY_*` templates per
-//!   unit) and single units of daisy-capable mappings.
+//!   unit, master-only rows) and single units of daisy-capable mappings.
 //! * [`walk`]: one row (or template instance) read as NUT reads it.
 //!
-//! Not yet: `SU_TYPE_DAISY_MASTER_ONLY` rows and the rest of docs/DIFFERENCES.md row 80.
+//! Not yet: the daisy-chain leftovers of docs/DIFFERENCES.md row 80.
 
 pub mod alarms;
 pub mod composite;
