@@ -763,3 +763,16 @@ async fn eaton_epdu_daisy_master_only_sensors_match_real_nut() {
         "{writable:?}"
     );
 }
+
+#[tokio::test]
+async fn eaton_epdu_daisy_unit_alarms_match_real_nut() {
+    // A unit's alarms are its `device.N.ups.alarm` (row order) and put ALARM in the chain's
+    // `ups.status`. Ours also raises them as the chain's `ups.alarm` (the driver core
+    // publishes any alarm there; docs/DIFFERENCES.md row 80).
+    let (mut ours, _) = published("eaton-epdu-daisy-alarms.snmprec").await;
+    assert_eq!(
+        ours.remove("ups.alarm").as_deref(),
+        Some("high voltage warning! phase L1 high voltage warning! phase L2 low voltage warning!")
+    );
+    assert_eq!(ours, real_nut("eaton-epdu-daisy-alarms"));
+}

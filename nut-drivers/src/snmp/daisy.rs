@@ -15,6 +15,7 @@
 //! * `SU_TYPE_DAISY_MASTER_ONLY` rows (the EMP sensors): a template (`ambient.N.*`, one
 //!   `%i`: the sensor) for `device.1` only, a plain row (`ambient.count`) read for every unit
 //!   and writable as `device.1`'s only;
+//! * a unit's alarms are its `device.N.ups.alarm` (in row order) and raise ALARM;
 //! * instant commands of template rows per unit (`device.N.outlet.M.load.off`), writable rows
 //!   as published; what is left is in docs/DIFFERENCES.md row 80.
 
@@ -144,9 +145,30 @@ fn merge(out: &mut Reading, count: i64, scope: Scope, scratch: Reading) {
     for word in &scratch.status {
         out.status(word);
     }
+    // 2.8.0 publishes a chain unit's alarms as its own `device.N.ups.alarm` (the texts in
+    // row order); any of them puts ALARM in the chain's `ups.status`.
+    let unit = match scope {
+        Scope::Unit(n) => n,
+        Scope::Chain => 1,
+    };
     for text in &scratch.alarms {
+        if count > 1 {
+            let name = prefixed(unit, "ups.alarm");
+            let joined = match out.get(&name) {
+                Some(known) => format!("{known} {text}"),
+                None => text.clone(),
+            };
+            out.set(&name, joined);
+        }
         out.alarm(text);
     }
+}
+
+/// Whether `name` is a unit's `device.N.ups.alarm` (renewed at every walk).
+pub fn is_unit_alarm(name: &str) -> bool {
+    name.strip_prefix("device.")
+        .and_then(|rest| rest.split_once('.'))
+        .is_some_and(|(n, tail)| tail == "ups.alarm" && n.parse::<u32>().is_ok())
 }
 
 impl Chain {

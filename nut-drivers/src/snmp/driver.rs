@@ -476,6 +476,9 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
         let mut invalid = Vec::new();
         if let Some(chain) = &mut self.chain {
             let fresh = chain.update(tables, mapping, port, semi_static).await?;
+            reading
+                .values
+                .retain(|(name, _)| !super::daisy::is_unit_alarm(name));
             for (name, value) in fresh.values {
                 reading.set(&name, value);
             }
