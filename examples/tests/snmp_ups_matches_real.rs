@@ -331,3 +331,48 @@ fn writable_variables_and_sets_through_the_real_upsd() {
         "the timer shown by ours",
     );
 }
+
+/// A daisy chain of two Eaton ePDUs with an EMP sensor on the master (`eaton_epdu`,
+/// `device.count` 2): the same `device.N.*` variables and outlet commands through the real
+/// upsd; `upsrw` lists the same writable variables except the `SU_FLAG_ABSENT` RW
+/// `device.N.outlet.desc` 2.8.0 also lists (docs/DIFFERENCES.md row 80).
+#[test]
+fn eaton_epdu_daisy_chain_through_the_real_upsd() {
+    let sim = snmpsim::start_sim("programs-epdu-daisy", &["eaton-epdu-daisy-emp.snmprec"]);
+    let port = format!("127.0.0.1:{}", sim.port);
+    let community = "eaton-epdu-daisy-emp";
+    // 2.8.0's driver core turned `synchronous=auto` into `yes` here (seen: with this many
+    // variables its socket writes to upsd would block); not a daisy-chain matter.
+    let allowed = ["driver.parameter.synchronous"];
+    let real = upsc(&format!("{NUT_BIN}/snmp-ups"), &port, community, &allowed);
+    let ours = upsc(env!("CARGO_BIN_EXE_snmp-ups"), &port, community, &allowed);
+    assert_eq!(
+        real.get("device.model").map(String::as_str),
+        Some("daisychain pdu (1+1)")
+    );
+    assert!(
+        real.get("(instcmds)")
+            .is_some_and(|c| c.contains("device.2.outlet.2.load.off")),
+        "{real:?}"
+    );
+    assert_eq!(ours, real);
+    let extra = auto_with(community, &[]);
+    let real = RealNut::start_program(&format!("{NUT_BIN}/snmp-ups"), "snmp-ups", &port, &extra);
+    let ours = RealNut::start_program(env!("CARGO_BIN_EXE_snmp-ups"), "snmp-ups", &port, &extra);
+    for (nut, who) in [(&real, "real"), (&ours, "ours")] {
+        wait_until(
+            || nut.writable().contains_key("device.2.outlet.2.desc"),
+            &format!("{who}: the writable outlets listed"),
+        );
+    }
+    let mut listed = real.writable();
+    for unit in 1..=2 {
+        assert!(
+            listed
+                .remove(&format!("device.{unit}.outlet.desc"))
+                .is_some(),
+            "{listed:?}"
+        );
+    }
+    assert_eq!(ours.writable(), listed);
+}
