@@ -686,10 +686,12 @@ async fn eaton_epdu_daisy_chain_matches_real_nut() {
             "device.1.outlet.1.desc",
             "device.1.outlet.2.delay.start",
             "device.1.outlet.2.desc",
+            "device.1.outlet.desc",
             "device.2.outlet.1.delay.start",
             "device.2.outlet.1.desc",
             "device.2.outlet.2.delay.start",
             "device.2.outlet.2.desc",
+            "device.2.outlet.desc",
         ]
     );
 }
@@ -729,6 +731,9 @@ async fn daisy_unit_variables_and_commands_set_that_units_objects() {
         .set_var(&mut port, "device.2.outlet.1.desc", "Rack B")
         .await;
     assert_eq!(set, Ok(()));
+    // Listed writable as 2.8.0 lists it, but without an object to SET (2.8.0's driver dies).
+    let absent = ups.set_var(&mut port, "device.2.outlet.desc", "All").await;
+    assert!(absent.is_err(), "{absent:?}");
     let cmd = ups
         .instcmd(&mut port, "device.2.outlet.2.load.off", None)
         .await;

@@ -196,6 +196,7 @@ impl Chain {
         let mut unique: Vec<String> = Vec::new();
         let mut commands = Vec::new();
         let mut writable: Vec<Item> = Vec::new();
+        let mut absent_writable = Vec::new();
         for &row in rows {
             let master_only = row.flags & MASTER_ONLY != 0;
             if row.nut_name == "device.count" {
@@ -210,6 +211,12 @@ impl Chain {
                 }
                 for unit in &mut units {
                     super::driver::publish(unit, &row.nut_name, &row.default);
+                }
+                if let Some(how) = write::absent_writable(tables, row) {
+                    for unit in 1..=count {
+                        let name = published(count, Scope::Unit(unit), &row.nut_name);
+                        absent_writable.push((name, how.clone()));
+                    }
                 }
                 if row.nut_name.starts_with("device.") {
                     info.set(&row.nut_name, row.default.clone());
@@ -327,6 +334,7 @@ impl Chain {
                 identity.writable.push((item.name.clone(), how));
             }
         }
+        identity.writable.extend(absent_writable);
         identity.commands = commands.iter().map(|c| c.name.clone()).collect();
         Ok((
             identity,
