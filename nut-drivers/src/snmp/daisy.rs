@@ -1,6 +1,7 @@
 //! Daisy-chained devices (`device.count` > 1, e.g. Eaton ePDUs of the `eaton_epdu` mapping),
-//! walked as NUT 2.8.0's `snmp-ups` walks them (checked against the real driver on
-//! `tests/fixtures/snmp/eaton-epdu-daisy.snmprec`):
+//! walked as NUT 2.8.0's `snmp-ups` walks them (checked against the real driver on the
+//! `tests/fixtures/snmp/eaton-epdu-*.snmprec` agents). A single unit of a mapping with daisy
+//! rows (`device.count` 1) is walked the same way at unit index 0, nothing prefixed.
 //!
 //! * unit `N` (from 1) is SNMP index `N - 1`: the first `%i` of a row's OID;
 //! * a row whose OID holds a `%i` is read for every unit and published as `device.N.<name>`
@@ -16,6 +17,8 @@
 //!   `%i`: the sensor) for `device.1` only, a plain row (`ambient.count`) read for every unit
 //!   and writable as `device.1`'s only;
 //! * a unit's alarms are its `device.N.ups.alarm` (in row order) and raise ALARM;
+//! * `SU_FLAG_ABSENT` RW rows (`outlet.desc`) are listed writable for every unit, as 2.8.0
+//!   lists them (a SET is refused: there is no object to write);
 //! * instant commands of template rows per unit (`device.N.outlet.M.load.off`), writable rows
 //!   as published; what is left is in docs/DIFFERENCES.md row 80.
 
