@@ -233,6 +233,21 @@ fn mge_kill_power_real_fails_ours_uses_the_composite_shutdown_return() {
     );
 }
 
+/// The real 2.8.0 snmp-ups and ours (`mibs=auto`, `community`) each behind the real upsd,
+/// once both list `writable` as a writable variable.
+fn both_listing(port: &str, community: &str, writable: &str) -> (RealNut, RealNut) {
+    let extra = auto_with(community, &[]);
+    let real = RealNut::start_program(&format!("{NUT_BIN}/snmp-ups"), "snmp-ups", port, &extra);
+    let ours = RealNut::start_program(env!("CARGO_BIN_EXE_snmp-ups"), "snmp-ups", port, &extra);
+    for (nut, who) in [(&real, "real"), (&ours, "ours")] {
+        wait_until(
+            || nut.writable().contains_key(writable),
+            &format!("{who}: {writable} listed as writable"),
+        );
+    }
+    (real, ours)
+}
+
 /// Writable outlet instances (`outlet.N.desc`, `outlet.N.status` of the apc_pdu mapping):
 /// `upsrw` lists the same variables, types and enumerations for both programs, and a SET
 /// the (read-only) agent refuses is answered alike.
@@ -240,15 +255,7 @@ fn mge_kill_power_real_fails_ours_uses_the_composite_shutdown_return() {
 fn apc_pdu_writable_outlets_through_the_real_upsd() {
     let sim = snmpsim::start_sim("programs-apc-rw", &["apc-rpdu-outlets.snmprec"]);
     let port = format!("127.0.0.1:{}", sim.port);
-    let extra = auto_with("apc-rpdu-outlets", &[]);
-    let real = RealNut::start_program(&format!("{NUT_BIN}/snmp-ups"), "snmp-ups", &port, &extra);
-    let ours = RealNut::start_program(env!("CARGO_BIN_EXE_snmp-ups"), "snmp-ups", &port, &extra);
-    for (nut, who) in [(&real, "real"), (&ours, "ours")] {
-        wait_until(
-            || nut.writable().contains_key("outlet.4.status"),
-            &format!("{who}: the writable outlets listed"),
-        );
-    }
+    let (real, ours) = both_listing(&port, "apc-rpdu-outlets", "outlet.4.status");
     let listed = real.writable();
     for n in 1..=4 {
         assert!(
@@ -330,4 +337,34 @@ fn writable_variables_and_sets_through_the_real_upsd() {
         },
         "the timer shown by ours",
     );
+}
+
+/// A daisy chain of two Eaton ePDUs with an EMP sensor on the master (`eaton_epdu`,
+/// `device.count` 2): the same `device.N.*` variables and outlet commands through the real
+/// upsd; `upsrw` lists the same writable variables (`device.N.outlet.desc` of the
+/// `SU_FLAG_ABSENT` RW row included).
+#[test]
+fn eaton_epdu_daisy_chain_through_the_real_upsd() {
+    let sim = snmpsim::start_sim("programs-epdu-daisy", &["eaton-epdu-daisy-emp.snmprec"]);
+    let port = format!("127.0.0.1:{}", sim.port);
+    let community = "eaton-epdu-daisy-emp";
+    // 2.8.0's driver core turned `synchronous=auto` into `yes` here (seen: with this many
+    // variables its socket writes to upsd would block); not a daisy-chain matter.
+    let allowed = ["driver.parameter.synchronous"];
+    let real = upsc(&format!("{NUT_BIN}/snmp-ups"), &port, community, &allowed);
+    let ours = upsc(env!("CARGO_BIN_EXE_snmp-ups"), &port, community, &allowed);
+    assert_eq!(
+        real.get("device.model").map(String::as_str),
+        Some("daisychain pdu (1+1)")
+    );
+    assert!(
+        real.get("(instcmds)")
+            .is_some_and(|c| c.contains("device.2.outlet.2.load.off")),
+        "{real:?}"
+    );
+    assert_eq!(ours, real);
+    let (real, ours) = both_listing(&port, community, "device.2.outlet.2.desc");
+    let listed = real.writable();
+    assert!(listed.contains_key("device.2.outlet.desc"), "{listed:?}");
+    assert_eq!(ours.writable(), listed);
 }

@@ -654,3 +654,130 @@ async fn writable_outlet_instances_are_published_and_set_as_2_8_0() {
         Err(CommandError::Unknown)
     );
 }
+
+#[tokio::test]
+async fn eaton_epdu_daisy_chain_matches_real_nut() {
+    // Two units: `device.N.*` per unit, the fixed-index rows for `device.1` only, the chain's
+    // `device.*` unprefixed.
+    let (ours, identity) = published("eaton-epdu-daisy.snmprec").await;
+    assert_eq!(ours, real_nut("eaton-epdu-daisy"));
+    // The outlet commands and writable rows per unit, as the real 2.8.0 snmp-ups listed them
+    // through upsd (`upscmd -l`, `upsrw`) for this agent.
+    let mut commands = identity.commands.clone();
+    commands.sort();
+    let mut expected = Vec::new();
+    for unit in 1..=2 {
+        for outlet in 1..=2 {
+            for cmd in ["cycle", "cycle.delay", "off", "off.delay", "on", "on.delay"] {
+                expected.push(format!("device.{unit}.outlet.{outlet}.load.{cmd}"));
+            }
+        }
+    }
+    assert_eq!(commands, expected);
+    let mut writable: Vec<&str> = identity.writable.iter().map(|(n, _)| n.as_str()).collect();
+    writable.sort_unstable();
+    assert_eq!(
+        writable,
+        [
+            "device.1.contact",
+            "device.1.description",
+            "device.1.location",
+            "device.1.outlet.1.delay.start",
+            "device.1.outlet.1.desc",
+            "device.1.outlet.2.delay.start",
+            "device.1.outlet.2.desc",
+            "device.1.outlet.desc",
+            "device.2.outlet.1.delay.start",
+            "device.2.outlet.1.desc",
+            "device.2.outlet.2.delay.start",
+            "device.2.outlet.2.desc",
+            "device.2.outlet.desc",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn eaton_epdu_single_unit_matches_real_nut() {
+    // `device.count` 1: the same rows at unit index 0, nothing prefixed.
+    let (ours, identity) = published("eaton-epdu-single.snmprec").await;
+    assert_eq!(ours, real_nut("eaton-epdu-single"));
+    assert!(
+        identity
+            .commands
+            .contains(&"outlet.2.load.cycle.delay".to_string()),
+        "{:?}",
+        identity.commands
+    );
+    assert_eq!(identity.commands.len(), 12);
+}
+
+#[tokio::test]
+async fn daisy_unit_variables_and_commands_set_that_units_objects() {
+    use nut_hal::snmp::SnmpValue;
+    // Unit 2 is SNMP index 1: `device.2.outlet.1.desc` is `…6.1.1.3.1.1`, the
+    // `device.2.outlet.2.load.off` command SETs `…6.6.1.3.1.2`.
+    let desc = "1.3.6.1.4.1.534.6.6.7.6.1.1.3.1.1";
+    let off = "1.3.6.1.4.1.534.6.6.7.6.6.1.3.1.2";
+    // The hand-made agent has no outlet-control objects: add the one the command SETs.
+    let path = snmp_common::fixtures().join("eaton-epdu-daisy.snmprec");
+    let text = std::fs::read_to_string(path).expect("fixture") + &format!("{off}|2|1\n");
+    let mut port = ReplayingSnmp::from_snmprec(&text)
+        .expect("agent")
+        .writable(desc.parse().expect("oid"))
+        .writable(off.parse().expect("oid"));
+    let mut ups = SnmpUps::<ReplayingSnmp>::new("auto");
+    ups.identify(&mut port).await.expect("identified");
+    let set = ups
+        .set_var(&mut port, "device.2.outlet.1.desc", "Rack B")
+        .await;
+    assert_eq!(set, Ok(()));
+    // Listed writable as 2.8.0 lists it, but without an object to SET (2.8.0's driver dies).
+    let absent = ups.set_var(&mut port, "device.2.outlet.desc", "All").await;
+    assert!(absent.is_err(), "{absent:?}");
+    let cmd = ups
+        .instcmd(&mut port, "device.2.outlet.2.load.off", None)
+        .await;
+    assert_eq!(cmd, Ok(()));
+    let sets: Vec<(String, SnmpValue)> = port
+        .sets()
+        .iter()
+        .map(|vb| (vb.oid.to_string(), vb.value.clone()))
+        .collect();
+    assert_eq!(
+        sets,
+        [
+            (desc.to_string(), SnmpValue::OctetString(b"Rack B".to_vec())),
+            (off.to_string(), SnmpValue::Integer(0)),
+        ]
+    );
+    // The value sent is published at once under the unit's name.
+    let reading = ups.update(&mut port).await.expect("polled");
+    assert_eq!(reading.get("device.2.outlet.1.desc"), Some("Rack B"));
+}
+
+#[tokio::test]
+async fn eaton_epdu_daisy_master_only_sensors_match_real_nut() {
+    // The EMP sensor rows (`SU_TYPE_DAISY_MASTER_ONLY`): `ambient.N.*` for `device.1` only,
+    // `ambient.count` for every unit but writable as `device.1`'s only (2.8.0's `upsrw`).
+    let (ours, identity) = published("eaton-epdu-daisy-emp.snmprec").await;
+    assert_eq!(ours, real_nut("eaton-epdu-daisy-emp"));
+    let writable: Vec<&str> = identity.writable.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(writable.contains(&"device.1.ambient.count"), "{writable:?}");
+    assert!(
+        !writable.contains(&"device.2.ambient.count"),
+        "{writable:?}"
+    );
+}
+
+#[tokio::test]
+async fn eaton_epdu_daisy_unit_alarms_match_real_nut() {
+    // A unit's alarms are its `device.N.ups.alarm` (row order) and put ALARM in the chain's
+    // `ups.status`. Ours also raises them as the chain's `ups.alarm` (the driver core
+    // publishes any alarm there; docs/DIFFERENCES.md row 80).
+    let (mut ours, _) = published("eaton-epdu-daisy-alarms.snmprec").await;
+    assert_eq!(
+        ours.remove("ups.alarm").as_deref(),
+        Some("high voltage warning! phase L1 high voltage warning! phase L2 low voltage warning!")
+    );
+    assert_eq!(ours, real_nut("eaton-epdu-daisy-alarms"));
+}

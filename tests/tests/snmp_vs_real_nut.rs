@@ -42,6 +42,13 @@ const KNOWN_DIFFERENCES: &[(&str, &str, Option<&str>, &str)] = &[
         "our tables are from a later NUT commit: its ietf input.current row is \
          SU_FLAG_NEGINVALID, so the -1 reading is dropped",
     ),
+    (
+        "eaton-epdu-daisy-alarms",
+        "ups.alarm",
+        Some("high voltage warning! phase L1 high voltage warning! phase L2 low voltage warning!"),
+        "docs/DIFFERENCES.md row 80: the driver core publishes the units' alarms as the \
+         chain's ups.alarm too (2.8.0: only device.N.ups.alarm)",
+    ),
 ];
 
 /// Our driver's identify + update on the recording, as upsc would show it (without
@@ -144,4 +151,29 @@ async fn apc_ats_outlet_groups_match_real_snmp_ups() {
 #[tokio::test(flavor = "multi_thread")]
 async fn apcc_iem_and_unique_rows_match_real_snmp_ups() {
     assert_eq!(differences("apc-smartups-iem").await, vec![]);
+}
+
+/// Hand-made chain of two Eaton ePDUs (`eaton_epdu`, `device.count` 2): `device.N.*` per
+/// unit, daisy outlet templates, fixed-index rows for `device.1` only.
+#[tokio::test(flavor = "multi_thread")]
+async fn eaton_epdu_daisy_chain_matches_real_snmp_ups() {
+    assert_eq!(differences("eaton-epdu-daisy").await, vec![]);
+}
+
+/// The same ePDU alone (`device.count` 1): the daisy rows at unit 0, nothing prefixed.
+#[tokio::test(flavor = "multi_thread")]
+async fn eaton_epdu_single_unit_matches_real_snmp_ups() {
+    assert_eq!(differences("eaton-epdu-single").await, vec![]);
+}
+
+/// The chain with an EMP sensor on the master: the `SU_TYPE_DAISY_MASTER_ONLY` rows.
+#[tokio::test(flavor = "multi_thread")]
+async fn eaton_epdu_daisy_master_only_sensors_match_real_snmp_ups() {
+    assert_eq!(differences("eaton-epdu-daisy-emp").await, vec![]);
+}
+
+/// The chain with alarms on both units: `device.N.ups.alarm`, ALARM in `ups.status`.
+#[tokio::test(flavor = "multi_thread")]
+async fn eaton_epdu_daisy_unit_alarms_match_real_snmp_ups() {
+    assert_eq!(differences("eaton-epdu-daisy-alarms").await, vec![]);
 }

@@ -39,6 +39,8 @@ pub struct SnmpUps<S> {
     answered: Vec<&'static InfoRow>,
     /// Template instances of `ST_FLAG_RW` rows that answered at start-up (writable).
     writable_instances: Vec<Item>,
+    /// The daisy chain driven, when the agent has more than one unit (see [`super::daisy`]).
+    chain: Option<super::daisy::Chain>,
     port: PhantomData<fn() -> S>,
 }
 
@@ -58,6 +60,7 @@ impl<S> SnmpUps<S> {
             last: Reading::default(),
             answered: Vec::new(),
             writable_instances: Vec::new(),
+            chain: None,
             port: PhantomData,
         }
     }
@@ -276,6 +279,23 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
         .await?;
         let mapping = select_mapping(tables, &self.mibs, &sys, port).await?;
         self.mapping = Some(mapping);
+        let every: Vec<&'static InfoRow> = tables.rows_of(mapping).iter().collect();
+        let units = super::daisy::device_count(&every, port).await?;
+        self.chain = None;
+        if let Some(units) = units
+            && (units > 1 || (units == 1 && super::daisy::daisy_capable(&every)))
+        {
+            let (identity, mut chain) =
+                super::daisy::Chain::identify(tables, mapping, &every, port, units).await?;
+            self.last = Reading::default();
+            self.dynamic.clear();
+            self.commands = std::mem::take(&mut chain.commands);
+            self.composites.clear();
+            self.answered.clear();
+            self.writable_instances = std::mem::take(&mut chain.writable);
+            self.chain = Some(chain);
+            return Ok(identity);
+        }
         let all: Vec<&'static InfoRow> = tables
             .rows_of(mapping)
             .iter()
@@ -454,6 +474,17 @@ impl<S: Snmp + 'static> DeviceProtocol for SnmpUps<S> {
             ..Reading::default()
         };
         let mut invalid = Vec::new();
+        if let Some(chain) = &mut self.chain {
+            let fresh = chain.update(tables, mapping, port, semi_static).await?;
+            reading
+                .values
+                .retain(|(name, _)| !super::daisy::is_unit_alarm(name));
+            for (name, value) in fresh.values {
+                reading.set(&name, value);
+            }
+            reading.status = fresh.status;
+            reading.alarms = fresh.alarms;
+        }
         for (at, item) in self.dynamic.iter().enumerate() {
             if item.row.flags & su::SEMI_STATIC != 0 && !semi_static {
                 continue;

@@ -10,12 +10,15 @@
 //! * [`alarms`]: `.alarm` rows and the `ups.alarms` alarm tables.
 //! * [`composite`]: instant commands, the composite `load.*`/`shutdown.*` commands, kill power.
 //! * [`schedule`]: `pollfreq` and `semistaticfreq`.
+//! * [`daisy`]: daisy chains (`device.count`, `device.N.*`, `SU_TYPE_DAISY_*` templates per
+//!   unit, master-only rows) and single units of daisy-capable mappings.
 //! * [`walk`]: one row (or template instance) read as NUT reads it.
 //!
-//! Not yet: daisy-chain templates (docs/DIFFERENCES.md row 80).
+//! Not yet: the daisy-chain leftovers of docs/DIFFERENCES.md row 80.
 
 pub mod alarms;
 pub mod composite;
+pub mod daisy;
 pub mod detect;
 pub mod driver;
 #[cfg(feature = "snmp")]

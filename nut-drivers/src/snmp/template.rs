@@ -10,7 +10,7 @@
 //! * the NUT index of each instance is its SNMP index, and `%i` in the default is replaced
 //!   too.
 //!
-//! Daisy-chain templates (`SU_TYPE_DAISY_*`, two `%i`) are not expanded (docs/DIFFERENCES.md).
+//! Daisy-chain templates (`SU_TYPE_DAISY_*`, two `%i`) are expanded by [`super::daisy`], not here.
 
 use nut_hal::snmp::{Oid, Snmp, SnmpValue};
 

@@ -46,8 +46,13 @@ impl Item {
     /// Instance `index` of a template row.
     pub fn instance(row: &'static InfoRow, index: i64) -> Item {
         let oid_text = instantiate(row.oid.as_deref().unwrap_or(""), index);
+        Item::filled(row, instantiate(&row.nut_name, index), oid_text, index)
+    }
+
+    /// `row` read as `name` at `oid_text`, `%i` in its default replaced by `index`.
+    pub fn filled(row: &'static InfoRow, name: String, oid_text: String, index: i64) -> Item {
         Item {
-            name: instantiate(&row.nut_name, index),
+            name,
             oid: oid_text.parse().ok(),
             oid_text,
             default: instantiate(&row.default, index),

@@ -34,6 +34,21 @@ pub fn writable(tables: &Tables, row: &InfoRow) -> Option<Writable> {
     {
         return None;
     }
+    how(tables, row)
+}
+
+/// How 2.8.0 lists a `SU_FLAG_ABSENT` `ST_FLAG_RW` row of a daisy-capable mapping (its
+/// default published, e.g. `outlet.desc`): writable as its type says, though it has no object
+/// to SET (a SET is refused; 2.8.0's driver dies on it, docs/DIFFERENCES.md row 80).
+pub fn absent_writable(tables: &Tables, row: &InfoRow) -> Option<Writable> {
+    if !row.writable || row.flags & su::ABSENT == 0 || row.flags & su::TYPE_CMD != 0 {
+        return None;
+    }
+    how(tables, row)
+}
+
+/// The [`Writable`] of a row known to be writable.
+fn how(tables: &Tables, row: &InfoRow) -> Option<Writable> {
     if let Some(name) = &row.lookup {
         let texts: Vec<String> = tables
             .lookups
