@@ -365,6 +365,16 @@ async fn alarms_set_ups_alarm_and_the_alarm_status() {
     f.until("alarm gone", |t| t.get("ups.alarm").is_none())
         .await;
     assert_eq!(value(&f.tree, "ups.status"), Some("OL"));
+    // An alarm with no status word: NUT's "ALARM %s" leaves a trailing space.
+    let mut bare = reading("100");
+    bare.status.clear();
+    bare.alarm("Fan failure!");
+    f.script.set_reading(bare);
+    f.until("status changed", |t| {
+        t.get("ups.alarm").is_some() && value(t, "ups.status") != Some("OL")
+    })
+    .await;
+    assert_eq!(value(&f.tree, "ups.status"), Some("ALARM "));
 }
 
 #[tokio::test(start_paused = true)]

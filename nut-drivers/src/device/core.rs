@@ -260,10 +260,14 @@ impl DeviceCore {
             }
         }
         let alarm = (!self.reading.alarms.is_empty()).then(|| self.reading.alarms.join(" "));
-        if alarm.is_some() {
-            words.insert(0, "ALARM");
-        }
-        let status = (!words.is_empty() || self.reading.status_committed).then(|| words.join(" "));
+        let joined = words.join(" ");
+        // NUT's status_commit writes "ALARM %s": with no other word the status is "ALARM "
+        // (seen with the real 2.8.0 snmp-ups on an alarmed ePDU chain).
+        let status = if alarm.is_some() {
+            Some(format!("ALARM {joined}"))
+        } else {
+            (!words.is_empty() || self.reading.status_committed).then_some(joined)
+        };
         (status, alarm)
     }
 
