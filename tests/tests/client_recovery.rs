@@ -162,6 +162,9 @@ fn back_off_retries_until_the_server_takes_connections_again() {
         let relay = Arc::new(Relay::start(port));
         let mut ups =
             Connection::connect("127.0.0.1", relay.port, quick_reconnect()).expect("connect");
+        // An answer through the relay: the connection is registered, so the cut reaches it
+        // (connecting alone can return before the relay's thread has taken it).
+        assert_eq!(ups.get_var("ups", "ups.status").expect("relayed"), "OL");
         relay.set_up(false);
         relay.cut();
         let reopener = relay.clone();
